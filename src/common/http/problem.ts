@@ -1,0 +1,100 @@
+/**
+ * The error vocabulary of the API: a closed set of problem codes, each with its HTTP
+ * status and title, and the exception that carries one. Services throw these; the one
+ * exception filter (problem-details.filter.ts) renders them as RFC 9457
+ * `application/problem+json`. A problem's `detail` is written for the caller and must
+ * never carry sealed content, a secret, SQL or a stack.
+ */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** `type` URIs are `urn:egide:problem:<code>`; docs/api.md lists them. */
+export const PROBLEM_TYPE_PREFIX = 'urn:egide:problem:';
+
+export const PROBLEMS = {
+  'validation-failed': { status: 400, title: 'The request is not valid' },
+  'malformed-request': { status: 400, title: 'The request could not be read' },
+  unauthenticated: { status: 401, title: 'Authentication required' },
+  forbidden: { status: 403, title: 'Not allowed' },
+  'not-found': { status: 404, title: 'Not found' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'not-acceptable': { status: 406, title: 'Not acceptable' },
+  conflict: { status: 409, title: 'Conflict with the current state' },
+  'payload-too-large': { status: 413, title: 'Request body too large' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  unprocessable: { status: 422, title: 'The request cannot be processed' },
+  'too-many-requests': { status: 429, title: 'Too many requests' },
+  'internal-error': { status: 500, title: 'Internal error' },
+  'service-unavailable': { status: 503, title: 'Service unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+export interface FieldError {
+  /** Dotted path of the offending property, e.g. `sealed.name` or `threatTypes.2`. */
+  field: string;
+  messages: string[];
+}
+
+export class FieldErrorDto implements FieldError {
+  @ApiProperty({ example: 'riskLevel' })
+  field!: string;
+
+  @ApiProperty({ type: [String], example: ['riskLevel must be one of: LOW, MEDIUM, HIGH, CRITICAL'] })
+  messages!: string[];
+}
+
+/** The body of every error response (RFC 9457), for the OpenAPI document. */
+export class ProblemDetailsDto {
+  @ApiProperty({ example: 'urn:egide:problem:validation-failed' })
+  type!: string;
+
+  @ApiProperty({ example: 'The request is not valid' })
+  title!: string;
+
+  @ApiProperty({ example: 400 })
+  status!: number;
+
+  @ApiProperty({ example: 'riskLevel must be one of: LOW, MEDIUM, HIGH, CRITICAL' })
+  detail!: string;
+
+  @ApiProperty({ example: '5f0c6a1e-4d8b-4f5e-9a51-0c1d2e3f4a5b' })
+  requestId!: string;
+
+  @ApiPropertyOptional({ type: [FieldErrorDto] })
+  errors?: FieldErrorDto[];
+}
+
+/** Extra members a problem may carry (RFC 9457 extensions), e.g. `currentVersion`. */
+export type ProblemExtensions = Record<string, string | number | boolean | string[] | null>;
+
+export class ProblemException extends Error {
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly extensions: ProblemExtensions = {},
+    readonly fieldErrors: readonly FieldError[] = [],
+  ) {
+    super(detail);
+    this.name = 'ProblemException';
+  }
+
+  get status(): number {
+    return PROBLEMS[this.code].status;
+  }
+}
+
+export class ValidationFailedException extends ProblemException {
+  constructor(fieldErrors: readonly FieldError[]) {
+    const fields = fieldErrors.map((e) => e.field).join(', ');
+    super('validation-failed', `Invalid field(s): ${fields}`, {}, fieldErrors);
+  }
+}
+
+/** Out of scope and missing look the same on purpose (DESIGN.md §2). */
+export class NotFoundProblem extends ProblemException {
+  constructor(what = 'resource') {
+    super('not-found', `No such ${what}`);
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Request ids: a caller's well-formed `X-Request-Id` is kept (so a client or proxy can
+ * follow one request through), anything else is replaced by a fresh UUID. The shape is
+ * strict so that a header cannot inject text into logs.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+const WELL_FORMED = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
+
+export function requestIdFor(request: IncomingMessage): string {
+  const offered = request.headers['x-request-id'];
+  return typeof offered === 'string' && WELL_FORMED.test(offered) ? offered : randomUUID();
+}

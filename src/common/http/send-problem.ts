@@ -1,0 +1,20 @@
+/**
+ * Writes a rendered problem to a Fastify reply and logs what must be logged. Shared by
+ * the Nest filter and Fastify's error handler so there is one way to answer an error.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE } from './problem';
+import { describeUnexpected, renderProblem } from './problem-details';
+
+export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const { body, unexpected, headers } = renderProblem(error, request.id);
+  if (unexpected) {
+    request.log.error({ err: describeUnexpected(error) }, 'unexpected error while serving a request');
+  }
+  if (reply.sent) return;
+  void reply
+    .status(body.status)
+    .headers(headers)
+    .header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`)
+    .send(JSON.stringify(body));
+}

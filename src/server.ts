@@ -1,0 +1,139 @@
+/**
+ * Builds and starts the Egide server: configuration, server keys, database (embedded or
+ * external), the Nest application on Fastify with its cross-cutting pieces, the
+ * listener, and the setup token. `npm start` (main.ts) and the tests both come through
+ * here, so what the tests exercise is what runs.
+ */
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
+import { AppModule } from './app.module';
+import { loadConfig, type AppConfig } from './common/config/environment';
+import { ServerKeys } from './common/config/server-keys';
+import { openDatabase, type DatabaseHandle } from './common/database/database-connection';
+import { setupOpenApi } from './common/http/openapi';
+import { ProblemDetailsFilter } from './common/http/problem-details.filter';
+import { requestIdFor } from './common/http/request-id';
+import { DOCS_PATH, registerSecurityHeaders } from './common/http/security-headers';
+import { createValidationPipe } from './common/http/validation';
+import { createLogger, NestPinoLogger, type EgideLogger } from './common/logging/logger';
+import { SetupTokenService } from './setup/setup-token.service';
+
+export const API_PREFIX = 'api/v1';
+/** DESIGN.md §6: JSON bodies are capped at 1 MiB. */
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Where logs go (stdout by default); tests capture them to look for leaks. */
+  logDestination?: DestinationStream;
+}
+
+export interface EgideServer {
+  readonly app: NestFastifyApplication;
+  readonly config: AppConfig;
+  readonly database: DatabaseHandle;
+  readonly logger: EgideLogger;
+  /** http://host:port */
+  readonly url: string;
+  readonly docsUrl: string | undefined;
+  /** Present while no administrator exists. */
+  readonly setupToken: string | undefined;
+  /** Graceful: stop accepting, drain (bounded), close the pool, stop the embedded database. */
+  close(): Promise<void>;
+}
+
+export async function startEgide(options: StartOptions = {}): Promise<EgideServer> {
+  const config = loadConfig(options.env ?? process.env);
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const serverKeys = ServerKeys.load(config);
+  const database = await openDatabase(config, {
+    info: (message) => logger.info({ context: 'EmbeddedPostgres' }, message),
+    warn: (message) => logger.warn({ context: 'EmbeddedPostgres' }, message),
+    debug: (message) => logger.debug({ context: 'EmbeddedPostgres' }, message),
+  });
+
+  let app: NestFastifyApplication | undefined;
+  try {
+    app = await createApp(config, serverKeys, database, logger);
+    await app.listen({ port: config.port, host: config.host });
+    const setupToken = await app.get(SetupTokenService).issueIfSetupPending(config.dataDir);
+    const url = listeningUrl(app, config);
+    return {
+      app,
+      config,
+      database,
+      logger,
+      url,
+      docsUrl: config.apiDocs ? `${url}${DOCS_PATH}` : undefined,
+      setupToken,
+      close: closer(app, database, config.shutdownTimeoutMs),
+    };
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await database.close();
+    throw error;
+  }
+}
+
+async function createApp(
+  config: AppConfig,
+  serverKeys: ServerKeys,
+  database: DatabaseHandle,
+  logger: EgideLogger,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    bodyLimit: JSON_BODY_LIMIT,
+    genReqId: requestIdFor,
+    // A proxy's X-Forwarded-For is not trusted unless deployment says so (later issue).
+    trustProxy: false,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register({ config, serverKeys, databaseUrl: database.url }),
+    adapter,
+    { logger: new NestPinoLogger(logger), abortOnError: false },
+  );
+  registerSecurityHeaders(app.getHttpAdapter().getInstance());
+  app.setGlobalPrefix(API_PREFIX);
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: [...config.corsOrigins],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after', 'location', 'etag'],
+      credentials: false,
+      maxAge: 600,
+    });
+  }
+  if (config.apiDocs) setupOpenApi(app);
+  return app;
+}
+
+function listeningUrl(app: NestFastifyApplication, config: AppConfig): string {
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `http://${host}:${port}`;
+}
+
+function closer(app: NestFastifyApplication, database: DatabaseHandle, timeoutMs: number): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => {
+    closing ??= (async () => {
+      // Fastify waits for in-flight requests; past the bound, their connections are cut
+      // so that shutdown always completes.
+      const cutOff = setTimeout(() => app.getHttpServer().closeAllConnections(), timeoutMs);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cutOff);
+        await database.close();
+      }
+    })();
+    return closing;
+  };
+}

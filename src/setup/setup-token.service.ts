@@ -1,0 +1,75 @@
+/**
+ * Issues the one-time setup token while the system has no administrator: 32 random
+ * bytes, shown to the operator on the console and in DATA_DIR/setup-token (0600), of
+ * which the database keeps only the SHA-256. A restart reuses a token still on disk
+ * (so several starts do not invalidate what the operator copied); a token is consumed
+ * for good when the first administrator is created (the identity feature does that).
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { writePrivateFile, ensureDataDir } from '../common/config/server-keys';
+
+export const SETUP_TOKEN_FILE = 'setup-token';
+
+export function hashSetupToken(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+@Injectable()
+export class SetupTokenService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Returns the token to show, or undefined once setup is done. The row is taken with
+   * an upsert so that two instances starting together agree on one token.
+   */
+  async issueIfSetupPending(dataDir: string): Promise<string | undefined> {
+    const path = join(dataDir, SETUP_TOKEN_FILE);
+    const onDisk = readTokenFile(path);
+    const candidate = onDisk ?? randomBytes(32).toString('base64url');
+    const rows = (await this.dataSource.query(
+      `INSERT INTO setup_token (id, token_hash) VALUES (1, $1)
+       ON CONFLICT (id) DO UPDATE SET token_hash = setup_token.token_hash
+       RETURNING token_hash, consumed_at`,
+      [hashSetupToken(candidate)],
+    )) as { token_hash: Buffer; consumed_at: Date | null }[];
+    const [row] = rows;
+    if (row.consumed_at !== null) {
+      rmSync(path, { force: true });
+      return undefined;
+    }
+    if (sameHash(row.token_hash, hashSetupToken(candidate))) {
+      if (onDisk === undefined) {
+        ensureDataDir(dataDir);
+        writePrivateFile(path, candidate + '\n');
+      }
+      return candidate;
+    }
+    // The stored hash belongs to a token this instance cannot show (its file is gone):
+    // replace it, so that the operator always holds a working token.
+    const fresh = randomBytes(32).toString('base64url');
+    await this.dataSource.query(`UPDATE setup_token SET token_hash = $1, created_at = now() WHERE id = 1 AND consumed_at IS NULL`, [
+      hashSetupToken(fresh),
+    ]);
+    ensureDataDir(dataDir);
+    writePrivateFile(path, fresh + '\n');
+    return fresh;
+  }
+}
+
+function readTokenFile(path: string): string | undefined {
+  try {
+    const token = readFileSync(path, 'utf8').trim();
+    return token === '' ? undefined : token;
+  } catch {
+    return undefined;
+  }
+}
+
+function sameHash(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
