@@ -11,6 +11,8 @@ const esmPackages = [
   '@borewit',
   'load-esm',
   '@standard-schema',
+  // @fastify/static (the OpenAPI UI on Fastify) pulls these ESM-only packages in.
+  'content-disposition',
 ];
 
 const swc = [

@@ -4,7 +4,7 @@
  * cross-cutting pieces (exception filter, validation) are installed in server.ts where
  * they also cover Fastify's own errors.
  */
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from './common/config/environment';
 import { AppConfigModule } from './common/config/app-config.module';
@@ -17,6 +17,8 @@ export interface AppSettings {
   config: AppConfig;
   serverKeys: ServerKeys;
   databaseUrl: string;
+  /** Extra modules served through the same pipeline (the tests' probe routes). */
+  additionalModules?: Type[];
 }
 
 @Module({})
@@ -33,6 +35,7 @@ export class AppModule {
         }),
         HealthModule,
         SetupModule,
+        ...(settings.additionalModules ?? []),
       ],
     };
   }

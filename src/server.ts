@@ -4,6 +4,7 @@
  * listener, and the setup token. `npm start` (main.ts) and the tests both come through
  * here, so what the tests exercise is what runs.
  */
+import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
@@ -27,6 +28,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Where logs go (stdout by default); tests capture them to look for leaks. */
   logDestination?: DestinationStream;
+  /** Extra modules mounted in the same pipeline; the tests' probe routes use it. */
+  additionalModules?: Type[];
 }
 
 export interface EgideServer {
@@ -55,7 +58,7 @@ export async function startEgide(options: StartOptions = {}): Promise<EgideServe
 
   let app: NestFastifyApplication | undefined;
   try {
-    app = await createApp(config, serverKeys, database, logger);
+    app = await createApp(config, serverKeys, database, logger, options.additionalModules ?? []);
     await app.listen({ port: config.port, host: config.host });
     const setupToken = await app.get(SetupTokenService).issueIfSetupPending(config.dataDir);
     const url = listeningUrl(app, config);
@@ -81,6 +84,7 @@ async function createApp(
   serverKeys: ServerKeys,
   database: DatabaseHandle,
   logger: EgideLogger,
+  additionalModules: Type[],
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
@@ -91,7 +95,7 @@ async function createApp(
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register({ config, serverKeys, databaseUrl: database.url }),
+    AppModule.register({ config, serverKeys, databaseUrl: database.url, additionalModules }),
     adapter,
     { logger: new NestPinoLogger(logger), abortOnError: false },
   );

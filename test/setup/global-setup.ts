@@ -1,1 +1,56 @@
-export default async function globalSetup(): Promise<void> {}
+/**
+ * Once per e2e run: find a PostgreSQL (TEST_DATABASE_URL, or an embedded one started
+ * for the run), migrate one template database, and tell the test files where it is.
+ * Each test file then clones the template (CREATE DATABASE … TEMPLATE …, tens of ms),
+ * so files are isolated and run in parallel.
+ */
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { EmbeddedPostgres } from '../../src/common/database/embedded-postgres';
+import { typeOrmOptions } from '../../src/common/database/typeorm-options';
+import { databaseUrl, TEST_ENV } from '../support/test-database';
+
+interface TestRun {
+  embedded?: EmbeddedPostgres;
+  tempDir?: string;
+}
+
+export const TEST_RUN_KEY = '__egideTestRun';
+
+export default async function globalSetup(): Promise<void> {
+  const run: TestRun = {};
+  let adminUrl = process.env.TEST_DATABASE_URL;
+  if (adminUrl === undefined || adminUrl === '') {
+    run.tempDir = mkdtempSync(join(tmpdir(), 'egide-test-pg-'));
+    chmodSync(run.tempDir, 0o711);
+    const quiet = (): undefined => undefined;
+    run.embedded = await EmbeddedPostgres.start({
+      dataDir: join(run.tempDir, 'pg'),
+      secretsDir: run.tempDir,
+      log: { info: quiet, warn: quiet, debug: quiet },
+    });
+    adminUrl = run.embedded.urlFor('postgres');
+  }
+  const template = `egide_tpl_${randomBytes(5).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(template)}`);
+  } finally {
+    await admin.end();
+  }
+  const dataSource = new DataSource(typeOrmOptions(databaseUrl(adminUrl, template), 2));
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await dataSource.destroy();
+  }
+  process.env[TEST_ENV.adminUrl] = adminUrl;
+  process.env[TEST_ENV.template] = template;
+  (globalThis as Record<string, unknown>)[TEST_RUN_KEY] = run;
+}
