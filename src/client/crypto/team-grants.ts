@@ -1,0 +1,115 @@
+/**
+ * Granting a team seed to a member: seal the seed to the member's X25519 key and sign
+ * the grant with the granter's Ed25519 key; and, on the member's side, verify and open.
+ *
+ * The server stores grants and checks their signatures but can never make one: it has
+ * no team seed. An admin authorises a member; a member's client grants the key, after
+ * comparing the newcomer's fingerprint out of band. This module owns making and opening
+ * grants; it must never open a grant whose signature, recipient or team public key does
+ * not check out, and never return a seed from one.
+ */
+import sodium from 'libsodium-wrappers-sumo';
+import {
+  BadSignatureError,
+  KEY_BUNDLE_VERSION,
+  SEALED_TEAM_SEED_BYTES,
+  SEED_BYTES,
+  SIGNATURE_BYTES,
+  TeamKeyGrant,
+  UnsignedTeamKeyGrant,
+  WrongKeyError,
+  assertCryptoReady,
+  bytesEqual,
+  encodeTeamKeyGrantMessage,
+  fromBase64UrlOfLength,
+  toBase64Url,
+  validateTeamKeyGrant,
+} from '../../crypto';
+import { RandomSource, systemRandom } from './random-source';
+import { openSealedBox, sealToPublicKey } from './sealed-box';
+import { TeamKeys, deriveTeamKeys } from './team-keys';
+import { UserKeyPairs } from './user-keys';
+
+/** The member receiving a grant, as the granter's client knows them. */
+export interface GrantRecipient {
+  readonly userId: string;
+  /** Their registered X25519 key, whose fingerprint the granter has checked. */
+  readonly boxPublicKey: Uint8Array;
+}
+
+/** The member making a grant: their id and Ed25519 secret key. */
+export interface GrantSigner {
+  readonly userId: string;
+  readonly signSecretKey: Uint8Array;
+}
+
+export function grantTeamSeed(
+  team: TeamKeys,
+  recipient: GrantRecipient,
+  granter: GrantSigner,
+  random: RandomSource = systemRandom,
+): TeamKeyGrant {
+  assertCryptoReady();
+  const unsigned: UnsignedTeamKeyGrant = {
+    version: KEY_BUNDLE_VERSION,
+    scopeId: team.scopeId,
+    generation: team.generation,
+    recipientUserId: recipient.userId.toLowerCase(),
+    recipientBoxPublicKey: toBase64Url(recipient.boxPublicKey),
+    granterUserId: granter.userId.toLowerCase(),
+    teamBoxPublicKey: toBase64Url(team.boxPublicKey),
+    sealedTeamSeed: toBase64Url(sealToPublicKey(team.seed, recipient.boxPublicKey, random)),
+  };
+  const signature = sodium.crypto_sign_detached(encodeTeamKeyGrantMessage(unsigned), granter.signSecretKey);
+  return { ...unsigned, signature: toBase64Url(signature) };
+}
+
+/** What the recipient must know, from its own state and the key registry, to open a grant. */
+export interface GrantOpening {
+  readonly recipientUserId: string;
+  readonly recipientKeys: UserKeyPairs;
+  /** The granter's registered Ed25519 key (checked by fingerprint when they were granted). */
+  readonly granterSignPublicKey: Uint8Array;
+}
+
+export function openTeamGrant(grant: TeamKeyGrant, opening: GrantOpening): TeamKeys {
+  assertCryptoReady();
+  validateTeamKeyGrant(grant);
+  const signature = fromBase64UrlOfLength(grant.signature, SIGNATURE_BYTES, 'signature');
+  let valid: boolean;
+  try {
+    valid = sodium.crypto_sign_verify_detached(
+      signature,
+      encodeTeamKeyGrantMessage(grant),
+      opening.granterSignPublicKey,
+    );
+  } catch {
+    valid = false;
+  }
+  if (!valid) {
+    throw new BadSignatureError('grant signature does not verify against the granter key');
+  }
+  const recipientBoxPublicKey = fromBase64UrlOfLength(grant.recipientBoxPublicKey, 32, 'recipientBoxPublicKey');
+  if (
+    grant.recipientUserId.toLowerCase() !== opening.recipientUserId.toLowerCase() ||
+    !bytesEqual(recipientBoxPublicKey, opening.recipientKeys.boxPublicKey)
+  ) {
+    throw new WrongKeyError('this grant is for another member or another key');
+  }
+  const seed = openSealedBox(
+    fromBase64UrlOfLength(grant.sealedTeamSeed, SEALED_TEAM_SEED_BYTES, 'sealedTeamSeed'),
+    opening.recipientKeys.boxPublicKey,
+    opening.recipientKeys.boxSecretKey,
+    SEED_BYTES,
+  );
+  try {
+    const team = deriveTeamKeys(seed, grant.scopeId, grant.generation);
+    if (!bytesEqual(team.boxPublicKey, fromBase64UrlOfLength(grant.teamBoxPublicKey, 32, 'teamBoxPublicKey'))) {
+      // The granter signed a team key that the sealed seed does not derive.
+      throw new BadSignatureError('grant names a team public key its seed does not derive');
+    }
+    return team;
+  } finally {
+    sodium.memzero(seed);
+  }
+}

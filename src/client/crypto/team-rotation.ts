@@ -1,0 +1,137 @@
+/**
+ * Rotating a scope's team key after a member leaves, and walking the history chain.
+ *
+ * Rotation from generation g to g+1, done by a remaining member's client:
+ *   1. a fresh random seed_{g+1} and its keys (team-keys.ts);
+ *   2. every data key sealed to T_g is opened and re-sealed to T_{g+1};
+ *   3. a history link: seed_g encrypted (XChaCha20-Poly1305) under history key_{g+1},
+ *      AD = ("egide-history-link", version, alg, scopeId, g+1, g), so holders of g+1
+ *      (including members who join later) can still reach generation g and before;
+ *   4. seed_{g+1} granted to each remaining member (team-grants.ts).
+ *
+ * This module owns that sequence. It cannot un-see: what a removed member already read
+ * or cached stays with them, and the removed member keeps seed_g; docs/protocol.md says
+ * so. It must never re-seal a data key it could not open and verify.
+ */
+import sodium from 'libsodium-wrappers-sumo';
+import {
+  Algorithm,
+  HistoryLink,
+  KEY_BUNDLE_VERSION,
+  MalformedInputError,
+  NONCE_BYTES,
+  SealedDataKey,
+  TamperedError,
+  TeamKeyGrant,
+  WRAPPED_SEED_BYTES,
+  WrongKeyError,
+  encodeHistoryLinkAssociatedData,
+  fromBase64UrlOfLength,
+  toBase64Url,
+  validateHistoryLink,
+} from '../../crypto';
+import { openSealedDataKey, sealDataKeyToTeam } from './data-keys';
+import { RandomSource, systemRandom } from './random-source';
+import { unwrapSeedWithAssociatedData, wrapSeedWithAssociatedData } from './seed-wrapping';
+import { GrantRecipient, GrantSigner, grantTeamSeed } from './team-grants';
+import { TeamKeys, deriveTeamKeys, generateTeamSeed } from './team-keys';
+
+export interface TeamRotation {
+  readonly next: TeamKeys;
+  /** The scope's data keys sealed to T_{g+1}; they replace the generation-g wraps. */
+  readonly resealedDataKeys: SealedDataKey[];
+  readonly historyLink: HistoryLink;
+  /** seed_{g+1} for each remaining member, signed by the rotating member. */
+  readonly grants: TeamKeyGrant[];
+}
+
+export function createHistoryLink(
+  next: TeamKeys,
+  previous: TeamKeys,
+  random: RandomSource = systemRandom,
+): HistoryLink {
+  if (next.scopeId !== previous.scopeId || next.generation !== previous.generation + 1) {
+    throw new MalformedInputError('a history link joins consecutive generations of one scope');
+  }
+  const wrapped = wrapSeedWithAssociatedData(
+    previous.seed,
+    next.historyKey,
+    encodeHistoryLinkAssociatedData(next.scopeId, next.generation, previous.generation),
+    random,
+  );
+  return {
+    version: KEY_BUNDLE_VERSION,
+    algorithm: Algorithm.XChaCha20Poly1305Ietf,
+    scopeId: next.scopeId,
+    generation: next.generation,
+    previousGeneration: previous.generation,
+    nonce: toBase64Url(wrapped.nonce),
+    ciphertext: toBase64Url(wrapped.ciphertext),
+  };
+}
+
+/** Opens the link stored with generation g+1 and returns generation g's keys. */
+export function openHistoryLink(link: HistoryLink, next: TeamKeys): TeamKeys {
+  validateHistoryLink(link);
+  if (link.scopeId.toLowerCase() !== next.scopeId || link.generation !== next.generation) {
+    throw new WrongKeyError(`history link belongs to generation ${link.generation}, not ${next.generation}`);
+  }
+  const seed = unwrapSeedWithAssociatedData(
+    {
+      nonce: fromBase64UrlOfLength(link.nonce, NONCE_BYTES, 'nonce'),
+      ciphertext: fromBase64UrlOfLength(link.ciphertext, WRAPPED_SEED_BYTES, 'wrapped team seed'),
+    },
+    next.historyKey,
+    encodeHistoryLinkAssociatedData(next.scopeId, next.generation, link.previousGeneration),
+    () => new TamperedError('history link does not authenticate under this generation'),
+  );
+  try {
+    return deriveTeamKeys(seed, next.scopeId, link.previousGeneration);
+  } finally {
+    sodium.memzero(seed);
+  }
+}
+
+/**
+ * Every generation from `newest` back to 1, newest first, following the links (one per
+ * generation above 1, in any order). A missing link is a WrongKeyError: history stops.
+ */
+export function walkTeamHistory(newest: TeamKeys, links: readonly HistoryLink[]): TeamKeys[] {
+  const byGeneration = new Map(links.map((link) => [link.generation, link]));
+  const chain: TeamKeys[] = [newest];
+  let current = newest;
+  while (current.generation > 1) {
+    const link = byGeneration.get(current.generation);
+    if (link === undefined) {
+      throw new WrongKeyError(`no history link from generation ${current.generation}`);
+    }
+    current = openHistoryLink(link, current);
+    chain.push(current);
+  }
+  return chain;
+}
+
+export interface TeamRotationInput {
+  readonly current: TeamKeys;
+  /** Every data key of the scope, sealed to the current generation. */
+  readonly sealedDataKeys: readonly SealedDataKey[];
+  /** The members who keep access (the rotating member included). */
+  readonly remainingMembers: readonly GrantRecipient[];
+  readonly rotatedBy: GrantSigner;
+}
+
+export function rotateTeam(input: TeamRotationInput, random: RandomSource = systemRandom): TeamRotation {
+  const { current } = input;
+  const next = deriveTeamKeys(generateTeamSeed(random), current.scopeId, current.generation + 1);
+  const resealedDataKeys = input.sealedDataKeys.map((sealed) => {
+    const dataKey = openSealedDataKey(sealed, current);
+    try {
+      return sealDataKeyToTeam(dataKey, next, random);
+    } finally {
+      sodium.memzero(dataKey.key);
+    }
+  });
+  const historyLink = createHistoryLink(next, current, random);
+  const grants = input.remainingMembers.map((member) => grantTeamSeed(next, member, input.rotatedBy, random));
+  return { next, resealedDataKeys, historyLink, grants };
+}

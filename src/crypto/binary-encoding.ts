@@ -1,0 +1,145 @@
+/**
+ * Byte-level encodings of the protocol: strict base64url, hex, UUID ↔ 16 bytes, big-endian
+ * integers and the length-prefixed tuple that every signed or authenticated structure is
+ * built from.
+ *
+ * It owns canonical encoding: one value has exactly one byte string, and decoding
+ * rejects every non-canonical input (padding, stray characters, non-zero trailing bits,
+ * upper-case UUIDs are accepted but always re-encoded lower case). It must never hold a
+ * key or call into libsodium, so it is safe anywhere, including the server.
+ */
+import { IDENTIFIER_PATTERN } from './protocol-constants';
+import { MalformedInputError } from './protocol-errors';
+
+const BASE64URL_PATTERN = /^[A-Za-z0-9_-]*$/;
+const HEX_PATTERN = /^(?:[0-9a-f]{2})*$/;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const textEncoder = new TextEncoder();
+
+export function toBase64Url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+}
+
+/**
+ * Decodes base64url without padding. Buffer's own decoder skips invalid characters and
+ * ignores trailing bits, which would let two strings name one envelope; so the input is
+ * checked against the alphabet and re-encoded.
+ */
+export function fromBase64Url(text: string, what = 'value'): Uint8Array {
+  if (!BASE64URL_PATTERN.test(text) || text.length % 4 === 1) {
+    throw new MalformedInputError(`${what} is not base64url without padding`);
+  }
+  const bytes = Buffer.from(text, 'base64url');
+  if (bytes.toString('base64url') !== text) {
+    throw new MalformedInputError(`${what} is not canonical base64url`);
+  }
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Decodes base64url and insists on an exact byte length (keys, nonces, signatures). */
+export function fromBase64UrlOfLength(text: string, length: number, what: string): Uint8Array {
+  const bytes = fromBase64Url(text, what);
+  if (bytes.length !== length) {
+    throw new MalformedInputError(`${what} must be ${length} bytes, got ${bytes.length}`);
+  }
+  return bytes;
+}
+
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+export function fromHex(text: string, what = 'value'): Uint8Array {
+  if (!HEX_PATTERN.test(text)) {
+    throw new MalformedInputError(`${what} is not lower-case hex`);
+  }
+  return new Uint8Array(Buffer.from(text, 'hex'));
+}
+
+export function utf8(text: string): Uint8Array {
+  return textEncoder.encode(text);
+}
+
+export function isUuid(text: string): boolean {
+  return UUID_PATTERN.test(text);
+}
+
+/** A UUID's 16 bytes; ids enter signed and authenticated data in this form only. */
+export function uuidToBytes(uuid: string, what = 'id'): Uint8Array {
+  if (!UUID_PATTERN.test(uuid)) {
+    throw new MalformedInputError(`${what} is not a UUID`);
+  }
+  return fromHex(uuid.replace(/-/g, '').toLowerCase(), what);
+}
+
+export function bytesToUuid(bytes: Uint8Array): string {
+  if (bytes.length !== 16) {
+    throw new MalformedInputError('a UUID is 16 bytes');
+  }
+  const hex = toHex(bytes);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Entity and field names are short ASCII identifiers so that their bytes are unambiguous. */
+export function assertIdentifier(name: string, what: string): void {
+  if (!IDENTIFIER_PATTERN.test(name)) {
+    throw new MalformedInputError(`${what} must match ${IDENTIFIER_PATTERN.source}`);
+  }
+}
+
+export function u8(value: number): Uint8Array {
+  if (!Number.isInteger(value) || value < 0 || value > 0xff) {
+    throw new MalformedInputError('value does not fit in one byte');
+  }
+  return Uint8Array.of(value);
+}
+
+export function u32be(value: number): Uint8Array {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
+    throw new MalformedInputError('value does not fit in 32 bits');
+  }
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, value, false);
+  return out;
+}
+
+export function readU32be(bytes: Uint8Array, offset: number): number {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(offset, false);
+}
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** A tuple element: a string is encoded as UTF-8, bytes are taken as they are. */
+export type TupleElement = string | Uint8Array;
+
+/**
+ * The protocol's one canonical encoding of a tuple: each element as its length (u32
+ * big-endian) followed by its bytes. Length prefixes make ("ab","c") and ("a","bc")
+ * different byte strings, which plain concatenation would not.
+ */
+export function encodeLengthPrefixedTuple(elements: readonly TupleElement[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const element of elements) {
+    const bytes = typeof element === 'string' ? utf8(element) : element;
+    parts.push(u32be(bytes.length), bytes);
+  }
+  return concatBytes(parts);
+}
+
+/** Constant-time comparison for tags and public keys decided on by the protocol. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i += 1) difference |= a[i] ^ b[i];
+  return difference === 0;
+}

@@ -1,0 +1,100 @@
+/**
+ * The bytes an author signs for a revision of sealed content, shared by the signing
+ * client, the verifying server and every verifying reader.
+ *
+ * message = tuple("egide-revision", protocol version u8, entity, recordId 16 bytes,
+ *                 record version u32, authorUserId 16 bytes,
+ *                 BLAKE2b-256(tuple("egide-envelope-list", count u32,
+ *                                   field₁, envelope₁ bytes, field₂, envelope₂ bytes, …)))
+ * with fields sorted by their ASCII bytes and each envelope as its decoded bytes.
+ *
+ * This module owns that canonical form and nothing else: it never signs (that needs a
+ * secret key, src/client/crypto) and never verifies (signature-verifier.ts).
+ */
+import {
+  DomainLabel,
+  MAX_FIELDS_PER_REVISION,
+  PROTOCOL_VERSION,
+} from './protocol-constants';
+import { MalformedInputError, OverCapError } from './protocol-errors';
+import {
+  assertIdentifier,
+  encodeLengthPrefixedTuple,
+  fromBase64Url,
+  TupleElement,
+  u32be,
+  u8,
+  uuidToBytes,
+} from './binary-encoding';
+import { parseEnvelope } from './envelope';
+import { blake2b256 } from './protocol-hash';
+
+/** One sealed field of a revision as it travels: field name and envelope string. */
+export interface SealedFieldEntry {
+  readonly field: string;
+  readonly envelope: string;
+}
+
+/** What a revision signature covers. Serialisable as is. */
+export interface RevisionSignaturePayload {
+  readonly entity: string;
+  readonly recordId: string;
+  /** The record's version: 1 on create, +1 on every update of sealed content. */
+  readonly version: number;
+  /** The signer; the server checks the signature against this user's registered key. */
+  readonly authorUserId: string;
+  /** Every sealed field of the record at this version. Order does not matter. */
+  readonly envelopes: readonly SealedFieldEntry[];
+}
+
+/** A payload with its detached Ed25519 signature (base64url, 64 bytes). */
+export interface SignedRevision extends RevisionSignaturePayload {
+  readonly signature: string;
+}
+
+/** Sorted, duplicate-free and structurally valid, or an error: the only canonical list. */
+export function canonicalEnvelopeList(entries: readonly SealedFieldEntry[]): SealedFieldEntry[] {
+  if (entries.length > MAX_FIELDS_PER_REVISION) {
+    throw new OverCapError(`a revision carries at most ${MAX_FIELDS_PER_REVISION} sealed fields`);
+  }
+  const sorted = [...entries].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+  for (let i = 0; i < sorted.length; i += 1) {
+    assertIdentifier(sorted[i].field, 'field');
+    parseEnvelope(sorted[i].envelope);
+    if (i > 0 && sorted[i - 1].field === sorted[i].field) {
+      throw new MalformedInputError(`field ${sorted[i].field} appears twice in one revision`);
+    }
+  }
+  return sorted;
+}
+
+export function encodeEnvelopeList(entries: readonly SealedFieldEntry[]): Uint8Array {
+  const sorted = canonicalEnvelopeList(entries);
+  const elements: TupleElement[] = [DomainLabel.EnvelopeList, u32be(sorted.length)];
+  for (const entry of sorted) {
+    elements.push(entry.field, fromBase64Url(entry.envelope, 'envelope'));
+  }
+  return encodeLengthPrefixedTuple(elements);
+}
+
+/** BLAKE2b-256 of the canonical envelope list (needs readyCrypto()). */
+export function hashEnvelopeList(entries: readonly SealedFieldEntry[]): Uint8Array {
+  return blake2b256(encodeEnvelopeList(entries));
+}
+
+/** The exact bytes that are signed for a revision (needs readyCrypto()). */
+export function encodeRevisionSignatureMessage(payload: RevisionSignaturePayload): Uint8Array {
+  assertIdentifier(payload.entity, 'entity');
+  if (!Number.isInteger(payload.version) || payload.version < 1) {
+    throw new MalformedInputError('record version must be a positive integer');
+  }
+  return encodeLengthPrefixedTuple([
+    DomainLabel.RevisionSignature,
+    u8(PROTOCOL_VERSION),
+    payload.entity,
+    uuidToBytes(payload.recordId, 'recordId'),
+    u32be(payload.version),
+    uuidToBytes(payload.authorUserId, 'authorUserId'),
+    hashEnvelopeList(payload.envelopes),
+  ]);
+}
