@@ -37,6 +37,8 @@ const common = {
 };
 
 module.exports = {
+  // Embedded PostgreSQL starts (initdb) and Argon2id derivations take seconds, not ms.
+  testTimeout: 60000,
   projects: [
     {
       ...common,
@@ -49,7 +51,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };

@@ -128,12 +128,16 @@ function closer(app: NestFastifyApplication, database: DatabaseHandle, timeoutMs
   let closing: Promise<void> | undefined;
   return () => {
     closing ??= (async () => {
-      // Fastify waits for in-flight requests; past the bound, their connections are cut
-      // so that shutdown always completes.
-      const cutOff = setTimeout(() => app.getHttpServer().closeAllConnections(), timeoutMs);
+      // Fastify waits for in-flight requests. A keep-alive connection whose request
+      // finishes while we close would then idle until its timeout: close idle ones as
+      // they appear. Past the bound, every connection is cut so shutdown completes.
+      const httpServer = app.getHttpServer();
+      const sweep = setInterval(() => httpServer.closeIdleConnections(), 50);
+      const cutOff = setTimeout(() => httpServer.closeAllConnections(), timeoutMs);
       try {
         await app.close();
       } finally {
+        clearInterval(sweep);
         clearTimeout(cutOff);
         await database.close();
       }

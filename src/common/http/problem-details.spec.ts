@@ -1,0 +1,44 @@
+import { BadRequestException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { NotFoundProblem, ProblemException, ValidationFailedException } from './problem';
+import { renderProblem } from './problem-details';
+
+describe('renderProblem', () => {
+  it('renders a domain problem with its extensions and field errors', () => {
+    const { body, unexpected } = renderProblem(new ProblemException('conflict', 'stale version', { currentVersion: 4 }), 'r1');
+    expect(unexpected).toBe(false);
+    expect(body).toEqual({
+      type: 'urn:egide:problem:conflict',
+      title: 'Conflict with the current state',
+      status: 409,
+      detail: 'stale version',
+      requestId: 'r1',
+      currentVersion: 4,
+    });
+    const validation = renderProblem(new ValidationFailedException([{ field: 'a.b', messages: ['bad'] }]), 'r2').body;
+    expect(validation.errors).toEqual([{ field: 'a.b', messages: ['bad'] }]);
+    expect(validation.detail).toBe('Invalid field(s): a.b');
+  });
+
+  it('keeps extensions from overriding the standard members', () => {
+    const { body } = renderProblem(new ProblemException('conflict', 'x', { status: 200, type: 'evil' }), 'r');
+    expect(body.status).toBe(409);
+    expect(body.type).toBe('urn:egide:problem:conflict');
+  });
+
+  it('maps Nest exceptions by status', () => {
+    expect(renderProblem(new NotFoundException('Cannot GET /x'), 'r').body).toEqual(
+      expect.objectContaining({ status: 404, detail: 'Cannot GET /x' }),
+    );
+    expect(renderProblem(new BadRequestException(['a', 'b']), 'r').body.detail).toBe('a; b');
+    expect(renderProblem(new ServiceUnavailableException(), 'r').body.status).toBe(503);
+    expect(renderProblem(new NotFoundProblem('case'), 'r').body.detail).toBe('No such case');
+  });
+
+  it('hides everything about an unexpected error', () => {
+    const error = Object.assign(new Error('duplicate key value violates "users_email"'), { query: 'INSERT …', parameters: ['x'] });
+    const { body, unexpected } = renderProblem(error, 'r');
+    expect(unexpected).toBe(true);
+    expect(body.status).toBe(500);
+    expect(JSON.stringify(body)).not.toMatch(/duplicate|INSERT|users_email/);
+  });
+});
