@@ -18,6 +18,8 @@ class DriftProbe {
   label!: string;
 }
 
+type EntityClass = new () => object;
+
 let database: TestDatabase;
 
 beforeAll(async () => {
@@ -28,7 +30,7 @@ afterAll(async () => {
   await database.drop();
 });
 
-async function withDataSource<T>(entities: (typeof ENTITIES)[number][] | Function[], work: (ds: DataSource) => Promise<T>): Promise<T> {
+async function withDataSource<T>(entities: EntityClass[], work: (ds: DataSource) => Promise<T>): Promise<T> {
   const dataSource = new DataSource({ ...typeOrmOptions(database.url, 2), entities });
   await dataSource.initialize();
   try {
