@@ -1,0 +1,57 @@
+import fc from 'fast-check';
+import {
+  bytesEqual,
+  bytesToUuid,
+  encodeLengthPrefixedTuple,
+  fromBase64Url,
+  fromBase64UrlOfLength,
+  fromHex,
+  toBase64Url,
+  toHex,
+  u32be,
+  uuidToBytes,
+} from './binary-encoding';
+import { MalformedInputError } from './protocol-errors';
+
+describe('binary encoding', () => {
+  it('round-trips base64url without padding (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const text = toBase64Url(bytes);
+        expect(text).toMatch(/^[A-Za-z0-9_-]*$/);
+        expect(fromBase64Url(text)).toEqual(bytes);
+      }),
+    );
+  });
+
+  it('rejects padding, foreign alphabets, impossible lengths and stray trailing bits', () => {
+    for (const text of ['AA==', 'AA=', 'A+/B', 'AAAAA', 'AB', 'AAB', ' AAAA', 'AA AA']) {
+      expect(() => fromBase64Url(text)).toThrow(MalformedInputError);
+    }
+    expect(fromBase64Url('AA')).toEqual(Uint8Array.of(0));
+    expect(() => fromBase64UrlOfLength('AA', 2, 'x')).toThrow(MalformedInputError);
+  });
+
+  it('maps UUIDs to 16 bytes and back in lower case', () => {
+    const bytes = uuidToBytes('6F1C2B0E-8A44-4C1E-9D3A-2B7E5F0C9A11');
+    expect(toHex(bytes)).toBe('6f1c2b0e8a444c1e9d3a2b7e5f0c9a11');
+    expect(bytesToUuid(bytes)).toBe('6f1c2b0e-8a44-4c1e-9d3a-2b7e5f0c9a11');
+    expect(() => uuidToBytes('6f1c2b0e8a444c1e9d3a2b7e5f0c9a11')).toThrow(MalformedInputError);
+  });
+
+  it('encodes tuples with u32 big-endian length prefixes', () => {
+    expect(toHex(encodeLengthPrefixedTuple(['ab', Uint8Array.of(1, 2, 3), '']))).toBe(
+      '00000002' + '6162' + '00000003' + '010203' + '00000000',
+    );
+    expect(encodeLengthPrefixedTuple(['ab', 'c'])).not.toEqual(encodeLengthPrefixedTuple(['a', 'bc']));
+    expect(toHex(u32be(0x01020304))).toBe('01020304');
+  });
+
+  it('decodes only lower-case hex and compares bytes', () => {
+    expect(fromHex('00ff')).toEqual(Uint8Array.of(0, 255));
+    expect(() => fromHex('0F')).toThrow(MalformedInputError);
+    expect(bytesEqual(Uint8Array.of(1, 2), Uint8Array.of(1, 2))).toBe(true);
+    expect(bytesEqual(Uint8Array.of(1, 2), Uint8Array.of(1, 3))).toBe(false);
+    expect(bytesEqual(Uint8Array.of(1), Uint8Array.of(1, 2))).toBe(false);
+  });
+});
