@@ -1,6 +1,7 @@
 import sodium from 'libsodium-wrappers-sumo';
 import {
   BadSignatureError,
+  HistoryLink,
   MalformedInputError,
   SealedDataKey,
   TamperedError,
@@ -240,7 +241,7 @@ describe('rotation and history', () => {
   it('walks a chain of rotations back to generation 1, and stops at a broken link', () => {
     const rotator = { userId: alice.userId, signSecretKey: alice.keys.signSecretKey };
     let current = generation1;
-    const links = [];
+    const links: HistoryLink[] = [];
     for (let i = 0; i < 3; i += 1) {
       const rotation = rotateTeam({ current, sealedDataKeys: [], remainingMembers: [], rotatedBy: rotator });
       links.push(rotation.historyLink);
