@@ -7,6 +7,7 @@
  *   npm run bench                      # embedded PostgreSQL in a temp dir
  *   DATABASE_URL=postgres://… npm run bench
  *   BENCH_DURATION=20 BENCH_CONNECTIONS=50 npm run bench
+ *   BENCH_LOG_LEVEL=warn npm run bench   # without request logs
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
   chmodSync(dataDir, 0o711);
   // Request logs stay on (as in production) but go nowhere, so the terminal is quiet.
   const egide = await startEgide({
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', NODE_ENV: 'production', SERVER_SECRET: 'b'.repeat(43) },
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', NODE_ENV: 'production', SERVER_SECRET: 'b'.repeat(43) },
     logDestination: pino.destination('/dev/null'),
   });
   const pool = new Pool({ connectionString: egide.database.url, max: egide.config.databasePoolSize });

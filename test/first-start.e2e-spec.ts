@@ -6,6 +6,7 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { ConfigValidationError } from '../src/common/config/environment';
 import { startupBanner } from '../src/startup-banner';
 import { startEgide, type EgideServer } from '../src/server';
 import { ProbeModule } from './probe/probe.module';
@@ -144,6 +145,20 @@ describe('as root, with DATA_DIR below a directory the postgres user cannot ente
     } finally {
       await server.close();
       if (relocatedTo !== undefined) rmSync(join(relocatedTo, '..'), { recursive: true, force: true });
+    }
+  });
+});
+
+describe('configuration failure', () => {
+  it('refuses to start, listing every invalid variable, before touching the database', async () => {
+    const dataDir = makeTempDir('egide-bad-config-');
+    try {
+      const attempt = startEgide({ env: testEnv({ DATA_DIR: dataDir, PORT: 'http', NODE_ENV: 'production', LOG_LEVEL: 'chatty' }) });
+      await expect(attempt).rejects.toThrow(ConfigValidationError);
+      await expect(attempt).rejects.toThrow(/PORT[\s\S]*LOG_LEVEL[\s\S]*SERVER_SECRET/);
+      expect(existsSync(join(dataDir, 'pg'))).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

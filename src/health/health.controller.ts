@@ -4,9 +4,9 @@
  * beyond up/down and the number of migrations.
  */
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
-import { ProblemDetailsDto } from '../common/http/problem';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import { ApiProblems } from '../common/http/api-problems';
 import { MigrationsHealthIndicator } from './migrations.health';
 
 @ApiTags('health')
@@ -20,14 +20,15 @@ export class HealthController {
   @Get()
   @ApiOperation({ summary: 'Liveness: the process is up' })
   @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  @ApiProblems()
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
-  @HealthCheck()
   @ApiOperation({ summary: 'Readiness: database reachable and every migration applied' })
-  @ApiServiceUnavailableResponse({ type: ProblemDetailsDto, description: 'Database unreachable or migrations pending' })
+  @ApiOkResponse({ schema: { example: { status: 'ok', info: { database: { status: 'up', migrations: 1 } } } } })
+  @ApiProblems(503)
   ready(): Promise<HealthCheckResult> {
     return this.health.check([() => this.migrations.check()]);
   }
