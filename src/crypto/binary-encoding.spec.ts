@@ -25,18 +25,37 @@ describe('binary encoding', () => {
   });
 
   it('rejects padding, foreign alphabets, impossible lengths and stray trailing bits', () => {
-    for (const text of ['AA==', 'AA=', 'A+/B', 'AAAAA', 'AB', 'AAB', ' AAAA', 'AA AA']) {
+    for (const text of ['AA==', 'AA=', 'A+/B', 'AAAAA', 'AB', 'AAB', ' AAAA', 'AA AA', 'AA.A', 'AAA\n', 'AAé']) {
       expect(() => fromBase64Url(text)).toThrow(MalformedInputError);
     }
     expect(fromBase64Url('AA')).toEqual(Uint8Array.of(0));
     expect(() => fromBase64UrlOfLength('AA', 2, 'x')).toThrow(MalformedInputError);
   });
 
+  it('accepts a string only if it is the one canonical encoding of its bytes (property)', () => {
+    const alphabet = fc.constantFrom(...'AQgwBCDabz09-_+/= .\n'.split(''));
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 12 }), (characters) => {
+        const text = characters.join('');
+        let decoded: Uint8Array | undefined;
+        try {
+          decoded = fromBase64Url(text);
+        } catch (error) {
+          expect(error).toBeInstanceOf(MalformedInputError);
+        }
+        if (decoded !== undefined) expect(toBase64Url(decoded)).toBe(text);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('maps UUIDs to 16 bytes and back in lower case', () => {
     const bytes = uuidToBytes('6F1C2B0E-8A44-4C1E-9D3A-2B7E5F0C9A11');
     expect(toHex(bytes)).toBe('6f1c2b0e8a444c1e9d3a2b7e5f0c9a11');
     expect(bytesToUuid(bytes)).toBe('6f1c2b0e-8a44-4c1e-9d3a-2b7e5f0c9a11');
-    expect(() => uuidToBytes('6f1c2b0e8a444c1e9d3a2b7e5f0c9a11')).toThrow(MalformedInputError);
+    for (const bad of ['6f1c2b0e8a444c1e9d3a2b7e5f0c9a11', '6f1c2b0e-8a44-4c1e-9d3a-2b7e5f0c9a1g', '6f1c2b0e-8a44-4c1e-9d3a+2b7e5f0c9a11']) {
+      expect(() => uuidToBytes(bad)).toThrow(MalformedInputError);
+    }
   });
 
   it('encodes tuples with u32 big-endian length prefixes', () => {

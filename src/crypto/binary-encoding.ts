@@ -11,7 +11,7 @@
 import { IDENTIFIER_PATTERN } from './protocol-constants';
 import { MalformedInputError } from './protocol-errors';
 
-const BASE64URL_PATTERN = /^[A-Za-z0-9_-]*$/;
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const HEX_PATTERN = /^(?:[0-9a-f]{2})*$/;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const textEncoder = new TextEncoder();
@@ -23,15 +23,25 @@ export function toBase64Url(bytes: Uint8Array): string {
 /**
  * Decodes base64url without padding. Buffer's own decoder skips invalid characters and
  * ignores trailing bits, which would let two strings name one envelope; so the input is
- * checked against the alphabet and re-encoded.
+ * checked against the alphabet, and the bits that the last character carries beyond the
+ * final byte must be zero.
  */
 export function fromBase64Url(text: string, what = 'value'): Uint8Array {
-  if (!BASE64URL_PATTERN.test(text) || text.length % 4 === 1) {
+  const remainder = text.length % 4;
+  // Buffer's decoder accepts '+', '/' and '=' in base64url mode and skips other foreign
+  // characters; the first three are refused here, the rest show up as missing bytes.
+  if (remainder === 1 || text.includes('+') || text.includes('/') || text.includes('=')) {
     throw new MalformedInputError(`${what} is not base64url without padding`);
   }
   const bytes = Buffer.from(text, 'base64url');
-  if (bytes.toString('base64url') !== text) {
-    throw new MalformedInputError(`${what} is not canonical base64url`);
+  if (bytes.length !== Math.floor((text.length * 3) / 4)) {
+    throw new MalformedInputError(`${what} is not base64url without padding`);
+  }
+  if (remainder !== 0) {
+    const last = BASE64URL_ALPHABET.indexOf(text[text.length - 1]);
+    if ((last & (remainder === 2 ? 0x0f : 0x03)) !== 0) {
+      throw new MalformedInputError(`${what} is not canonical base64url`);
+    }
   }
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
@@ -66,10 +76,32 @@ export function isUuid(text: string): boolean {
 
 /** A UUID's 16 bytes; ids enter signed and authenticated data in this form only. */
 export function uuidToBytes(uuid: string, what = 'id'): Uint8Array {
-  if (!UUID_PATTERN.test(uuid)) {
+  // Hand-rolled because it runs twice per sealed field: regex + replace + hex was 1 µs.
+  if (typeof uuid !== 'string' || uuid.length !== 36) {
     throw new MalformedInputError(`${what} is not a UUID`);
   }
-  return fromHex(uuid.replace(/-/g, '').toLowerCase(), what);
+  const out = new Uint8Array(16);
+  let byte = 0;
+  for (let i = 0; i < 36; i += 1) {
+    const code = uuid.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (code !== 0x2d) throw new MalformedInputError(`${what} is not a UUID`);
+      continue;
+    }
+    const nibble = hexNibble(code);
+    if (nibble < 0) throw new MalformedInputError(`${what} is not a UUID`);
+    if (byte % 2 === 0) out[byte >> 1] = nibble << 4;
+    else out[byte >> 1] |= nibble;
+    byte += 1;
+  }
+  return out;
+}
+
+function hexNibble(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x61 + 10;
+  if (code >= 0x41 && code <= 0x46) return code - 0x41 + 10;
+  return -1;
 }
 
 export function bytesToUuid(bytes: Uint8Array): string {
@@ -128,12 +160,22 @@ export type TupleElement = string | Uint8Array;
  * different byte strings, which plain concatenation would not.
  */
 export function encodeLengthPrefixedTuple(elements: readonly TupleElement[]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  for (const element of elements) {
-    const bytes = typeof element === 'string' ? utf8(element) : element;
-    parts.push(u32be(bytes.length), bytes);
+  // One allocation and direct writes: this runs once per sealed field and per revision.
+  const encoded = elements.map((element) => (typeof element === 'string' ? Buffer.from(element, 'utf8') : element));
+  let length = 0;
+  for (const bytes of encoded) length += 4 + bytes.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const bytes of encoded) {
+    const size = bytes.length;
+    out[offset] = size >>> 24;
+    out[offset + 1] = (size >>> 16) & 0xff;
+    out[offset + 2] = (size >>> 8) & 0xff;
+    out[offset + 3] = size & 0xff;
+    out.set(bytes, offset + 4);
+    offset += 4 + size;
   }
-  return concatBytes(parts);
+  return out;
 }
 
 /** Constant-time comparison for tags and public keys decided on by the protocol. */

@@ -45,10 +45,10 @@ export interface Envelope {
 const KNOWN_ALGORITHMS: ReadonlySet<number> = new Set(Object.values(Algorithm));
 
 /**
- * Parses and structurally validates an envelope string. This is the server's whole
- * check of a sealed field; the client runs it too before decrypting.
+ * Decodes an envelope string and checks its structure, returning its bytes. This is the
+ * server's whole check of a sealed field; the client runs it too before decrypting.
  */
-export function parseEnvelope(text: string): Envelope {
+export function decodeEnvelope(text: string): Uint8Array {
   if (typeof text !== 'string') {
     throw new MalformedInputError('envelope must be a string');
   }
@@ -76,6 +76,12 @@ export function parseEnvelope(text: string): Envelope {
   if (paddedLength % PADDING_BLOCK_BYTES !== 0) {
     throw new MalformedInputError(`envelope plaintext is not padded to ${PADDING_BLOCK_BYTES} bytes`);
   }
+  return bytes;
+}
+
+/** Parses and structurally validates an envelope string (see decodeEnvelope). */
+export function parseEnvelope(text: string): Envelope {
+  const bytes = decodeEnvelope(text);
   const keyIdStart = 2;
   const nonceStart = keyIdStart + KEY_ID_BYTES;
   const ciphertextStart = nonceStart + NONCE_BYTES;
@@ -83,8 +89,8 @@ export function parseEnvelope(text: string): Envelope {
     version: ENVELOPE_VERSION,
     algorithm: bytes[1] as AlgorithmId,
     keyId: bytesToUuid(bytes.subarray(keyIdStart, nonceStart)),
-    nonce: bytes.slice(nonceStart, ciphertextStart),
-    ciphertext: bytes.slice(ciphertextStart),
+    nonce: bytes.subarray(nonceStart, ciphertextStart),
+    ciphertext: bytes.subarray(ciphertextStart),
   };
 }
 

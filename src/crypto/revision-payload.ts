@@ -20,13 +20,12 @@ import { MalformedInputError, OverCapError } from './protocol-errors';
 import {
   assertIdentifier,
   encodeLengthPrefixedTuple,
-  fromBase64Url,
   TupleElement,
   u32be,
   u8,
   uuidToBytes,
 } from './binary-encoding';
-import { parseEnvelope } from './envelope';
+import { decodeEnvelope } from './envelope';
 import { blake2b256 } from './protocol-hash';
 
 /** One sealed field of a revision as it travels: field name and envelope string. */
@@ -54,25 +53,30 @@ export interface SignedRevision extends RevisionSignaturePayload {
 
 /** Sorted, duplicate-free and structurally valid, or an error: the only canonical list. */
 export function canonicalEnvelopeList(entries: readonly SealedFieldEntry[]): SealedFieldEntry[] {
+  return decodeCanonicalEnvelopeList(entries).map(({ entry }) => entry);
+}
+
+function decodeCanonicalEnvelopeList(
+  entries: readonly SealedFieldEntry[],
+): { entry: SealedFieldEntry; bytes: Uint8Array }[] {
   if (entries.length > MAX_FIELDS_PER_REVISION) {
     throw new OverCapError(`a revision carries at most ${MAX_FIELDS_PER_REVISION} sealed fields`);
   }
   const sorted = [...entries].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
-  for (let i = 0; i < sorted.length; i += 1) {
-    assertIdentifier(sorted[i].field, 'field');
-    parseEnvelope(sorted[i].envelope);
-    if (i > 0 && sorted[i - 1].field === sorted[i].field) {
-      throw new MalformedInputError(`field ${sorted[i].field} appears twice in one revision`);
+  return sorted.map((entry, i) => {
+    assertIdentifier(entry.field, 'field');
+    if (i > 0 && sorted[i - 1].field === entry.field) {
+      throw new MalformedInputError(`field ${entry.field} appears twice in one revision`);
     }
-  }
-  return sorted;
+    return { entry, bytes: decodeEnvelope(entry.envelope) };
+  });
 }
 
 export function encodeEnvelopeList(entries: readonly SealedFieldEntry[]): Uint8Array {
-  const sorted = canonicalEnvelopeList(entries);
-  const elements: TupleElement[] = [DomainLabel.EnvelopeList, u32be(sorted.length)];
-  for (const entry of sorted) {
-    elements.push(entry.field, fromBase64Url(entry.envelope, 'envelope'));
+  const decoded = decodeCanonicalEnvelopeList(entries);
+  const elements: TupleElement[] = [DomainLabel.EnvelopeList, u32be(decoded.length)];
+  for (const { entry, bytes } of decoded) {
+    elements.push(entry.field, bytes);
   }
   return encodeLengthPrefixedTuple(elements);
 }

@@ -15,7 +15,9 @@
 import sodium from 'libsodium-wrappers-sumo';
 import {
   Algorithm,
+  AlgorithmId,
   ENVELOPE_VERSION,
+  KEY_ID_BYTES,
   FieldLocation,
   MAX_FIELD_PADDED_PLAINTEXT_BYTES,
   MalformedInputError,
@@ -26,8 +28,11 @@ import {
   WrongKeyError,
   assertCryptoReady,
   encodeFieldAssociatedData,
-  parseEnvelope,
+  bytesEqual,
+  bytesToUuid,
+  decodeEnvelope,
   serialiseEnvelope,
+  uuidToBytes,
 } from '../../crypto';
 import { DataKey, assertDataKey } from './data-keys';
 import { RandomSource, systemRandom } from './random-source';
@@ -44,6 +49,8 @@ export interface FieldSealTrace {
 }
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
+const NONCE_START = 2 + KEY_ID_BYTES;
+const CIPHERTEXT_START = NONCE_START + NONCE_BYTES;
 
 export function sealFieldTraced(
   value: JsonValue,
@@ -99,18 +106,21 @@ export function sealField(
 export function openField(envelope: string, location: FieldLocation, dataKey: DataKey): JsonValue {
   assertCryptoReady();
   assertDataKey(dataKey);
-  const parsed = parseEnvelope(envelope);
-  if (parsed.keyId !== dataKey.keyId.toLowerCase()) {
-    throw new WrongKeyError(`envelope is sealed under key ${parsed.keyId}, not ${dataKey.keyId}`);
+  const bytes = decodeEnvelope(envelope);
+  const keyId = uuidToBytes(dataKey.keyId, 'keyId');
+  if (!bytesEqual(bytes.subarray(2, NONCE_START), keyId)) {
+    throw new WrongKeyError(
+      `envelope is sealed under key ${bytesToUuid(bytes.subarray(2, NONCE_START))}, not ${dataKey.keyId}`,
+    );
   }
-  const associatedData = encodeFieldAssociatedData(location, dataKey.keyId, parsed.version, parsed.algorithm);
+  const associatedData = encodeFieldAssociatedData(location, dataKey.keyId, bytes[0], bytes[1] as AlgorithmId);
   let padded: Uint8Array;
   try {
     padded = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
       null,
-      parsed.ciphertext,
+      bytes.subarray(CIPHERTEXT_START),
       associatedData,
-      parsed.nonce,
+      bytes.subarray(NONCE_START, CIPHERTEXT_START),
       dataKey.key,
     );
   } catch {
