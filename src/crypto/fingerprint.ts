@@ -49,7 +49,7 @@ export function userFingerprintDigest(boxPublicKey: Uint8Array, signPublicKey: U
   );
 }
 
-/** A user's fingerprint, e.g. "04417 92851 …" (needs readyCrypto()). */
+/** A user's fingerprint, e.g. "06001 72261 81968 …" (needs readyCrypto()). */
 export function userKeyFingerprint(boxPublicKey: Uint8Array, signPublicKey: Uint8Array): string {
   return formatFingerprint(userFingerprintDigest(boxPublicKey, signPublicKey));
 }
