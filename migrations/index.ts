@@ -3,5 +3,7 @@
  * classes because a glob built from __dirname finds nothing under jest.
  */
 import { CreateSetupToken1795904447684 } from './1795904447684-CreateSetupToken';
+import { CreateIdentityAndTeamKeys1795905156816 } from './1795905156816-CreateIdentityAndTeamKeys';
+import { CreateAuditEvents1795905200000 } from './1795905200000-CreateAuditEvents';
 
-export const MIGRATIONS = [CreateSetupToken1795904447684];
+export const MIGRATIONS = [CreateSetupToken1795904447684, CreateIdentityAndTeamKeys1795905156816, CreateAuditEvents1795905200000];

@@ -1,21 +1,31 @@
 /**
  * The root module. `AppModule.register(settings)` is what both `npm start` and the
  * tests boot, so the tests exercise the real wiring. Feature modules are listed here;
- * cross-cutting pieces (exception filter, validation) are installed in server.ts where
- * they also cover Fastify's own errors.
+ * the guards are global: rate limits first, then deny-by-default access control.
+ * The exception filter and validation pipe are installed in server.ts, where they also
+ * cover Fastify's own errors.
  */
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { AppConfig } from './common/config/environment';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { AccessGuard } from './common/authz/access.guard';
+import type { Clock } from './common/clock';
 import { AppConfigModule } from './common/config/app-config.module';
+import type { AppConfig } from './common/config/environment';
 import type { ServerKeys } from './common/config/server-keys';
 import { typeOrmOptions } from './common/database/typeorm-options';
+import { rateLimits } from './common/http/rate-limits';
 import { HealthModule } from './health/health.module';
 import { SetupModule } from './setup/setup.module';
+import { UsersModule } from './users/users.module';
 
 export interface AppSettings {
   config: AppConfig;
   serverKeys: ServerKeys;
+  clock: Clock;
   databaseUrl: string;
   /** Extra modules served through the same pipeline (the tests' probe routes). */
   additionalModules?: Type[];
@@ -27,15 +37,23 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.register(settings.config, settings.serverKeys),
+        AppConfigModule.register(settings.config, settings.serverKeys, settings.clock),
         TypeOrmModule.forRoot({
           ...typeOrmOptions(settings.databaseUrl, settings.config.databasePoolSize),
           migrationsRun: true,
           retryAttempts: 0,
         }),
+        ThrottlerModule.forRoot(rateLimits(settings.config)),
+        AuditModule,
         HealthModule,
         SetupModule,
+        UsersModule,
+        AuthModule,
         ...(settings.additionalModules ?? []),
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: AccessGuard },
       ],
     };
   }

@@ -9,6 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { Clock, SystemClock } from './common/clock';
 import { loadConfig, type AppConfig } from './common/config/environment';
 import { ServerKeys } from './common/config/server-keys';
 import { openDatabase, type DatabaseHandle } from './common/database/database-connection';
@@ -30,6 +31,8 @@ export interface StartOptions {
   logDestination?: DestinationStream;
   /** Extra modules mounted in the same pipeline; the tests' probe routes use it. */
   additionalModules?: Type[];
+  /** The server's clock; the tests pass one they can move. */
+  clock?: Clock;
 }
 
 export interface EgideServer {
@@ -58,7 +61,7 @@ export async function startEgide(options: StartOptions = {}): Promise<EgideServe
 
   let app: NestFastifyApplication | undefined;
   try {
-    app = await createApp(config, serverKeys, database, logger, options.additionalModules ?? []);
+    app = await createApp(config, serverKeys, database, logger, options.additionalModules ?? [], options.clock ?? new SystemClock());
     await app.listen({ port: config.port, host: config.host });
     const setupToken = await app.get(SetupTokenService).issueIfSetupPending(config.dataDir);
     const url = listeningUrl(app, config);
@@ -85,6 +88,7 @@ async function createApp(
   database: DatabaseHandle,
   logger: EgideLogger,
   additionalModules: Type[],
+  clock: Clock,
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
@@ -95,7 +99,7 @@ async function createApp(
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register({ config, serverKeys, databaseUrl: database.url, additionalModules }),
+    AppModule.register({ config, serverKeys, clock, databaseUrl: database.url, additionalModules }),
     adapter,
     { logger: new NestPinoLogger(logger), abortOnError: false },
   );

@@ -51,14 +51,18 @@ export interface SignedRevision extends RevisionSignaturePayload {
   readonly signature: string;
 }
 
-/** Sorted, duplicate-free and structurally valid, or an error: the only canonical list. */
-export function canonicalEnvelopeList(entries: readonly SealedFieldEntry[]): SealedFieldEntry[] {
-  return decodeCanonicalEnvelopeList(entries).map(({ entry }) => entry);
+/** A revision's envelope, decoded and structurally checked once, for reuse by readers. */
+export interface DecodedEnvelopeEntry {
+  readonly field: string;
+  readonly envelope: string;
+  readonly bytes: Uint8Array;
 }
 
-function decodeCanonicalEnvelopeList(
-  entries: readonly SealedFieldEntry[],
-): { entry: SealedFieldEntry; bytes: Uint8Array }[] {
+/**
+ * Sorted by field, duplicate-free and structurally valid, or an error: the only canonical
+ * list. Readers keep the decoded bytes to open the fields without decoding them again.
+ */
+export function decodeRevisionEnvelopes(entries: readonly SealedFieldEntry[]): DecodedEnvelopeEntry[] {
   if (entries.length > MAX_FIELDS_PER_REVISION) {
     throw new OverCapError(`a revision carries at most ${MAX_FIELDS_PER_REVISION} sealed fields`);
   }
@@ -68,26 +72,41 @@ function decodeCanonicalEnvelopeList(
     if (i > 0 && sorted[i - 1].field === entry.field) {
       throw new MalformedInputError(`field ${entry.field} appears twice in one revision`);
     }
-    return { entry, bytes: decodeEnvelope(entry.envelope) };
+    return { field: entry.field, envelope: entry.envelope, bytes: decodeEnvelope(entry.envelope) };
   });
 }
 
-export function encodeEnvelopeList(entries: readonly SealedFieldEntry[]): Uint8Array {
-  const decoded = decodeCanonicalEnvelopeList(entries);
+export function canonicalEnvelopeList(entries: readonly SealedFieldEntry[]): SealedFieldEntry[] {
+  return decodeRevisionEnvelopes(entries).map(({ field, envelope }) => ({ field, envelope }));
+}
+
+export function encodeEnvelopeList(
+  entries: readonly SealedFieldEntry[],
+  decoded: readonly DecodedEnvelopeEntry[] = decodeRevisionEnvelopes(entries),
+): Uint8Array {
   const elements: TupleElement[] = [DomainLabel.EnvelopeList, u32be(decoded.length)];
-  for (const { entry, bytes } of decoded) {
-    elements.push(entry.field, bytes);
+  for (const { field, bytes } of decoded) {
+    elements.push(field, bytes);
   }
   return encodeLengthPrefixedTuple(elements);
 }
 
-/** BLAKE2b-256 of the canonical envelope list (needs readyCrypto()). */
-export function hashEnvelopeList(entries: readonly SealedFieldEntry[]): Uint8Array {
-  return blake2b256(encodeEnvelopeList(entries));
+/**
+ * BLAKE2b-256 of the canonical envelope list (needs readyCrypto()). `decoded`, when given,
+ * must be decodeRevisionEnvelopes(entries): it only saves decoding the envelopes twice.
+ */
+export function hashEnvelopeList(
+  entries: readonly SealedFieldEntry[],
+  decoded?: readonly DecodedEnvelopeEntry[],
+): Uint8Array {
+  return blake2b256(encodeEnvelopeList(entries, decoded));
 }
 
 /** The exact bytes that are signed for a revision (needs readyCrypto()). */
-export function encodeRevisionSignatureMessage(payload: RevisionSignaturePayload): Uint8Array {
+export function encodeRevisionSignatureMessage(
+  payload: RevisionSignaturePayload,
+  decoded?: readonly DecodedEnvelopeEntry[],
+): Uint8Array {
   assertIdentifier(payload.entity, 'entity');
   if (!Number.isInteger(payload.version) || payload.version < 1) {
     throw new MalformedInputError('record version must be a positive integer');
@@ -99,6 +118,6 @@ export function encodeRevisionSignatureMessage(payload: RevisionSignaturePayload
     uuidToBytes(payload.recordId, 'recordId'),
     u32be(payload.version),
     uuidToBytes(payload.authorUserId, 'authorUserId'),
-    hashEnvelopeList(payload.envelopes),
+    hashEnvelopeList(payload.envelopes, decoded),
   ]);
 }

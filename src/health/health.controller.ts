@@ -6,10 +6,12 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import { Public } from '../common/authz/authorize.decorator';
 import { ApiProblems } from '../common/http/api-problems';
 import { MigrationsHealthIndicator } from './migrations.health';
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

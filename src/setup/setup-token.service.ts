@@ -10,7 +10,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { writePrivateFile, ensureDataDir } from '../common/config/server-keys';
 
 export const SETUP_TOKEN_FILE = 'setup-token';
@@ -59,6 +59,16 @@ export class SetupTokenService {
     writePrivateFile(path, fresh + '\n');
     return fresh;
   }
+
+  /** Spends the token for good; false when it is wrong or already spent. */
+  async consume(manager: EntityManager, token: string, now: Date): Promise<boolean> {
+    const [, affected] = (await manager.query(
+      `UPDATE setup_token SET consumed_at = $2 WHERE id = 1 AND consumed_at IS NULL AND token_hash = $1`,
+      [hashSetupToken(token), now],
+    )) as [unknown, number];
+    return affected === 1;
+  }
+
 }
 
 function readTokenFile(path: string): string | undefined {

@@ -4,6 +4,7 @@
  */
 import { Body, Controller, Get, Module, Post, Query } from '@nestjs/common';
 import { Type } from 'class-transformer';
+import { Public } from '../../src/common/authz/authorize.decorator';
 import { ArrayMaxSize, IsIn, IsInt, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 class ProbeMember {
@@ -37,6 +38,7 @@ class SlowQuery {
 /** A canary that must never reach a response body. */
 export const PROBE_FAILURE_SECRET = 'SELECT secret_column FROM probe_canary';
 
+@Public()
 @Controller('probe')
 export class ProbeController {
   @Post('echo')

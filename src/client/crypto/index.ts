@@ -15,5 +15,6 @@ export * from './team-rotation';
 export * from './data-keys';
 export * from './field-envelopes';
 export * from './revision-signatures';
+export * from './record-revisions';
 export * from './blind-index';
 export * from './attachment-stream';

@@ -102,6 +102,18 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(600000)
   SHUTDOWN_TIMEOUT_MS!: number;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_PER_MINUTE!: number;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  AUTH_RATE_LIMIT_PER_MINUTE!: number;
 }
 
 export interface AppConfig {
@@ -119,6 +131,8 @@ export interface AppConfig {
   /** Base64url; undefined outside production means "generate into DATA_DIR". */
   readonly serverSecret: string | undefined;
   readonly shutdownTimeoutMs: number;
+  readonly rateLimitPerMinute: number;
+  readonly authRateLimitPerMinute: number;
 }
 
 export class ConfigValidationError extends Error {
@@ -186,5 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     apiDocs: variables.API_DOCS ?? !production,
     serverSecret: variables.SERVER_SECRET,
     shutdownTimeoutMs: variables.SHUTDOWN_TIMEOUT_MS,
+    rateLimitPerMinute: variables.RATE_LIMIT_PER_MINUTE,
+    authRateLimitPerMinute: variables.AUTH_RATE_LIMIT_PER_MINUTE,
   };
 }

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
 const WELL_FORMED = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
 
@@ -12,3 +13,8 @@ export function requestIdFor(request: IncomingMessage): string {
   const offered = request.headers['x-request-id'];
   return typeof offered === 'string' && WELL_FORMED.test(offered) ? offered : randomUUID();
 }
+
+/** The current request's id, for services that audit public routes (no Actor there). */
+export const RequestId = createParamDecorator((_data: unknown, context: ExecutionContext): string => {
+  return context.switchToHttp().getRequest<{ id: string }>().id;
+});

@@ -1,0 +1,47 @@
+/**
+ * What an audit event says: who (actor), did what (action), to which object (target),
+ * in which scope, in which request, with which outcome. Never sealed content, never a
+ * secret: `details` takes only short scalar facts (a role, a generation, a reason code).
+ */
+import type { Role, ScopeType } from '../common/authz/roles';
+
+export const AUDIT_ACTIONS = [
+  'setup.admin-created',
+  'auth.login',
+  'auth.login-refused',
+  'auth.lockout',
+  'auth.refresh',
+  'auth.refresh-reuse',
+  'auth.logout',
+  'auth.logout-everywhere',
+  'auth.enrol',
+  'auth.mfa-enabled',
+  'auth.mfa-refused',
+  'auth.password-changed',
+  'auth.recovered',
+  'authz.denied',
+  'embassy.created',
+  'embassy.updated',
+  'organization.created',
+  'organization.updated',
+  'user.invited',
+  'user.disabled',
+  'user.enabled',
+  'user.role-changed',
+  'keys.team-created',
+  'keys.grant-created',
+  'keys.rotated',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export type AuditOutcome = 'SUCCESS' | 'FAILURE' | 'DENIED';
+
+export interface AuditEvent {
+  action: AuditAction;
+  outcome: AuditOutcome;
+  requestId: string;
+  actor?: { userId: string; role: Role } | null;
+  target?: { type: string; id: string } | null;
+  scope?: { type: ScopeType; id: string | null } | null;
+  details?: Record<string, string | number | boolean | null>;
+}

@@ -1,0 +1,50 @@
+/**
+ * Verifies access tokens (passport-jwt) and turns them into an Actor from the user's
+ * current row: a disabled user, a changed role or scope (token version bumped), a
+ * revoked session or a spent token version fails here, on the very next request.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { Actor } from '../common/authz/actor';
+import { Clock } from '../common/clock';
+import { ServerKeys } from '../common/config/server-keys';
+import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, type AccessTokenClaims } from './access-token';
+import { AuthRepository } from './auth.repository';
+
+export const ACCESS_TOKEN_STRATEGY = 'egide-access-token';
+
+@Injectable()
+export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN_STRATEGY) {
+  constructor(
+    serverKeys: ServerKeys,
+    @Inject(Clock) clock: Clock,
+    private readonly auth: AuthRepository,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: serverKeys.derive('access-token-signing'),
+      algorithms: [ACCESS_TOKEN_ALGORITHM],
+      issuer: ACCESS_TOKEN_ISSUER,
+      audience: ACCESS_TOKEN_AUDIENCE,
+      passReqToCallback: true,
+      // jsonwebtoken reads clockTimestamp at each verification: the getter keeps expiry
+      // on the server's clock (which the tests move).
+      jsonWebTokenOptions: {
+        get clockTimestamp(): number {
+          return clock.nowSeconds();
+        },
+      },
+    });
+  }
+
+  async validate(request: FastifyRequest, claims: AccessTokenClaims): Promise<Actor | false> {
+    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.sid !== 'string' || typeof claims.ver !== 'number') {
+      return false;
+    }
+    const principal = await this.auth.findActivePrincipal(claims.sub, claims.sid, claims.ver);
+    if (principal === undefined) return false;
+    return { ...principal, sessionId: claims.sid, requestId: request.id };
+  }
+}

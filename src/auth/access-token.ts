@@ -1,0 +1,21 @@
+/**
+ * Access tokens: short-lived JWTs (HS256 under a key derived from the server secret),
+ * with issuer and audience checked and the algorithm pinned on verification. They
+ * carry the user id, the session (refresh-token family) and the user's token version,
+ * which the guard compares with the database on every request: that check is what
+ * makes revocation immediate.
+ */
+export const ACCESS_TOKEN_ALGORITHM = 'HS256';
+export const ACCESS_TOKEN_ISSUER = 'egide';
+export const ACCESS_TOKEN_AUDIENCE = 'egide-api';
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+
+export interface AccessTokenClaims {
+  /** User id. */
+  sub: string;
+  /** Login session id. */
+  sid: string;
+  /** The user's token version when the token was issued. */
+  ver: number;
+  typ: 'access';
+}

@@ -1,0 +1,146 @@
+/**
+ * HTTP routes of authentication. No logic: DTOs in, the service, response DTOs out.
+ * Public routes are the ones a caller without a session needs; the rest act on the
+ * caller's own account.
+ */
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../common/authz/actor';
+import { Authorize, CurrentActor, Public } from '../common/authz/authorize.decorator';
+import { Permission } from '../common/authz/permissions';
+import { ApiProblems } from '../common/http/api-problems';
+import { RequestId } from '../common/http/request-id';
+import { AuthService } from './auth.service';
+import {
+  BeginRecoveryRequest,
+  ChangePasswordRequest,
+  CompleteRecoveryRequest,
+  ConfirmTotpRequest,
+  EnrolRequest,
+  LoginRequest,
+  PreloginRequest,
+  RefreshRequest,
+} from './dto/auth-requests.dto';
+import {
+  AccessTokenResponse,
+  BeginRecoveryResponse,
+  EnrolmentResponse,
+  LoginResponse,
+  PreloginResponse,
+  SessionTokensResponse,
+  UserSummaryDto,
+} from './dto/auth-responses.dto';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('enrol')
+  @Public()
+  @ApiOperation({ summary: 'Enrol with an invitation code and client-made key material; returns the TOTP secret once' })
+  @ApiCreatedResponse({ type: EnrolmentResponse })
+  @ApiProblems(400, 403, 409, 429)
+  enrol(@Body() body: EnrolRequest, @RequestId() requestId: string): Promise<EnrolmentResponse> {
+    return this.auth.enrol(body, requestId);
+  }
+
+  @Post('totp/confirm')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Activate TOTP with a first code; required before the first login' })
+  @ApiOkResponse({ type: UserSummaryDto })
+  @ApiProblems(400, 401, 429)
+  confirmTotp(@Body() body: ConfirmTotpRequest, @RequestId() requestId: string): Promise<UserSummaryDto> {
+    return this.auth.confirmTotp(body, requestId);
+  }
+
+  @Post('prelogin')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'KDF salt and limits for an e-mail (stable decoys for unknown ones)' })
+  @ApiOkResponse({ type: PreloginResponse })
+  @ApiProblems(400, 429)
+  prelogin(@Body() body: PreloginRequest): Promise<PreloginResponse> {
+    return this.auth.prelogin(body.email);
+  }
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in with the authKey and a TOTP code' })
+  @ApiOkResponse({ type: LoginResponse })
+  @ApiProblems(400, 401, 429)
+  login(@Body() body: LoginRequest, @RequestId() requestId: string): Promise<LoginResponse> {
+    return this.auth.login(body, requestId);
+  }
+
+  @Post('refresh')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange a refresh token for a new pair (reuse revokes the session)' })
+  @ApiOkResponse({ type: SessionTokensResponse })
+  @ApiProblems(400, 401, 429)
+  refresh(@Body() body: RefreshRequest, @RequestId() requestId: string): Promise<SessionTokensResponse> {
+    return this.auth.refresh(body.refreshToken, requestId);
+  }
+
+  @Post('logout')
+  @Authorize(Permission.Self)
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End this session' })
+  @ApiNoContentResponse()
+  @ApiProblems(401, 429)
+  logout(@CurrentActor() actor: Actor): Promise<void> {
+    return this.auth.logout(actor);
+  }
+
+  @Post('logout-everywhere')
+  @Authorize(Permission.Self)
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End every session of this account; every access token fails at once' })
+  @ApiNoContentResponse()
+  @ApiProblems(401, 429)
+  logoutEverywhere(@CurrentActor() actor: Actor): Promise<void> {
+    return this.auth.logoutEverywhere(actor);
+  }
+
+  @Get('me')
+  @Authorize(Permission.Self)
+  @ApiOperation({ summary: 'Who the access token belongs to' })
+  @ApiOkResponse({ type: UserSummaryDto })
+  @ApiProblems(401, 429)
+  me(@CurrentActor() actor: Actor): Promise<UserSummaryDto> {
+    return this.auth.whoami(actor);
+  }
+
+  @Post('password')
+  @Authorize(Permission.Self)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Change the password: new salt and authKey, seed re-wrapped; other sessions end' })
+  @ApiOkResponse({ type: AccessTokenResponse })
+  @ApiProblems(400, 401, 403, 429)
+  changePassword(@CurrentActor() actor: Actor, @Body() body: ChangePasswordRequest): Promise<AccessTokenResponse> {
+    return this.auth.changePassword(actor, body);
+  }
+
+  @Post('recovery/begin')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Prove the recovery key and a TOTP code; receive the recovery-wrapped seed and a ticket' })
+  @ApiOkResponse({ type: BeginRecoveryResponse })
+  @ApiProblems(400, 401, 429)
+  beginRecovery(@Body() body: BeginRecoveryRequest, @RequestId() requestId: string): Promise<BeginRecoveryResponse> {
+    return this.auth.beginRecovery(body, requestId);
+  }
+
+  @Post('recovery/complete')
+  @Public()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Set the new password credentials with the recovery ticket; every session ends' })
+  @ApiNoContentResponse()
+  @ApiProblems(400, 401, 429)
+  completeRecovery(@Body() body: CompleteRecoveryRequest, @RequestId() requestId: string): Promise<void> {
+    return this.auth.completeRecovery(body, requestId);
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * Every query of authentication: principals for the guard, credentials for login,
+ * lockout counters, sessions and refresh tokens. Times are parameters (the server's
+ * Clock), never SQL's now(), so that tests can move time. Writes that must agree under
+ * concurrency (a TOTP step used once, a refresh token exchanged once, the lockout
+ * counter) are single conditional UPDATEs, decided by PostgreSQL.
+ */
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { scopeOf, type Role, type Scope } from '../common/authz/roles';
+import type { EncryptedKeyBundle } from '../crypto/key-bundles';
+import { User } from '../users/user.entity';
+
+export interface Principal {
+  userId: string;
+  role: Role;
+  scope: Scope;
+}
+
+export const LOCKOUT_THRESHOLD = 5;
+export const LOCKOUT_MINUTES = 15;
+
+export interface NewUser {
+  id: string;
+  email: string;
+  role: Role;
+  embassyId: string | null;
+  organizationId: string | null;
+  kdfSalt: string;
+  kdfOpslimit: number;
+  kdfMemlimit: number;
+  authKeyHash: string;
+  recoveryAuthKeyHash: string;
+  boxPublicKey: string;
+  signPublicKey: string;
+  fingerprint: string;
+  passwordBundle: EncryptedKeyBundle;
+  recoveryBundle: EncryptedKeyBundle;
+  totpSecretSealed: Buffer;
+}
+
+@Injectable()
+export class AuthRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The guard's per-request check: one indexed join, by primary keys. */
+  async findActivePrincipal(userId: string, sessionId: string, tokenVersion: number): Promise<Principal | undefined> {
+    const rows = (await this.dataSource.query(
+      `SELECT u.role, u.embassy_id, u.organization_id
+         FROM users u JOIN login_sessions s ON s.user_id = u.id
+        WHERE u.id = $1 AND s.id = $2 AND u.token_version = $3
+          AND u.status = 'ACTIVE' AND u.totp_enabled_at IS NOT NULL AND s.revoked_at IS NULL`,
+      [userId, sessionId, tokenVersion],
+    )) as { role: Role; embassy_id: string | null; organization_id: string | null }[];
+    const [row] = rows;
+    if (row === undefined) return undefined;
+    return { userId, role: row.role, scope: scopeOf(row.role, row.embassy_id, row.organization_id) };
+  }
+
+  findUserByEmail(email: string, manager: EntityManager = this.dataSource.manager): Promise<User | null> {
+    return manager.findOne(User, { where: { email } });
+  }
+
+  findUserById(id: string, manager: EntityManager = this.dataSource.manager): Promise<User | null> {
+    return manager.findOne(User, { where: { id } });
+  }
+
+  async insertUser(manager: EntityManager, user: NewUser): Promise<void> {
+    await manager.insert(User, { ...user, kdfMemlimit: String(user.kdfMemlimit) });
+  }
+
+  /** Counts a failure; the fifth within a lockout period locks the account. */
+  async recordFailedLogin(manager: EntityManager, userId: string, now: Date): Promise<{ locked: boolean }> {
+    const rows = (await manager.query(
+      `UPDATE users
+          SET failed_attempts = CASE WHEN failed_attempts + 1 >= $3 THEN 0 ELSE failed_attempts + 1 END,
+              locked_until = CASE WHEN failed_attempts + 1 >= $3 THEN $2::timestamptz + make_interval(mins => $4) ELSE locked_until END
+        WHERE id = $1
+        RETURNING locked_until > $2::timestamptz AS locked`,
+      [userId, now, LOCKOUT_THRESHOLD, LOCKOUT_MINUTES],
+    )) as [{ locked: boolean | null }[], number];
+    return { locked: rows[0][0]?.locked === true };
+  }
+
+  /**
+   * Records a successful login: clears the counters and spends the TOTP step, unless a
+   * concurrent request already spent it (then nothing changes and false comes back).
+   */
+  async recordSuccessfulLogin(manager: EntityManager, userId: string, totpStep: number): Promise<boolean> {
+    const [, affected] = (await manager.query(
+      `UPDATE users SET failed_attempts = 0, locked_until = NULL, totp_last_step = $2
+        WHERE id = $1 AND totp_last_step < $2`,
+      [userId, totpStep],
+    )) as [unknown, number];
+    return affected === 1;
+  }
+
+  async enableTotp(manager: EntityManager, userId: string, totpStep: number, now: Date): Promise<boolean> {
+    const [, affected] = (await manager.query(
+      `UPDATE users SET totp_enabled_at = $3, totp_last_step = $2, failed_attempts = 0
+        WHERE id = $1 AND totp_enabled_at IS NULL AND totp_last_step < $2`,
+      [userId, totpStep, now],
+    )) as [unknown, number];
+    return affected === 1;
+  }
+
+  async createSession(manager: EntityManager, userId: string): Promise<string> {
+    const rows = (await manager.query(`INSERT INTO login_sessions (user_id) VALUES ($1) RETURNING id`, [userId])) as { id: string }[];
+    return rows[0].id;
+  }
+
+  async insertRefreshToken(manager: EntityManager, sessionId: string, tokenHash: Buffer, issuedAt: Date, expiresAt: Date): Promise<void> {
+    await manager.query(
+      `INSERT INTO refresh_tokens (session_id, token_hash, issued_at, expires_at) VALUES ($1, $2, $3, $4)`,
+      [sessionId, tokenHash, issuedAt, expiresAt],
+    );
+  }
+
+  /** The token row, locked, with what decides whether it may be exchanged. */
+  async lockRefreshToken(
+    manager: EntityManager,
+    tokenHash: Buffer,
+  ): Promise<
+    | {
+        id: string;
+        session_id: string;
+        used_at: Date | null;
+        expires_at: Date;
+        session_revoked_at: Date | null;
+        user_id: string;
+        status: string;
+        token_version: number;
+        role: Role;
+      }
+    | undefined
+  > {
+    const rows = (await manager.query(
+      `SELECT rt.id, rt.session_id, rt.used_at, rt.expires_at, s.revoked_at AS session_revoked_at,
+              u.id AS user_id, u.status, u.token_version, u.role
+         FROM refresh_tokens rt
+         JOIN login_sessions s ON s.id = rt.session_id
+         JOIN users u ON u.id = s.user_id
+        WHERE rt.token_hash = $1
+        FOR UPDATE OF rt, s`,
+      [tokenHash],
+    )) as {
+      id: string;
+      session_id: string;
+      used_at: Date | null;
+      expires_at: Date;
+      session_revoked_at: Date | null;
+      user_id: string;
+      status: string;
+      token_version: number;
+      role: Role;
+    }[];
+    return rows[0];
+  }
+
+  async markRefreshTokenUsed(manager: EntityManager, id: string, now: Date): Promise<void> {
+    await manager.query(`UPDATE refresh_tokens SET used_at = $2 WHERE id = $1`, [id, now]);
+  }
+
+  async revokeSession(manager: EntityManager, sessionId: string, reason: string, now: Date): Promise<void> {
+    await manager.query(`UPDATE login_sessions SET revoked_at = $3, revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL`, [
+      sessionId,
+      reason,
+      now,
+    ]);
+  }
+
+  /** Ends every session of the user (optionally but one) and invalidates every access token. */
+  async revokeAllSessions(manager: EntityManager, userId: string, reason: string, now: Date, except?: string): Promise<number> {
+    await manager.query(
+      `UPDATE login_sessions SET revoked_at = $3, revoked_reason = $2
+        WHERE user_id = $1 AND revoked_at IS NULL AND ($4::uuid IS NULL OR id <> $4::uuid)`,
+      [userId, reason, now, except ?? null],
+    );
+    const rows = (await manager.query(`UPDATE users SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version`, [
+      userId,
+    ])) as [{ token_version: number }[], number];
+    return rows[0][0].token_version;
+  }
+
+  async replacePasswordCredentials(
+    manager: EntityManager,
+    userId: string,
+    credentials: { kdfSalt: string; kdfOpslimit: number; kdfMemlimit: number; authKeyHash: string; passwordBundle: EncryptedKeyBundle },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE users SET kdf_salt = $2, kdf_opslimit = $3, kdf_memlimit = $4, auth_key_hash = $5, password_bundle = $6,
+              failed_attempts = 0, locked_until = NULL, updated_at = now()
+        WHERE id = $1`,
+      [userId, credentials.kdfSalt, credentials.kdfOpslimit, credentials.kdfMemlimit, credentials.authKeyHash, JSON.stringify(credentials.passwordBundle)],
+    );
+  }
+}

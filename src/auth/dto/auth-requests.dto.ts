@@ -1,0 +1,127 @@
+/** Request bodies of the authentication routes. Secrets arrive as base64url authKeys, never passwords. */
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsEmail, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { AUTH_KEY_PATTERN, EncryptedKeyBundleDto, EnrolmentKeyMaterialDto, KdfParametersDto } from './key-material.dto';
+
+const TOTP_CODE = /^\d{6}$/;
+const OPAQUE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+export class EnrolRequest {
+  @ApiProperty({ description: 'The one-time invitation code, delivered out of band' })
+  @Matches(OPAQUE_TOKEN)
+  invitationCode!: string;
+
+  @ApiProperty({ example: 'contact@embassy.example' })
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ type: EnrolmentKeyMaterialDto })
+  @ValidateNested()
+  @Type(() => EnrolmentKeyMaterialDto)
+  keys!: EnrolmentKeyMaterialDto;
+}
+
+export class SetupRequest {
+  @ApiProperty({ description: 'The one-time setup token printed at first start' })
+  @Matches(OPAQUE_TOKEN)
+  setupToken!: string;
+
+  @ApiProperty({ example: 'admin@egide.example' })
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ type: EnrolmentKeyMaterialDto })
+  @ValidateNested()
+  @Type(() => EnrolmentKeyMaterialDto)
+  keys!: EnrolmentKeyMaterialDto;
+}
+
+export class ConfirmTotpRequest {
+  @ApiProperty()
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty()
+  @Matches(AUTH_KEY_PATTERN)
+  authKey!: string;
+
+  @ApiProperty({ example: '123456' })
+  @Matches(TOTP_CODE)
+  totpCode!: string;
+}
+
+export class PreloginRequest {
+  @ApiProperty()
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+}
+
+export class LoginRequest extends ConfirmTotpRequest {}
+
+export class RefreshRequest {
+  @ApiProperty()
+  @IsString()
+  @Matches(OPAQUE_TOKEN)
+  refreshToken!: string;
+}
+
+export class ChangePasswordRequest {
+  @ApiProperty({ description: 'authKey derived from the current password' })
+  @Matches(AUTH_KEY_PATTERN)
+  currentAuthKey!: string;
+
+  @ApiProperty({ description: 'authKey derived from the new password and the new salt' })
+  @Matches(AUTH_KEY_PATTERN)
+  newAuthKey!: string;
+
+  @ApiProperty({ type: KdfParametersDto })
+  @ValidateNested()
+  @Type(() => KdfParametersDto)
+  kdf!: KdfParametersDto;
+
+  @ApiProperty({ type: EncryptedKeyBundleDto, description: 'The same seed, wrapped under the new KEK' })
+  @ValidateNested()
+  @Type(() => EncryptedKeyBundleDto)
+  passwordBundle!: EncryptedKeyBundleDto;
+}
+
+export class BeginRecoveryRequest {
+  @ApiProperty()
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ description: 'authKey derived from the recovery key' })
+  @Matches(AUTH_KEY_PATTERN)
+  recoveryAuthKey!: string;
+
+  @ApiProperty({ example: '123456' })
+  @Matches(TOTP_CODE)
+  totpCode!: string;
+}
+
+export class CompleteRecoveryRequest {
+  @ApiProperty({ description: 'The ticket returned by /auth/recovery/begin' })
+  @IsString()
+  @MaxLength(2048)
+  recoveryTicket!: string;
+
+  @ApiProperty()
+  @Matches(AUTH_KEY_PATTERN)
+  newAuthKey!: string;
+
+  @ApiProperty({ type: KdfParametersDto })
+  @ValidateNested()
+  @Type(() => KdfParametersDto)
+  kdf!: KdfParametersDto;
+
+  @ApiProperty({ type: EncryptedKeyBundleDto })
+  @ValidateNested()
+  @Type(() => EncryptedKeyBundleDto)
+  passwordBundle!: EncryptedKeyBundleDto;
+}

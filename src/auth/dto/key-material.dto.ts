@@ -1,0 +1,123 @@
+/**
+ * The client-made key material as it arrives over HTTP: shapes and bounds checked by
+ * class-validator (naming each field), exact byte lengths by the protocol's own
+ * validators (src/crypto/key-bundles.ts) in the service. The KDF floor is enforced here,
+ * so a weak parameter set is refused before anything is stored.
+ */
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { Equals, IsIn, IsInt, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  Algorithm,
+  KDF_ALGORITHM_ARGON2ID13,
+  KDF_MEMLIMIT_CEILING,
+  KDF_MEMLIMIT_FLOOR,
+  KDF_OPSLIMIT_CEILING,
+  KDF_OPSLIMIT_FLOOR,
+  KEY_BUNDLE_VERSION,
+} from '../../crypto/protocol-constants';
+import type { EncryptedKeyBundle, KdfParameters, UserPublicKeys } from '../../crypto/key-bundles';
+
+export const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+export class KdfParametersDto implements KdfParameters {
+  @ApiProperty({ enum: [KDF_ALGORITHM_ARGON2ID13] })
+  @Equals(KDF_ALGORITHM_ARGON2ID13)
+  algorithm!: typeof KDF_ALGORITHM_ARGON2ID13;
+
+  @ApiProperty({ description: '16 bytes, base64url' })
+  @IsString()
+  @MaxLength(32)
+  @Matches(BASE64URL)
+  salt!: string;
+
+  @ApiProperty({ minimum: KDF_OPSLIMIT_FLOOR, maximum: KDF_OPSLIMIT_CEILING })
+  @IsInt()
+  @Min(KDF_OPSLIMIT_FLOOR)
+  @Max(KDF_OPSLIMIT_CEILING)
+  opslimit!: number;
+
+  @ApiProperty({ minimum: KDF_MEMLIMIT_FLOOR, maximum: KDF_MEMLIMIT_CEILING, description: 'bytes' })
+  @IsInt()
+  @Min(KDF_MEMLIMIT_FLOOR)
+  @Max(KDF_MEMLIMIT_CEILING)
+  memlimit!: number;
+}
+
+export class EncryptedKeyBundleDto implements EncryptedKeyBundle {
+  @ApiProperty({ enum: [KEY_BUNDLE_VERSION] })
+  @Equals(KEY_BUNDLE_VERSION)
+  version!: typeof KEY_BUNDLE_VERSION;
+
+  @ApiProperty({ enum: [Algorithm.XChaCha20Poly1305Ietf] })
+  @Equals(Algorithm.XChaCha20Poly1305Ietf)
+  algorithm!: typeof Algorithm.XChaCha20Poly1305Ietf;
+
+  @ApiProperty({ enum: ['password', 'recovery'] })
+  @IsIn(['password', 'recovery'])
+  purpose!: 'password' | 'recovery';
+
+  @ApiProperty({ description: '24 bytes, base64url' })
+  @IsString()
+  @MaxLength(40)
+  @Matches(BASE64URL)
+  nonce!: string;
+
+  @ApiProperty({ description: '48 bytes, base64url' })
+  @IsString()
+  @MaxLength(80)
+  @Matches(BASE64URL)
+  ciphertext!: string;
+}
+
+export class UserPublicKeysDto implements UserPublicKeys {
+  @ApiProperty({ description: 'X25519, 32 bytes, base64url' })
+  @IsString()
+  @MaxLength(64)
+  @Matches(BASE64URL)
+  boxPublicKey!: string;
+
+  @ApiProperty({ description: 'Ed25519, 32 bytes, base64url' })
+  @IsString()
+  @MaxLength(64)
+  @Matches(BASE64URL)
+  signPublicKey!: string;
+}
+
+/** 32 bytes, base64url: an authKey or recovery authKey. */
+export const AUTH_KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export class EnrolmentKeyMaterialDto {
+  @ApiProperty({ type: UserPublicKeysDto })
+  @ValidateNested()
+  @Type(() => UserPublicKeysDto)
+  publicKeys!: UserPublicKeysDto;
+
+  @ApiProperty({ example: '12345 67890 12345 67890 12345 67890 12345 67890' })
+  @IsString()
+  @Matches(/^\d{5}( \d{5}){7}$/)
+  fingerprint!: string;
+
+  @ApiProperty({ type: KdfParametersDto })
+  @ValidateNested()
+  @Type(() => KdfParametersDto)
+  kdf!: KdfParametersDto;
+
+  @ApiProperty({ type: EncryptedKeyBundleDto })
+  @ValidateNested()
+  @Type(() => EncryptedKeyBundleDto)
+  passwordBundle!: EncryptedKeyBundleDto;
+
+  @ApiProperty({ type: EncryptedKeyBundleDto })
+  @ValidateNested()
+  @Type(() => EncryptedKeyBundleDto)
+  recoveryBundle!: EncryptedKeyBundleDto;
+
+  @ApiProperty({ description: '32 bytes, base64url; the server keeps only an Argon2id hash' })
+  @Matches(AUTH_KEY_PATTERN)
+  authKey!: string;
+
+  @ApiProperty({ description: '32 bytes, base64url; the server keeps only an Argon2id hash' })
+  @Matches(AUTH_KEY_PATTERN)
+  recoveryAuthKey!: string;
+}

@@ -1,0 +1,69 @@
+/**
+ * An invitation to enrol: made by an administrator for one e-mail, role and scope,
+ * delivered out of band. Only the SHA-256 of its one-time code is stored (the code is
+ * 32 random bytes); it expires and is used once.
+ */
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import type { Role } from '../common/authz/roles';
+import { Embassy } from './embassy.entity';
+import { Organization } from './organization.entity';
+import { User } from './user.entity';
+
+@Entity({ name: 'invitations' })
+@Index('invitations_code_hash_key', ['codeHash'], { unique: true })
+@Index('invitations_email_idx', ['email'])
+@Check('invitations_role_check', `"role" IN ('ADMIN', 'EMBASSY_CONTACT', 'NGO', 'COORDINATOR', 'AUDITOR')`)
+@Check(
+  'invitations_scope_check',
+  `("role" = 'EMBASSY_CONTACT' AND "embassy_id" IS NOT NULL AND "organization_id" IS NULL)
+   OR ("role" = 'NGO' AND "organization_id" IS NOT NULL AND "embassy_id" IS NULL)
+   OR ("role" IN ('ADMIN', 'AUDITOR', 'COORDINATOR') AND "embassy_id" IS NULL AND "organization_id" IS NULL)`,
+)
+export class Invitation {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'code_hash', type: 'bytea' })
+  codeHash!: Buffer;
+
+  @Column({ type: 'varchar', length: 254 })
+  email!: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  role!: Role;
+
+  @Column({ name: 'embassy_id', type: 'uuid', nullable: true })
+  embassyId!: string | null;
+
+  @ManyToOne(() => Embassy, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'embassy_id' })
+  embassy?: Embassy;
+
+  @Column({ name: 'organization_id', type: 'uuid', nullable: true })
+  organizationId!: string | null;
+
+  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organization_id' })
+  organization?: Organization;
+
+  /** Null for the invitation the setup token stands for. */
+  @Column({ name: 'created_by', type: 'uuid', nullable: true })
+  createdBy!: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'created_by' })
+  creator?: User;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Column({ name: 'used_at', type: 'timestamptz', nullable: true })
+  usedAt!: Date | null;
+
+  /** Set when a later invitation for the same e-mail replaces this one, or an admin withdraws it. */
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,66 @@
+/**
+ * Every query on invitations. Codes are 32 random bytes shown once; only their SHA-256
+ * is stored and looked up. Consumption is a single conditional UPDATE, so a code can be
+ * used once even by two simultaneous enrolments.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Role } from '../common/authz/roles';
+
+export const INVITATION_TTL_HOURS = 7 * 24;
+
+export function hashInvitationCode(code: string): Buffer {
+  return createHash('sha256').update(code, 'utf8').digest();
+}
+
+export interface ConsumedInvitation {
+  id: string;
+  email: string;
+  role: Role;
+  embassyId: string | null;
+  organizationId: string | null;
+}
+
+export interface NewInvitation {
+  email: string;
+  role: Role;
+  embassyId: string | null;
+  organizationId: string | null;
+  createdBy: string;
+}
+
+@Injectable()
+export class InvitationsRepository {
+  /**
+   * Creates an invitation and returns its code (the only time it exists in clear).
+   * Earlier open invitations for the same e-mail are revoked: one live code per person.
+   */
+  async create(manager: EntityManager, invitation: NewInvitation, now: Date): Promise<{ id: string; code: string; expiresAt: Date }> {
+    const code = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(now.getTime() + INVITATION_TTL_HOURS * 3600_000);
+    await manager.query(`UPDATE invitations SET revoked_at = $2 WHERE email = $1 AND used_at IS NULL AND revoked_at IS NULL`, [
+      invitation.email,
+      now,
+    ]);
+    const rows = (await manager.query(
+      `INSERT INTO invitations (code_hash, email, role, embassy_id, organization_id, created_by, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [hashInvitationCode(code), invitation.email, invitation.role, invitation.embassyId, invitation.organizationId, invitation.createdBy, expiresAt],
+    )) as { id: string }[];
+    return { id: rows[0].id, code, expiresAt };
+  }
+
+  /** Spends a live invitation for this e-mail; undefined when there is none. */
+  async consume(manager: EntityManager, code: string, email: string, now: Date): Promise<ConsumedInvitation | undefined> {
+    const rows = (await manager.query(
+      `UPDATE invitations SET used_at = $3
+        WHERE code_hash = $1 AND email = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3
+        RETURNING id, email, role, embassy_id, organization_id`,
+      [hashInvitationCode(code), email, now],
+    )) as [{ id: string; email: string; role: Role; embassy_id: string | null; organization_id: string | null }[], number];
+    const row = rows[0][0];
+    if (row === undefined) return undefined;
+    return { id: row.id, email: row.email, role: row.role, embassyId: row.embassy_id, organizationId: row.organization_id };
+  }
+}

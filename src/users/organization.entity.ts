@@ -1,0 +1,22 @@
+/** A non-governmental organisation: the scope of its NGO users and their visa requests. */
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+@Entity({ name: 'organizations' })
+@Index('organizations_name_key', ['name'], { unique: true })
+export class Organization {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  /** ISO 3166-1 alpha-2 of the organisation's seat. */
+  @Column({ type: 'char', length: 2 })
+  country!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,121 @@
+/**
+ * A user and everything the server keeps to authenticate them without ever learning a
+ * password or a key that opens sealed content: KDF parameters, Argon2id hashes of the
+ * authKey and recovery authKey, public keys, the seed wrapped under the KEK and under
+ * the recovery key (opaque), the TOTP secret encrypted under a server key, lockout
+ * counters and the token version whose increment revokes every session.
+ *
+ * Never returned as is: responses go through explicit mappers.
+ */
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { EncryptedKeyBundle } from '../crypto/key-bundles';
+import type { Role } from '../common/authz/roles';
+import { Embassy } from './embassy.entity';
+import { Organization } from './organization.entity';
+
+export const USER_STATUSES = ['ACTIVE', 'DISABLED'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+@Entity({ name: 'users' })
+@Index('users_email_key', ['email'], { unique: true })
+@Index('users_embassy_id_idx', ['embassyId'])
+@Index('users_organization_id_idx', ['organizationId'])
+@Check('users_role_check', `"role" IN ('ADMIN', 'EMBASSY_CONTACT', 'NGO', 'COORDINATOR', 'AUDITOR')`)
+@Check('users_status_check', `"status" IN ('ACTIVE', 'DISABLED')`)
+@Check(
+  'users_scope_check',
+  `("role" = 'EMBASSY_CONTACT' AND "embassy_id" IS NOT NULL AND "organization_id" IS NULL)
+   OR ("role" = 'NGO' AND "organization_id" IS NOT NULL AND "embassy_id" IS NULL)
+   OR ("role" IN ('ADMIN', 'AUDITOR', 'COORDINATOR') AND "embassy_id" IS NULL AND "organization_id" IS NULL)`,
+)
+export class User {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  /** Lower-cased at the edge; unique. */
+  @Column({ type: 'varchar', length: 254 })
+  email!: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  role!: Role;
+
+  @Column({ name: 'embassy_id', type: 'uuid', nullable: true })
+  embassyId!: string | null;
+
+  @ManyToOne(() => Embassy, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'embassy_id' })
+  embassy?: Embassy;
+
+  @Column({ name: 'organization_id', type: 'uuid', nullable: true })
+  organizationId!: string | null;
+
+  @ManyToOne(() => Organization, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organization_id' })
+  organization?: Organization;
+
+  @Column({ type: 'varchar', length: 10, default: 'ACTIVE' })
+  status!: UserStatus;
+
+  /** Argon2id salt (16 bytes, base64url) and limits, returned by prelogin. */
+  @Column({ name: 'kdf_salt', type: 'varchar', length: 32 })
+  kdfSalt!: string;
+
+  @Column({ name: 'kdf_opslimit', type: 'integer' })
+  kdfOpslimit!: number;
+
+  @Column({ name: 'kdf_memlimit', type: 'bigint' })
+  kdfMemlimit!: string;
+
+  /** crypto_pwhash_str of the authKey. */
+  @Column({ name: 'auth_key_hash', type: 'varchar', length: 256 })
+  authKeyHash!: string;
+
+  /** crypto_pwhash_str of the recovery authKey. */
+  @Column({ name: 'recovery_auth_key_hash', type: 'varchar', length: 256 })
+  recoveryAuthKeyHash!: string;
+
+  @Column({ name: 'box_public_key', type: 'varchar', length: 64 })
+  boxPublicKey!: string;
+
+  @Column({ name: 'sign_public_key', type: 'varchar', length: 64 })
+  signPublicKey!: string;
+
+  @Column({ type: 'varchar', length: 128 })
+  fingerprint!: string;
+
+  /** The user seed under the KEK: opaque to the server. */
+  @Column({ name: 'password_bundle', type: 'jsonb' })
+  passwordBundle!: EncryptedKeyBundle;
+
+  /** The user seed under the recovery wrapping key: opaque to the server. */
+  @Column({ name: 'recovery_bundle', type: 'jsonb' })
+  recoveryBundle!: EncryptedKeyBundle;
+
+  /** AES-256-GCM under the server's totp-at-rest key (nonce ‖ ciphertext ‖ tag). */
+  @Column({ name: 'totp_secret_sealed', type: 'bytea' })
+  totpSecretSealed!: Buffer;
+
+  /** Null until a first valid code proves the authenticator works. */
+  @Column({ name: 'totp_enabled_at', type: 'timestamptz', nullable: true })
+  totpEnabledAt!: Date | null;
+
+  /** Highest 30-second step already used: a code is accepted once. */
+  @Column({ name: 'totp_last_step', type: 'bigint', default: 0 })
+  totpLastStep!: string;
+
+  @Column({ name: 'failed_attempts', type: 'integer', default: 0 })
+  failedAttempts!: number;
+
+  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
+  lockedUntil!: Date | null;
+
+  /** Carried in access tokens; incremented to revoke every session at once. */
+  @Column({ name: 'token_version', type: 'integer', default: 0 })
+  tokenVersion!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
