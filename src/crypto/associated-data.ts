@@ -17,7 +17,14 @@ import {
   ENVELOPE_VERSION,
   KEY_BUNDLE_VERSION,
 } from './protocol-constants';
-import { assertIdentifier, encodeLengthPrefixedTuple, u32be, u8, uuidToBytes } from './binary-encoding';
+import {
+  assertIdentifier,
+  concatBytes,
+  encodeLengthPrefixedTuple,
+  u32be,
+  u8,
+  uuidToBytes,
+} from './binary-encoding';
 
 /** Where a sealed field lives, as the reader knows it from the row it read. */
 export interface FieldLocation {
@@ -39,17 +46,33 @@ export function encodeFieldAssociatedData(
   version: number = ENVELOPE_VERSION,
   algorithm: AlgorithmId = Algorithm.XChaCha20Poly1305Ietf,
 ): Uint8Array {
-  assertIdentifier(location.entity, 'entity');
-  assertIdentifier(location.field, 'field');
-  return encodeLengthPrefixedTuple([
+  return fieldAssociatedDataEncoder(location.entity, location.recordId, keyId, version, algorithm)(location.field);
+}
+
+/**
+ * The same AD for many fields of one record and key: everything but the field is encoded
+ * once, which matters when a reader opens a whole revision.
+ */
+export function fieldAssociatedDataEncoder(
+  entity: string,
+  recordId: string,
+  keyId: string,
+  version: number = ENVELOPE_VERSION,
+  algorithm: AlgorithmId = Algorithm.XChaCha20Poly1305Ietf,
+): (field: string) => Uint8Array {
+  assertIdentifier(entity, 'entity');
+  const prefix = encodeLengthPrefixedTuple([
     DomainLabel.FieldAssociatedData,
     u8(version),
     u8(algorithm),
-    location.entity,
-    uuidToBytes(location.recordId, 'recordId'),
-    location.field,
-    uuidToBytes(keyId, 'keyId'),
+    entity,
+    uuidToBytes(recordId, 'recordId'),
   ]);
+  const suffix = encodeLengthPrefixedTuple([uuidToBytes(keyId, 'keyId')]);
+  return (field) => {
+    assertIdentifier(field, 'field');
+    return concatBytes([prefix, encodeLengthPrefixedTuple([field]), suffix]);
+  };
 }
 
 /** Why a user seed was wrapped; the two bundles cannot be swapped for one another. */

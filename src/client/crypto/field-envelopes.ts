@@ -15,7 +15,6 @@
 import sodium from 'libsodium-wrappers-sumo';
 import {
   Algorithm,
-  AlgorithmId,
   ENVELOPE_VERSION,
   KEY_ID_BYTES,
   FieldLocation,
@@ -28,6 +27,7 @@ import {
   WrongKeyError,
   assertCryptoReady,
   encodeFieldAssociatedData,
+  fieldAssociatedDataEncoder,
   bytesEqual,
   bytesToUuid,
   decodeEnvelope,
@@ -104,20 +104,47 @@ export function sealField(
  * not authenticate under this key and location is a TamperedError.
  */
 export function openField(envelope: string, location: FieldLocation, dataKey: DataKey): JsonValue {
-  return openDecodedField(decodeEnvelope(envelope), location, dataKey);
+  const [value] = openDecodedFields(
+    [{ field: location.field, bytes: decodeEnvelope(envelope) }],
+    location.entity,
+    location.recordId,
+    dataKey,
+  );
+  return value;
 }
 
-/** openField for an envelope already decoded and checked by decodeEnvelope. */
-export function openDecodedField(bytes: Uint8Array, location: FieldLocation, dataKey: DataKey): JsonValue {
+/**
+ * Opens envelopes already decoded and checked by decodeEnvelope, all found in one record
+ * and all under one data key, returning their values in order. Nothing is returned
+ * unless every one of them opens.
+ */
+export function openDecodedFields(
+  entries: readonly { readonly field: string; readonly bytes: Uint8Array }[],
+  entity: string,
+  recordId: string,
+  dataKey: DataKey,
+): JsonValue[] {
   assertCryptoReady();
   assertDataKey(dataKey);
   const keyId = uuidToBytes(dataKey.keyId, 'keyId');
-  if (!bytesEqual(bytes.subarray(2, NONCE_START), keyId)) {
-    throw new WrongKeyError(
-      `envelope is sealed under key ${bytesToUuid(bytes.subarray(2, NONCE_START))}, not ${dataKey.keyId}`,
-    );
+  const values: JsonValue[] = [];
+  let encodeAssociatedData: ((field: string) => Uint8Array) | undefined;
+  for (const { field, bytes } of entries) {
+    if (!bytesEqual(bytes.subarray(2, NONCE_START), keyId)) {
+      throw new WrongKeyError(
+        `envelope is sealed under key ${bytesToUuid(bytes.subarray(2, NONCE_START))}, not ${dataKey.keyId}`,
+      );
+    }
+    if (bytes[0] !== ENVELOPE_VERSION || bytes[1] !== Algorithm.XChaCha20Poly1305Ietf) {
+      throw new MalformedInputError('envelope was not checked by decodeEnvelope');
+    }
+    encodeAssociatedData ??= fieldAssociatedDataEncoder(entity, recordId, dataKey.keyId);
+    values.push(openAuthenticated(bytes, encodeAssociatedData(field), dataKey.key));
   }
-  const associatedData = encodeFieldAssociatedData(location, dataKey.keyId, bytes[0], bytes[1] as AlgorithmId);
+  return values;
+}
+
+function openAuthenticated(bytes: Uint8Array, associatedData: Uint8Array, key: Uint8Array): JsonValue {
   let padded: Uint8Array;
   try {
     padded = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
@@ -125,7 +152,7 @@ export function openDecodedField(bytes: Uint8Array, location: FieldLocation, dat
       bytes.subarray(CIPHERTEXT_START),
       associatedData,
       bytes.subarray(NONCE_START, CIPHERTEXT_START),
-      dataKey.key,
+      key,
     );
   } catch {
     throw new TamperedError(

@@ -20,7 +20,7 @@ import {
   fromBase64UrlOfLength,
 } from '../../crypto';
 import { DataKey } from './data-keys';
-import { JsonValue, openDecodedField, sealField } from './field-envelopes';
+import { JsonValue, openDecodedFields, sealField } from './field-envelopes';
 import { RandomSource, systemRandom } from './random-source';
 import { signRevision } from './revision-signatures';
 
@@ -75,9 +75,10 @@ export function openRevision(
   if (!valid) {
     throw new BadSignatureError('revision signature does not verify against the author key');
   }
+  const values = openDecodedFields(decoded, revision.entity, revision.recordId, dataKey);
   const fields: Record<string, JsonValue> = {};
-  for (const { field, bytes } of decoded) {
-    fields[field] = openDecodedField(bytes, { entity: revision.entity, recordId: revision.recordId, field }, dataKey);
-  }
+  decoded.forEach(({ field }, i) => {
+    fields[field] = values[i];
+  });
   return fields;
 }
