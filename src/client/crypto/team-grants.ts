@@ -27,7 +27,7 @@ import {
 } from '../../crypto';
 import { RandomSource, systemRandom } from './random-source';
 import { openSealedBox, sealToPublicKey } from './sealed-box';
-import { TeamKeys, deriveTeamKeys } from './team-keys';
+import { TeamKeys, TeamPublicKey, deriveTeamKeys } from './team-keys';
 import { UserKeyPairs } from './user-keys';
 
 /** The member receiving a grant, as the granter's client knows them. */
@@ -64,6 +64,32 @@ export function grantTeamSeed(
   return { ...unsigned, signature: toBase64Url(signature) };
 }
 
+/**
+ * Another scope's team public key, taken from one of its grants and trusted only because a
+ * member of that scope signed it. Used before sealing a data key to a scope the client is
+ * not in (a visa request to an embassy, a case transfer), so the server cannot slip in
+ * a key of its own. The caller must have checked the signer's fingerprint.
+ */
+export function teamPublicKeyFromGrant(grant: TeamKeyGrant, granterSignPublicKey: Uint8Array): TeamPublicKey {
+  assertCryptoReady();
+  validateTeamKeyGrant(grant);
+  const signature = fromBase64UrlOfLength(grant.signature, SIGNATURE_BYTES, 'signature');
+  let valid: boolean;
+  try {
+    valid = sodium.crypto_sign_verify_detached(signature, encodeTeamKeyGrantMessage(grant), granterSignPublicKey);
+  } catch {
+    valid = false;
+  }
+  if (!valid) {
+    throw new BadSignatureError('grant signature does not verify against the granter key');
+  }
+  return {
+    scopeId: grant.scopeId.toLowerCase(),
+    generation: grant.generation,
+    boxPublicKey: fromBase64UrlOfLength(grant.teamBoxPublicKey, 32, 'teamBoxPublicKey'),
+  };
+}
+
 /** What the recipient must know, from its own state and the key registry, to open a grant. */
 export interface GrantOpening {
   readonly recipientUserId: string;
@@ -73,22 +99,7 @@ export interface GrantOpening {
 }
 
 export function openTeamGrant(grant: TeamKeyGrant, opening: GrantOpening): TeamKeys {
-  assertCryptoReady();
-  validateTeamKeyGrant(grant);
-  const signature = fromBase64UrlOfLength(grant.signature, SIGNATURE_BYTES, 'signature');
-  let valid: boolean;
-  try {
-    valid = sodium.crypto_sign_verify_detached(
-      signature,
-      encodeTeamKeyGrantMessage(grant),
-      opening.granterSignPublicKey,
-    );
-  } catch {
-    valid = false;
-  }
-  if (!valid) {
-    throw new BadSignatureError('grant signature does not verify against the granter key');
-  }
+  const signedTeamKey = teamPublicKeyFromGrant(grant, opening.granterSignPublicKey);
   const recipientBoxPublicKey = fromBase64UrlOfLength(grant.recipientBoxPublicKey, 32, 'recipientBoxPublicKey');
   if (
     grant.recipientUserId.toLowerCase() !== opening.recipientUserId.toLowerCase() ||
@@ -104,7 +115,7 @@ export function openTeamGrant(grant: TeamKeyGrant, opening: GrantOpening): TeamK
   );
   try {
     const team = deriveTeamKeys(seed, grant.scopeId, grant.generation);
-    if (!bytesEqual(team.boxPublicKey, fromBase64UrlOfLength(grant.teamBoxPublicKey, 32, 'teamBoxPublicKey'))) {
+    if (!bytesEqual(team.boxPublicKey, signedTeamKey.boxPublicKey)) {
       // The granter signed a team key that the sealed seed does not derive.
       throw new BadSignatureError('grant names a team public key its seed does not derive');
     }

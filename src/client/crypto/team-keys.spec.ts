@@ -17,7 +17,7 @@ import { DataKey, generateDataKey, openSealedDataKey, sealDataKeyToTeam } from '
 import { openField, sealField } from './field-envelopes';
 import { fixedRandomSource } from './random-source';
 import { openSealedBox, sealToPublicKey, sealToPublicKeyTraced } from './sealed-box';
-import { grantTeamSeed, openTeamGrant } from './team-grants';
+import { grantTeamSeed, openTeamGrant, teamPublicKeyFromGrant } from './team-grants';
 import { createTeam, deriveTeamKeys, teamKeysFingerprint, TeamKeys } from './team-keys';
 import { createHistoryLink, openHistoryLink, rotateTeam, walkTeamHistory } from './team-rotation';
 import { UserKeyPairs, deriveUserKeyPairs, generateUserSeed } from './user-keys';
@@ -140,6 +140,17 @@ describe('team keys, data keys and grants', () => {
     });
     expect(opened.seed).toEqual(team.seed);
     expect(opened.boxSecretKey).toEqual(team.boxSecretKey);
+  });
+
+  it('lets a client outside the scope trust its team key only through a member-signed grant', () => {
+    const grant = grantTeamSeed(team, { userId: bob.userId, boxPublicKey: bob.keys.boxPublicKey }, {
+      userId: alice.userId,
+      signSecretKey: alice.keys.signSecretKey,
+    });
+    const trusted = teamPublicKeyFromGrant(grant, alice.keys.signPublicKey);
+    expect(trusted).toEqual({ scopeId, generation: 1, boxPublicKey: team.boxPublicKey });
+    const substituted = { ...grant, teamBoxPublicKey: toBase64Url(mallory.keys.boxPublicKey) };
+    expect(() => teamPublicKeyFromGrant(substituted, alice.keys.signPublicKey)).toThrow(BadSignatureError);
   });
 
   describe('a grant that must not open', () => {
