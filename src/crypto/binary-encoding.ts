@@ -47,7 +47,7 @@ export function fromBase64Url(text: string, what = 'value'): Uint8Array {
 }
 
 /** Decodes base64url and insists on an exact byte length (keys, nonces, signatures). */
-export function fromBase64UrlOfLength(text: string, length: number, what: string): Uint8Array {
+export function fromBase64UrlOfLength(text: string, length: number, what = 'value'): Uint8Array {
   const bytes = fromBase64Url(text, what);
   if (bytes.length !== length) {
     throw new MalformedInputError(`${what} must be ${length} bytes, got ${bytes.length}`);
