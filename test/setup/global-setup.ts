@@ -12,6 +12,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { EmbeddedPostgres } from '../../src/common/database/embedded-postgres';
 import { typeOrmOptions } from '../../src/common/database/typeorm-options';
+import { CAST_ENV, enrolCast } from '../support/cast';
 import { databaseUrl, TEST_ENV } from '../support/test-database';
 
 interface TestRun {
@@ -50,6 +51,8 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await dataSource.destroy();
   }
+  // Enrolled once here, present in every clone (Argon2id makes enrolment slow by design).
+  process.env[CAST_ENV] = JSON.stringify(await enrolCast(databaseUrl(adminUrl, template)));
   process.env[TEST_ENV.adminUrl] = adminUrl;
   process.env[TEST_ENV.template] = template;
   (globalThis as Record<string, unknown>)[TEST_RUN_KEY] = run;

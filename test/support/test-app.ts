@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Type } from '@nestjs/common';
+import type { Clock } from '../../src/common/clock';
 import { projectRoot, readEnvFile } from '../../src/common/config/environment';
 import { startEgide, type EgideServer } from '../../src/server';
 import { cloneTestDatabase, type TestDatabase } from './test-database';
@@ -50,21 +51,28 @@ export function makeTempDir(prefix: string): string {
   return dir;
 }
 
+/**
+ * Apps on clones of the template share the server secret the cast was enrolled under
+ * (TOTP secrets are encrypted at rest under a key derived from it). Tests only.
+ */
+export const TEST_SERVER_SECRET = Buffer.alloc(32, 7).toString('base64url');
+
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return { ...readEnvFile(join(projectRoot(), 'config', 'test.env')), LOG_LEVEL: 'info', ...overrides };
 }
 
 export async function startTestApp(
-  options: { env?: Record<string, string>; additionalModules?: Type[] } = {},
+  options: { env?: Record<string, string>; additionalModules?: Type[]; clock?: Clock } = {},
 ): Promise<TestApp> {
   const database = await cloneTestDatabase();
   const dataDir = makeTempDir('egide-test-data-');
   const log = new CapturedLog();
   try {
     const server = await startEgide({
-      env: testEnv({ DATABASE_URL: database.url, DATA_DIR: dataDir, ...options.env }),
+      env: testEnv({ DATABASE_URL: database.url, DATA_DIR: dataDir, SERVER_SECRET: TEST_SERVER_SECRET, ...options.env }),
       logDestination: log,
       additionalModules: options.additionalModules,
+      clock: options.clock,
     });
     return {
       server,

@@ -68,7 +68,8 @@ export function renderProblem(error: unknown, requestId: string): RenderedProble
 
   const fastifyError = error as FastifyLikeError;
   if (
-    error instanceof Error &&
+    typeof error === 'object' &&
+    error !== null &&
     typeof fastifyError.statusCode === 'number' &&
     fastifyError.statusCode >= 400 &&
     fastifyError.statusCode < 500
@@ -104,7 +105,9 @@ function nestDetail(error: HttpException): string {
 
 /** What of an unexpected error may be logged: never its enumerable extras (SQL parameters). */
 export function describeUnexpected(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { type: typeof error };
-  const code = (error as { code?: unknown }).code;
-  return { name: error.name, message: error.message, code: typeof code === 'string' ? code : undefined, stack: error.stack };
+  // Duck-typed: an Error from another realm (a VM context, a worker) fails instanceof.
+  if (typeof error !== 'object' || error === null) return { type: typeof error };
+  const { name, message, code, stack } = error as { name?: unknown; message?: unknown; code?: unknown; stack?: unknown };
+  const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+  return { name: text(name), message: text(message), code: text(code), stack: text(stack) };
 }
