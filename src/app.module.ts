@@ -19,6 +19,7 @@ import type { ServerKeys } from './common/config/server-keys';
 import { typeOrmOptions } from './common/database/typeorm-options';
 import { rateLimits } from './common/http/rate-limits';
 import { HealthModule } from './health/health.module';
+import { KeysModule } from './keys/keys.module';
 import { SetupModule } from './setup/setup.module';
 import { UsersModule } from './users/users.module';
 
@@ -49,6 +50,7 @@ export class AppModule {
         SetupModule,
         UsersModule,
         AuthModule,
+        KeysModule,
         ...(settings.additionalModules ?? []),
       ],
       providers: [

@@ -1,0 +1,126 @@
+/**
+ * Team key material as it arrives over HTTP: grants, history links and sealed data keys.
+ * class-validator checks shapes and bounds (naming each field); exact byte lengths,
+ * versions and signatures are then checked by the protocol's own validators
+ * (src/crypto) in the service, so that there is one definition of "well-formed".
+ *
+ * These classes implement the protocol's interfaces, so a client builds them with the
+ * SDK's crypto and sends them unchanged; they must never gain a field that a key could
+ * be read from.
+ */
+import { ApiProperty } from '@nestjs/swagger';
+import { Equals, IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import type { HistoryLink, SealedDataKey } from '../../crypto/key-bundles';
+import { Algorithm, KEY_BUNDLE_VERSION } from '../../crypto/protocol-constants';
+import type { TeamKeyGrant } from '../../crypto/team-grant-payload';
+
+export const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const MAX_GENERATION = 0xffff_ffff;
+
+export class TeamKeyGrantDto implements TeamKeyGrant {
+  @ApiProperty({ enum: [KEY_BUNDLE_VERSION] })
+  @Equals(KEY_BUNDLE_VERSION)
+  version!: typeof KEY_BUNDLE_VERSION;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  scopeId!: string;
+
+  @ApiProperty({ minimum: 1, maximum: MAX_GENERATION })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_GENERATION)
+  generation!: number;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  recipientUserId!: string;
+
+  @ApiProperty({ description: "The recipient's registered X25519 key, 32 bytes, base64url" })
+  @IsString()
+  @MaxLength(64)
+  @Matches(BASE64URL)
+  recipientBoxPublicKey!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The signer; must be the caller' })
+  @IsUUID()
+  granterUserId!: string;
+
+  @ApiProperty({ description: 'T_g, X25519, 32 bytes, base64url' })
+  @IsString()
+  @MaxLength(64)
+  @Matches(BASE64URL)
+  teamBoxPublicKey!: string;
+
+  @ApiProperty({ description: 'crypto_box_seal(team seed) to the recipient, 80 bytes, base64url' })
+  @IsString()
+  @MaxLength(128)
+  @Matches(BASE64URL)
+  sealedTeamSeed!: string;
+
+  @ApiProperty({ description: 'Ed25519 by the granter over the grant message, 64 bytes, base64url' })
+  @IsString()
+  @MaxLength(128)
+  @Matches(BASE64URL)
+  signature!: string;
+}
+
+export class HistoryLinkDto implements HistoryLink {
+  @ApiProperty({ enum: [KEY_BUNDLE_VERSION] })
+  @Equals(KEY_BUNDLE_VERSION)
+  version!: typeof KEY_BUNDLE_VERSION;
+
+  @ApiProperty({ enum: [Algorithm.XChaCha20Poly1305Ietf] })
+  @Equals(Algorithm.XChaCha20Poly1305Ietf)
+  algorithm!: typeof Algorithm.XChaCha20Poly1305Ietf;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  scopeId!: string;
+
+  @ApiProperty({ minimum: 2, maximum: MAX_GENERATION, description: 'The newer generation' })
+  @IsInt()
+  @Min(2)
+  @Max(MAX_GENERATION)
+  generation!: number;
+
+  @ApiProperty({ minimum: 1, maximum: MAX_GENERATION, description: 'generation − 1' })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_GENERATION)
+  previousGeneration!: number;
+
+  @ApiProperty({ description: '24 bytes, base64url' })
+  @IsString()
+  @MaxLength(40)
+  @Matches(BASE64URL)
+  nonce!: string;
+
+  @ApiProperty({ description: 'The previous seed under the history key, 48 bytes, base64url' })
+  @IsString()
+  @MaxLength(80)
+  @Matches(BASE64URL)
+  ciphertext!: string;
+}
+
+export class SealedDataKeyDto implements SealedDataKey {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  keyId!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  scopeId!: string;
+
+  @ApiProperty({ minimum: 1, maximum: MAX_GENERATION })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_GENERATION)
+  generation!: number;
+
+  @ApiProperty({ description: 'crypto_box_seal(keyId ‖ data key) to T_g, 96 bytes, base64url' })
+  @IsString()
+  @MaxLength(192)
+  @Matches(BASE64URL)
+  sealed!: string;
+}

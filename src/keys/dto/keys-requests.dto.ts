@@ -1,0 +1,105 @@
+/**
+ * Request bodies and queries of the key routes. Every array has a maximum size and
+ * every string a maximum length; what a field must be byte for byte is checked by the
+ * protocol validators in the service.
+ */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { BASE64URL, HistoryLinkDto, SealedDataKeyDto, TeamKeyGrantDto } from './key-material.dto';
+
+/** One grant per member; a scope is a team of people, not a crowd. */
+export const MAX_ROTATION_GRANTS = 500;
+/**
+ * Bounded by the 1 MiB JSON body limit (≈ 250 bytes per sealed data key, grants
+ * included). A scope with more data keys needs a staged rotation, which does not exist yet.
+ */
+export const MAX_ROTATION_DATA_KEYS = 3000;
+export const MAX_DATA_KEYS_PAGE = 500;
+
+export class CreateTeamRequest {
+  @ApiProperty({ description: 'T_1, X25519, 32 bytes, base64url; must equal grant.teamBoxPublicKey' })
+  @IsString()
+  @MaxLength(64)
+  @Matches(BASE64URL)
+  teamBoxPublicKey!: string;
+
+  @ApiProperty({ type: TeamKeyGrantDto, description: "Generation 1's seed sealed to the creator and signed by them" })
+  @ValidateNested()
+  @Type(() => TeamKeyGrantDto)
+  grant!: TeamKeyGrantDto;
+}
+
+export class RotateTeamRequest {
+  @ApiProperty({ description: 'The new generation: the current one + 1', minimum: 2 })
+  @IsInt()
+  @Min(2)
+  @Max(0xffff_ffff)
+  generation!: number;
+
+  @ApiProperty({ description: 'T_{g+1}, X25519, 32 bytes, base64url' })
+  @IsString()
+  @MaxLength(64)
+  @Matches(BASE64URL)
+  teamBoxPublicKey!: string;
+
+  @ApiProperty({ type: HistoryLinkDto, description: 'Seed g under a key derived from seed g+1' })
+  @ValidateNested()
+  @Type(() => HistoryLinkDto)
+  historyLink!: HistoryLinkDto;
+
+  @ApiProperty({ type: [TeamKeyGrantDto], description: 'Seed g+1 for every member holding generation g' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_ROTATION_GRANTS)
+  @ValidateNested({ each: true })
+  @Type(() => TeamKeyGrantDto)
+  grants!: TeamKeyGrantDto[];
+
+  @ApiProperty({ type: [SealedDataKeyDto], description: 'Every data key of the scope, sealed to T_{g+1}' })
+  @IsArray()
+  @ArrayMaxSize(MAX_ROTATION_DATA_KEYS)
+  @ValidateNested({ each: true })
+  @Type(() => SealedDataKeyDto)
+  resealedDataKeys!: SealedDataKeyDto[];
+}
+
+export class DataKeysPageQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'The last keyId of the previous page' })
+  @IsOptional()
+  @IsUUID()
+  after?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_DATA_KEYS_PAGE, default: MAX_DATA_KEYS_PAGE })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_DATA_KEYS_PAGE)
+  limit?: number;
+}
+
+export class UserIdParam {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  userId!: string;
+}
+
+export class ScopeIdParam {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  scopeId!: string;
+}

@@ -1,0 +1,137 @@
+/**
+ * Response bodies of the key routes, built by the explicit mappers in keys.mappers.ts.
+ * Only public keys, sealed material and clear metadata (ids, generations, dates): the
+ * server has nothing else to give, and a new column must not appear here by default.
+ */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { KEY_HOLDING_ROLES, SCOPE_TYPES, type Role, type ScopeType } from '../../common/authz/roles';
+import { HistoryLinkDto, SealedDataKeyDto, TeamKeyGrantDto } from './key-material.dto';
+
+export class UserPublicKeysResponse {
+  @ApiProperty({ format: 'uuid' })
+  userId!: string;
+
+  @ApiProperty({ enum: KEY_HOLDING_ROLES })
+  role!: Role;
+
+  @ApiProperty({ description: 'False once disabled; the keys still verify what they signed before' })
+  active!: boolean;
+
+  @ApiProperty({ description: 'X25519, 32 bytes, base64url' })
+  boxPublicKey!: string;
+
+  @ApiProperty({ description: 'Ed25519, 32 bytes, base64url' })
+  signPublicKey!: string;
+
+  @ApiProperty({ example: '06001 72261 81968 87805 60757 75196 95614 42813' })
+  fingerprint!: string;
+}
+
+export class TeamPublicKeyResponse {
+  @ApiProperty({ format: 'uuid' })
+  scopeId!: string;
+
+  @ApiProperty({ enum: SCOPE_TYPES })
+  scopeType!: ScopeType;
+
+  @ApiProperty({ minimum: 1 })
+  generation!: number;
+
+  @ApiProperty({ description: 'T_g, X25519, 32 bytes, base64url' })
+  teamBoxPublicKey!: string;
+
+  @ApiProperty({ description: 'Team fingerprint of (scopeId, generation, T_g), to compare out of band' })
+  fingerprint!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+}
+
+export class TeamMemberResponse {
+  @ApiProperty({ format: 'uuid' })
+  userId!: string;
+
+  @ApiProperty({ enum: KEY_HOLDING_ROLES })
+  role!: Role;
+
+  @ApiProperty({ description: 'X25519, 32 bytes, base64url: seal the team seed to this key' })
+  boxPublicKey!: string;
+
+  @ApiProperty({ description: 'Ed25519, 32 bytes, base64url' })
+  signPublicKey!: string;
+
+  @ApiProperty({ description: 'Compare with the member out of band before granting' })
+  fingerprint!: string;
+}
+
+export class TeamMembersResponse {
+  @ApiProperty({ format: 'uuid' })
+  scopeId!: string;
+
+  @ApiProperty({ description: 'The current generation the list refers to' })
+  generation!: number;
+
+  @ApiProperty({ type: [TeamMemberResponse] })
+  members!: TeamMemberResponse[];
+}
+
+export class GrantCreatedResponse {
+  @ApiProperty({ format: 'uuid' })
+  scopeId!: string;
+
+  @ApiProperty()
+  generation!: number;
+
+  @ApiProperty({ format: 'uuid' })
+  recipientUserId!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  granterUserId!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+}
+
+export class HeldGrantResponse {
+  @ApiProperty({ type: TeamKeyGrantDto, description: 'The grant exactly as its granter signed it' })
+  grant!: TeamKeyGrantDto;
+
+  @ApiProperty({ description: "The granter's registered Ed25519 key, to verify the grant" })
+  granterSignPublicKey!: string;
+
+  @ApiProperty({ description: "The granter's fingerprint, to compare with a pinned one" })
+  granterFingerprint!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+}
+
+export class MyTeamKeysResponse {
+  @ApiProperty({ format: 'uuid' })
+  scopeId!: string;
+
+  @ApiProperty()
+  currentGeneration!: number;
+
+  @ApiProperty({ type: [HeldGrantResponse], description: "The caller's grants, newest generation first" })
+  grants!: HeldGrantResponse[];
+
+  @ApiProperty({ type: [HistoryLinkDto], description: 'Every history link of the scope (generation g → g − 1)' })
+  historyLinks!: HistoryLinkDto[];
+}
+
+export class SealedDataKeysPageResponse {
+  @ApiProperty({ type: [SealedDataKeyDto] })
+  dataKeys!: SealedDataKeyDto[];
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String, description: 'Pass as `after` for the next page' })
+  nextAfter!: string | null;
+}
+
+export class RotationResponse extends TeamPublicKeyResponse {
+  @ApiProperty()
+  grantsCreated!: number;
+
+  @ApiProperty()
+  dataKeysResealed!: number;
+}

@@ -1,0 +1,111 @@
+/**
+ * HTTP routes of the key directory and team keys, under /api/v1/keys. No logic: DTOs
+ * in, the service, response DTOs out. The directory reads public keys; the team routes
+ * always act on the caller's own scope, which comes from the access token, never from
+ * the URL.
+ */
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../common/authz/actor';
+import { Authorize, CurrentActor } from '../common/authz/authorize.decorator';
+import { Permission } from '../common/authz/permissions';
+import { ApiProblems } from '../common/http/api-problems';
+import { TeamKeyGrantDto } from './dto/key-material.dto';
+import { CreateTeamRequest, DataKeysPageQuery, RotateTeamRequest, ScopeIdParam, UserIdParam } from './dto/keys-requests.dto';
+import {
+  GrantCreatedResponse,
+  MyTeamKeysResponse,
+  RotationResponse,
+  SealedDataKeysPageResponse,
+  TeamMembersResponse,
+  TeamPublicKeyResponse,
+  UserPublicKeysResponse,
+} from './dto/keys-responses.dto';
+import { KeysService } from './keys.service';
+
+@ApiTags('keys')
+@Controller('keys')
+export class KeysController {
+  constructor(private readonly keys: KeysService) {}
+
+  @Get('users/:userId')
+  @Authorize(Permission.KeyDirectoryRead)
+  @ApiOperation({ summary: "Public keys and fingerprint of a member of the caller's scope (404 for anyone else)" })
+  @ApiOkResponse({ type: UserPublicKeysResponse })
+  @ApiProblems(400, 401, 403, 404, 429)
+  userKeys(@CurrentActor() actor: Actor, @Param() params: UserIdParam): Promise<UserPublicKeysResponse> {
+    return this.keys.userKeys(actor, params.userId);
+  }
+
+  @Get('teams/:scopeId')
+  @Authorize(Permission.KeyDirectoryRead)
+  @ApiOperation({ summary: "Any scope's current team public key, generation and fingerprint (to seal data keys to it)" })
+  @ApiOkResponse({ type: TeamPublicKeyResponse })
+  @ApiProblems(400, 401, 403, 404, 429)
+  teamPublicKey(@CurrentActor() actor: Actor, @Param() params: ScopeIdParam): Promise<TeamPublicKeyResponse> {
+    return this.keys.teamPublicKey(actor, params.scopeId);
+  }
+
+  @Post('team')
+  @Authorize(Permission.TeamKeysManage)
+  @ApiOperation({ summary: "Create generation 1 of the caller's scope with the creator's own signed grant" })
+  @ApiCreatedResponse({ type: TeamPublicKeyResponse })
+  @ApiProblems(400, 401, 403, 404, 409, 429)
+  createTeam(@CurrentActor() actor: Actor, @Body() body: CreateTeamRequest): Promise<TeamPublicKeyResponse> {
+    return this.keys.createTeam(actor, body);
+  }
+
+  @Get('team/pending')
+  @Authorize(Permission.TeamKeysManage)
+  @ApiOperation({ summary: 'Members of my scope without a grant for the current generation, with their fingerprints' })
+  @ApiOkResponse({ type: TeamMembersResponse })
+  @ApiProblems(401, 403, 404, 429)
+  pendingMembers(@CurrentActor() actor: Actor): Promise<TeamMembersResponse> {
+    return this.keys.pendingMembers(actor);
+  }
+
+  @Get('team/members')
+  @Authorize(Permission.TeamKeysManage)
+  @ApiOperation({ summary: 'Members of my scope holding the current generation (whom a rotation re-grants)' })
+  @ApiOkResponse({ type: TeamMembersResponse })
+  @ApiProblems(401, 403, 404, 429)
+  holders(@CurrentActor() actor: Actor): Promise<TeamMembersResponse> {
+    return this.keys.holders(actor);
+  }
+
+  @Post('team/grants')
+  @Authorize(Permission.TeamKeysManage)
+  @ApiOperation({ summary: 'Store a grant of the current generation, signed by the caller, to a member of my scope' })
+  @ApiCreatedResponse({ type: GrantCreatedResponse })
+  @ApiProblems(400, 401, 403, 404, 409, 429)
+  createGrant(@CurrentActor() actor: Actor, @Body() body: TeamKeyGrantDto): Promise<GrantCreatedResponse> {
+    return this.keys.createGrant(actor, body);
+  }
+
+  @Get('team/grants/mine')
+  @Authorize(Permission.TeamKeysManage)
+  @ApiOperation({ summary: "My grants of my scope's team keys and the scope's history links" })
+  @ApiOkResponse({ type: MyTeamKeysResponse })
+  @ApiProblems(401, 403, 404, 429)
+  myTeamKeys(@CurrentActor() actor: Actor): Promise<MyTeamKeysResponse> {
+    return this.keys.myTeamKeys(actor);
+  }
+
+  @Get('team/data-keys')
+  @Authorize(Permission.TeamKeysManage)
+  @ApiOperation({ summary: 'The data keys sealed to my scope, by keyId pages (what a rotation re-seals)' })
+  @ApiOkResponse({ type: SealedDataKeysPageResponse })
+  @ApiProblems(400, 401, 403, 429)
+  dataKeys(@CurrentActor() actor: Actor, @Query() query: DataKeysPageQuery): Promise<SealedDataKeysPageResponse> {
+    return this.keys.dataKeysPage(actor, query);
+  }
+
+  @Post('team/rotations')
+  @Authorize(Permission.TeamKeysManage)
+  @ApiOperation({ summary: 'Rotate my scope to generation g+1: new key, history link, grants, every data key re-sealed' })
+  @ApiCreatedResponse({ type: RotationResponse })
+  @ApiProblems(400, 401, 403, 404, 409, 429)
+  rotate(@CurrentActor() actor: Actor, @Body() body: RotateTeamRequest): Promise<RotationResponse> {
+    return this.keys.rotate(actor, body);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Explicit mappers from repository rows to response bodies: each field is chosen, so a
+ * column added to a table never reaches a client by default.
+ */
+import { KEY_BUNDLE_VERSION } from '../crypto/protocol-constants';
+import type { GenerationRow, HeldGrantRow, InsertedGrantRow, MemberKeysRow } from './keys.repository';
+import type {
+  GrantCreatedResponse,
+  HeldGrantResponse,
+  TeamMemberResponse,
+  TeamPublicKeyResponse,
+  UserPublicKeysResponse,
+} from './dto/keys-responses.dto';
+
+export function toUserPublicKeysResponse(row: MemberKeysRow): UserPublicKeysResponse {
+  return {
+    userId: row.user_id,
+    role: row.role,
+    active: row.active,
+    boxPublicKey: row.box_public_key,
+    signPublicKey: row.sign_public_key,
+    fingerprint: row.fingerprint,
+  };
+}
+
+export function toTeamMemberResponse(row: MemberKeysRow): TeamMemberResponse {
+  return {
+    userId: row.user_id,
+    role: row.role,
+    boxPublicKey: row.box_public_key,
+    signPublicKey: row.sign_public_key,
+    fingerprint: row.fingerprint,
+  };
+}
+
+export function toTeamPublicKeyResponse(row: GenerationRow): TeamPublicKeyResponse {
+  return {
+    scopeId: row.scope_id,
+    scopeType: row.scope_type,
+    generation: row.generation,
+    teamBoxPublicKey: row.team_box_public_key,
+    fingerprint: row.fingerprint,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+export function toGrantCreatedResponse(
+  scopeId: string,
+  generation: number,
+  granterUserId: string,
+  row: InsertedGrantRow,
+): GrantCreatedResponse {
+  return { scopeId, generation, recipientUserId: row.recipient_id, granterUserId, createdAt: row.created_at.toISOString() };
+}
+
+/** The grant rebuilt field for field as it was signed (T_g comes from its generation row). */
+export function toHeldGrantResponse(row: HeldGrantRow): HeldGrantResponse {
+  return {
+    grant: {
+      version: KEY_BUNDLE_VERSION,
+      scopeId: row.scope_id,
+      generation: row.generation,
+      recipientUserId: row.recipient_id,
+      recipientBoxPublicKey: row.recipient_box_public_key,
+      granterUserId: row.granter_id,
+      teamBoxPublicKey: row.team_box_public_key,
+      sealedTeamSeed: row.sealed_team_seed,
+      signature: row.signature,
+    },
+    granterSignPublicKey: row.granter_sign_public_key,
+    granterFingerprint: row.granter_fingerprint,
+    createdAt: row.created_at.toISOString(),
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * The key directory and team keys: owns the team_key_generations, team_key_grants and
+ * data_key_wraps tables (their entities are in team-key.entity.ts). Exports the
+ * repository so that features which seal data keys (cases, visa requests, placements)
+ * read and lock a scope's keyring through it, never around it.
+ */
+import { Module } from '@nestjs/common';
+import { KeysController } from './keys.controller';
+import { KeysRepository } from './keys.repository';
+import { KeysService } from './keys.service';
+
+@Module({
+  controllers: [KeysController],
+  providers: [KeysRepository, KeysService],
+  exports: [KeysRepository],
+})
+export class KeysModule {}
