@@ -25,6 +25,7 @@ export const AUDIT_ACTIONS = [
   'organization.created',
   'organization.updated',
   'user.invited',
+  'user.invitation-withdrawn',
   'user.disabled',
   'user.enabled',
   'user.role-changed',

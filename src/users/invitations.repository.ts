@@ -1,7 +1,8 @@
 /**
  * Every query on invitations. Codes are 32 random bytes shown once; only their SHA-256
- * is stored and looked up. Consumption is a single conditional UPDATE, so a code can be
- * used once even by two simultaneous enrolments.
+ * is stored and looked up. Consumption and withdrawal are single conditional UPDATEs,
+ * so a code is used once even by two simultaneous enrolments, and a withdrawn code can
+ * never be spent. Listings never select the code hash.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
@@ -20,6 +21,44 @@ export interface ConsumedInvitation {
   role: Role;
   embassyId: string | null;
   organizationId: string | null;
+}
+
+/** An invitation as administrators see it: no code, no hash. */
+export interface OpenInvitationRecord {
+  id: string;
+  email: string;
+  role: Role;
+  embassyId: string | null;
+  organizationId: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+interface OpenInvitationRow {
+  id: string;
+  email: string;
+  role: Role;
+  embassy_id: string | null;
+  organization_id: string | null;
+  created_by: string | null;
+  created_at: Date;
+  expires_at: Date;
+}
+
+const LISTED_COLUMNS = 'id, email, role, embassy_id, organization_id, created_by, created_at, expires_at';
+
+function toOpenInvitationRecord(row: OpenInvitationRow): OpenInvitationRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role,
+    embassyId: row.embassy_id,
+    organizationId: row.organization_id,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
 }
 
 export interface NewInvitation {
@@ -62,5 +101,35 @@ export class InvitationsRepository {
     const row = rows[0][0];
     if (row === undefined) return undefined;
     return { id: row.id, email: row.email, role: row.role, embassyId: row.embassy_id, organizationId: row.organization_id };
+  }
+
+  /**
+   * Invitations that could still be spent (unused, not withdrawn, not expired), oldest
+   * first, `limit + 1` rows after the cursor's row. created_at never changes, so the
+   * cursor is the last row's id and its position is read back from the table.
+   */
+  async listOpen(manager: EntityManager, now: Date, limit: number, afterId: string | undefined): Promise<OpenInvitationRecord[]> {
+    const rows = (await manager.query(
+      `SELECT ${LISTED_COLUMNS} FROM invitations
+        WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at > $1
+          AND ($2::uuid IS NULL OR (created_at, id) > (SELECT created_at, id FROM invitations WHERE id = $2::uuid))
+        ORDER BY created_at, id LIMIT $3`,
+      [now, afterId ?? null, limit + 1],
+    )) as OpenInvitationRow[];
+    return rows.map(toOpenInvitationRecord);
+  }
+
+  /**
+   * Withdraws an unused invitation. `'not-open'` when it exists but was already used or
+   * withdrawn; undefined when there is no such invitation.
+   */
+  async withdraw(manager: EntityManager, id: string, now: Date): Promise<OpenInvitationRecord | 'not-open' | undefined> {
+    const [rows] = (await manager.query(
+      `UPDATE invitations SET revoked_at = $2 WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL RETURNING ${LISTED_COLUMNS}`,
+      [id, now],
+    )) as [OpenInvitationRow[], number];
+    if (rows[0] !== undefined) return toOpenInvitationRecord(rows[0]);
+    const existing = (await manager.query(`SELECT 1 FROM invitations WHERE id = $1`, [id])) as unknown[];
+    return existing.length === 1 ? 'not-open' : undefined;
   }
 }

@@ -1,0 +1,24 @@
+/**
+ * The body of PATCH /admin/users/:id/role: the new role and the scope that goes with it
+ * (users.policy.ts says which id each role needs). Sending the current role with another
+ * embassy or organisation moves the user to that scope.
+ */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { ROLES, type Role } from '../../common/authz/roles';
+
+export class ChangeRoleRequest {
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
+  role!: Role;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Required for EMBASSY_CONTACT, absent otherwise' })
+  @IsOptional()
+  @IsUUID()
+  embassyId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Required for NGO, absent otherwise' })
+  @IsOptional()
+  @IsUUID()
+  organizationId?: string;
+}

@@ -1,0 +1,26 @@
+/** The body of POST /admin/embassies. */
+import { ApiProperty } from '@nestjs/swagger';
+import { IsISO31661Alpha2, IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+
+/** Upper case only: `fr` and `FR` must not become two spellings of one country in statistics. */
+export const COUNTRY_CODE = /^[A-Z]{2}$/;
+
+export class CreateEmbassyRequest {
+  @ApiProperty({ maxLength: 200, example: 'Embassy of France in Nairobi' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ description: 'ISO 3166-1 alpha-2, upper case', example: 'KE' })
+  @IsString()
+  @Matches(COUNTRY_CODE, { message: 'country must be two upper-case letters' })
+  @IsISO31661Alpha2()
+  country!: string;
+
+  @ApiProperty({ maxLength: 100, example: 'Nairobi' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  city!: string;
+}

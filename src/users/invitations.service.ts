@@ -1,0 +1,99 @@
+/**
+ * Administration of invitations: issue one (its code is returned this once, for
+ * out-of-band delivery, and never stored in clear), list the open ones, withdraw one.
+ * Each write and its audit event commit in one transaction; the audit event names the
+ * invitation and its scope, never the code. Reached only with Permission.UsersManage
+ * (ADMIN), checked by the global guard.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { normaliseEmail } from '../auth/auth.service';
+import type { Actor } from '../common/authz/actor';
+import { scopeOf } from '../common/authz/roles';
+import { Clock } from '../common/clock';
+import { NotFoundProblem, ProblemException } from '../common/http/problem';
+import type { CreateInvitationRequest } from './dto/create-invitation.dto';
+import { toInvitationResponse, type CreatedInvitationResponse, type InvitationPage } from './dto/invitation.response';
+import type { PageQuery } from './dto/page-query.dto';
+import { InvitationsRepository } from './invitations.repository';
+import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf } from './keyset-cursor';
+import { ScopeAssignmentsService } from './scope-assignments.service';
+import type { ScopeAssignment } from './users.policy';
+import { UsersRepository } from './users.repository';
+
+@Injectable()
+export class InvitationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly invitations: InvitationsRepository,
+    private readonly users: UsersRepository,
+    private readonly scopeAssignments: ScopeAssignmentsService,
+    private readonly audit: AuditService,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  async create(actor: Actor, request: CreateInvitationRequest): Promise<CreatedInvitationResponse> {
+    const email = normaliseEmail(request.email);
+    const assignment: ScopeAssignment = {
+      role: request.role,
+      embassyId: request.embassyId ?? null,
+      organizationId: request.organizationId ?? null,
+    };
+    this.scopeAssignments.checkShape(assignment);
+    return this.dataSource.transaction(async (manager) => {
+      await this.scopeAssignments.checkTargetsExist(manager, assignment);
+      // Enrolment refuses an e-mail that already has an account, so such a code could
+      // never be spent: say so now rather than hand out a dead code. (A race with an
+      // enrolment in flight only yields that dead code; enrolment stays the authority.)
+      if (await this.users.emailTaken(manager, email)) {
+        throw new ProblemException('conflict', 'An account with this e-mail already exists');
+      }
+      const invitation = await this.invitations.create(manager, { email, ...assignment, createdBy: actor.userId }, this.clock.now());
+      const scope = scopeOf(assignment.role, assignment.embassyId, assignment.organizationId);
+      await this.audit.record(manager, {
+        action: 'user.invited',
+        outcome: 'SUCCESS',
+        requestId: actor.requestId,
+        actor: { userId: actor.userId, role: actor.role },
+        target: { type: 'invitation', id: invitation.id },
+        scope,
+        details: { role: assignment.role },
+      });
+      return {
+        id: invitation.id,
+        code: invitation.code,
+        email,
+        role: assignment.role,
+        scope,
+        expiresAt: invitation.expiresAt.toISOString(),
+      };
+    });
+  }
+
+  async listOpen(_actor: Actor, query: PageQuery): Promise<InvitationPage> {
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, ['uuid'])[0];
+    const limit = query.limit ?? PAGE_LIMIT_DEFAULT;
+    const rows = await this.invitations.listOpen(this.dataSource.manager, this.clock.now(), limit, after);
+    return pageOf(rows, limit, toInvitationResponse, (row) => [row.id]);
+  }
+
+  /** Withdraws an unused invitation: its code can no longer be spent. */
+  async withdraw(actor: Actor, id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const withdrawn = await this.invitations.withdraw(manager, id, this.clock.now());
+      if (withdrawn === undefined) throw new NotFoundProblem('invitation');
+      if (withdrawn === 'not-open') throw new ProblemException('conflict', 'The invitation has already been used or withdrawn');
+      await this.audit.record(manager, {
+        action: 'user.invitation-withdrawn',
+        outcome: 'SUCCESS',
+        requestId: actor.requestId,
+        actor: { userId: actor.userId, role: actor.role },
+        target: { type: 'invitation', id: withdrawn.id },
+        scope: scopeOf(withdrawn.role, withdrawn.embassyId, withdrawn.organizationId),
+        details: { role: withdrawn.role },
+      });
+    });
+  }
+}

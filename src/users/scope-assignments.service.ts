@@ -1,0 +1,37 @@
+/**
+ * Checks a role and scope pair before an invitation or a role change writes it: first
+ * the policy (which id the role needs), then that the embassy or organisation exists —
+ * each failure a 400 naming the field. The existence check takes a key-share lock, so
+ * the referenced row cannot vanish before the transaction commits; the database's
+ * scope-check constraints remain the last word.
+ */
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { ValidationFailedException } from '../common/http/problem';
+import { EmbassiesRepository } from './embassies.repository';
+import { OrganisationsRepository } from './organisations.repository';
+import { scopeAssignmentErrors, type ScopeAssignment } from './users.policy';
+
+@Injectable()
+export class ScopeAssignmentsService {
+  constructor(
+    private readonly embassies: EmbassiesRepository,
+    private readonly organisations: OrganisationsRepository,
+  ) {}
+
+  /** Pure: call before opening a transaction. */
+  checkShape(assignment: ScopeAssignment): void {
+    const errors = scopeAssignmentErrors(assignment);
+    if (errors.length > 0) throw new ValidationFailedException(errors);
+  }
+
+  /** Inside the writing transaction. */
+  async checkTargetsExist(manager: EntityManager, assignment: ScopeAssignment): Promise<void> {
+    if (assignment.embassyId !== null && !(await this.embassies.existsForReference(manager, assignment.embassyId))) {
+      throw new ValidationFailedException([{ field: 'embassyId', messages: ['embassyId names no embassy'] }]);
+    }
+    if (assignment.organizationId !== null && !(await this.organisations.existsForReference(manager, assignment.organizationId))) {
+      throw new ValidationFailedException([{ field: 'organizationId', messages: ['organizationId names no organisation'] }]);
+    }
+  }
+}
