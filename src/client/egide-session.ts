@@ -11,6 +11,7 @@ import type { LoginResponse, UserSummaryDto } from '../auth/dto/auth-responses.d
 import type { KdfParameters, UserPublicKeys } from '../crypto/key-bundles';
 import { fromBase64Url, toBase64Url } from '../crypto/binary-encoding';
 import { readyCrypto } from '../crypto/protocol-hash';
+import { AdminApi } from './admin-api';
 import { AuthApi } from './auth-api';
 import { changePassword as rewrapForNewPassword, derivePasswordSecrets, deriveUserKeyPairs, type UserKeyPairs } from './crypto';
 import { HttpClient } from './http-client';
@@ -32,6 +33,7 @@ export interface ExportedSession {
 export class EgideSession {
   readonly http: HttpClient;
   readonly auth: AuthApi;
+  readonly admin: AdminApi;
   private refreshing: Promise<void> | undefined;
 
   private constructor(
@@ -47,6 +49,7 @@ export class EgideSession {
   ) {
     this.http = server.withAccessToken(() => this.currentAccessToken());
     this.auth = new AuthApi(this.http);
+    this.admin = new AdminApi(this.http);
   }
 
   static fromLogin(server: HttpClient, login: LoginResponse, userSeed: Uint8Array, keys: UserKeyPairs): EgideSession {
