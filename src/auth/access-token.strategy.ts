@@ -19,7 +19,7 @@ export const ACCESS_TOKEN_STRATEGY = 'egide-access-token';
 export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN_STRATEGY) {
   constructor(
     serverKeys: ServerKeys,
-    @Inject(Clock) clock: Clock,
+    @Inject(Clock) private readonly clock: Clock,
     private readonly auth: AuthRepository,
   ) {
     super({
@@ -29,20 +29,17 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
       issuer: ACCESS_TOKEN_ISSUER,
       audience: ACCESS_TOKEN_AUDIENCE,
       passReqToCallback: true,
-      // jsonwebtoken reads clockTimestamp at each verification: the getter keeps expiry
-      // on the server's clock (which the tests move).
-      jsonWebTokenOptions: {
-        get clockTimestamp(): number {
-          return clock.nowSeconds();
-        },
-      },
+      // Expiry is checked in validate() against the server's Clock (which the tests
+      // move); passport-jwt would freeze jsonwebtoken's clock option at construction.
+      ignoreExpiration: true,
     });
   }
 
-  async validate(request: FastifyRequest, claims: AccessTokenClaims): Promise<Actor | false> {
+  async validate(request: FastifyRequest, claims: AccessTokenClaims & { exp?: unknown }): Promise<Actor | false> {
     if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.sid !== 'string' || typeof claims.ver !== 'number') {
       return false;
     }
+    if (typeof claims.exp !== 'number' || claims.exp <= this.clock.nowSeconds()) return false;
     const principal = await this.auth.findActivePrincipal(claims.sub, claims.sid, claims.ver);
     if (principal === undefined) return false;
     return { ...principal, sessionId: claims.sid, requestId: request.id };
