@@ -12,9 +12,23 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
     request.log.error({ err: describeUnexpected(error) }, 'unexpected error while serving a request');
   }
   if (reply.sent) return;
+  if (body.status === 429) setRetryAfter(reply);
   void reply
     .status(body.status)
     .headers(headers)
     .header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`)
     .send(JSON.stringify(body));
+}
+
+/**
+ * The throttler names its header after the limit that tripped (Retry-After-credentials);
+ * clients and proxies read the standard one, so it carries the longest wait.
+ */
+function setRetryAfter(reply: FastifyReply): void {
+  if (reply.getHeader('retry-after') !== undefined) return;
+  const waits = Object.entries(reply.getHeaders())
+    .filter(([name]) => name.toLowerCase().startsWith('retry-after-'))
+    .map(([, value]) => Number(value))
+    .filter((value) => Number.isFinite(value));
+  void reply.header('retry-after', String(Math.max(1, ...waits)));
 }
