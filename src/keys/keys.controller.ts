@@ -13,6 +13,7 @@ import { ApiProblems } from '../common/http/api-problems';
 import { TeamKeyGrantDto } from './dto/key-material.dto';
 import { CreateTeamRequest, DataKeysPageQuery, RotateTeamRequest, ScopeIdParam, UserIdParam } from './dto/keys-requests.dto';
 import {
+  DirectoryTeamKeyResponse,
   GrantCreatedResponse,
   MyTeamKeysResponse,
   RotationResponse,
@@ -40,9 +41,9 @@ export class KeysController {
   @Get('teams/:scopeId')
   @Authorize(Permission.KeyDirectoryRead)
   @ApiOperation({ summary: "Any scope's current team public key, generation and fingerprint (to seal data keys to it)" })
-  @ApiOkResponse({ type: TeamPublicKeyResponse })
+  @ApiOkResponse({ type: DirectoryTeamKeyResponse })
   @ApiProblems(400, 401, 403, 404, 429)
-  teamPublicKey(@CurrentActor() actor: Actor, @Param() params: ScopeIdParam): Promise<TeamPublicKeyResponse> {
+  teamPublicKey(@CurrentActor() actor: Actor, @Param() params: ScopeIdParam): Promise<DirectoryTeamKeyResponse> {
     return this.keys.teamPublicKey(actor, params.scopeId);
   }
 

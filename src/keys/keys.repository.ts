@@ -248,6 +248,27 @@ export class KeysRepository {
     )) as HeldGrantRow[];
   }
 
+  /**
+   * One grant of the scope's `generation`, preferably a member's grant to themself: the
+   * directory returns it so that a client of another scope accepts the team key only
+   * under a signature of a member whose fingerprint it checked (teamPublicKeyFromGrant).
+   */
+  async findSigningGrant(scopeId: string, generation: number): Promise<HeldGrantRow | undefined> {
+    const rows = (await this.dataSource.query(
+      `SELECT g.scope_id, g.generation, g.recipient_id, g.recipient_box_public_key, g.granter_id,
+              t.team_box_public_key, g.sealed_team_seed, g.signature,
+              granter.sign_public_key AS granter_sign_public_key, granter.fingerprint AS granter_fingerprint, g.created_at
+         FROM team_key_grants g
+         JOIN team_key_generations t ON t.scope_id = g.scope_id AND t.generation = g.generation
+         JOIN users granter ON granter.id = g.granter_id
+        WHERE g.scope_id = $1 AND g.generation = $2
+        ORDER BY (g.granter_id = g.recipient_id) DESC, g.created_at, g.id
+        LIMIT 1`,
+      [scopeId, generation],
+    )) as HeldGrantRow[];
+    return rows[0];
+  }
+
   async findHistoryLinks(scopeId: string): Promise<HistoryLink[]> {
     const rows = (await this.dataSource.query(
       `SELECT history_link FROM team_key_generations

@@ -30,6 +30,7 @@ import type { TeamKeyGrantDto } from './dto/key-material.dto';
 import type { CreateTeamRequest, DataKeysPageQuery, RotateTeamRequest } from './dto/keys-requests.dto';
 import { MAX_DATA_KEYS_PAGE } from './dto/keys-requests.dto';
 import type {
+  DirectoryTeamKeyResponse,
   GrantCreatedResponse,
   MyTeamKeysResponse,
   RotationResponse,
@@ -89,10 +90,11 @@ export class KeysService implements OnModuleInit {
   }
 
   /** Team public keys are public: another scope seals data keys to them (e.g. NGO → embassy). */
-  async teamPublicKey(_actor: Actor, scopeId: string): Promise<TeamPublicKeyResponse> {
+  async teamPublicKey(_actor: Actor, scopeId: string): Promise<DirectoryTeamKeyResponse> {
     const current = await this.keys.findCurrentGeneration(lower(scopeId));
     if (current === undefined) throw new NotFoundProblem('team');
-    return toTeamPublicKeyResponse(current);
+    const signedBy = await this.keys.findSigningGrant(current.scope_id, current.generation);
+    return { ...toTeamPublicKeyResponse(current), signedBy: signedBy === undefined ? null : toHeldGrantResponse(signedBy) };
   }
 
   /** Generation 1 of the caller's scope, sealed to and signed by its creator. */

@@ -135,3 +135,13 @@ export class RotationResponse extends TeamPublicKeyResponse {
   @ApiProperty()
   dataKeysResealed!: number;
 }
+
+export class DirectoryTeamKeyResponse extends TeamPublicKeyResponse {
+  @ApiPropertyOptional({
+    type: HeldGrantResponse,
+    nullable: true,
+    description:
+      "A grant of this generation signed by one of the scope's members: accept teamBoxPublicKey only if its signature verifies under a key whose fingerprint you checked",
+  })
+  signedBy!: HeldGrantResponse | null;
+}
