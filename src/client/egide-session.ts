@@ -15,6 +15,7 @@ import { AdminApi } from './admin-api';
 import { AuthApi } from './auth-api';
 import { changePassword as rewrapForNewPassword, derivePasswordSecrets, deriveUserKeyPairs, type UserKeyPairs } from './crypto';
 import { HttpClient } from './http-client';
+import { KeysApi } from './keys-api';
 
 /** Refresh when less than this remains, so a request never leaves with a dying token. */
 const REFRESH_MARGIN_MS = 60_000;
@@ -34,6 +35,8 @@ export class EgideSession {
   readonly http: HttpClient;
   readonly auth: AuthApi;
   readonly admin: AdminApi;
+  /** Key directory and team key routes (`keys` is the user's own key pairs). */
+  readonly keysApi: KeysApi;
   private refreshing: Promise<void> | undefined;
 
   private constructor(
@@ -50,6 +53,7 @@ export class EgideSession {
     this.http = server.withAccessToken(() => this.currentAccessToken());
     this.auth = new AuthApi(this.http);
     this.admin = new AdminApi(this.http);
+    this.keysApi = new KeysApi(this.http);
   }
 
   static fromLogin(server: HttpClient, login: LoginResponse, userSeed: Uint8Array, keys: UserKeyPairs): EgideSession {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { EgideApiError } from '../../src/client/http-client';
 import type { EgideSession } from '../../src/client/egide-session';
-import { KeysApi } from '../../src/client/keys-api';
+import type { KeysApi } from '../../src/client/keys-api';
 import {
   FingerprintMismatchError,
   bootstrapTeam,
@@ -33,7 +33,7 @@ function session(key: CastKey): EgideSession {
 }
 
 function api(key: CastKey): KeysApi {
-  return new KeysApi(session(key).http);
+  return session(key).keysApi;
 }
 
 /** The HTTP status a call ends with, and the problem's field names when it failed. */
