@@ -7,6 +7,8 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { IS_PUBLIC, REQUIRED_PERMISSION } from '../../src/common/authz/authorize.decorator';
+import type { Permission } from '../../src/common/authz/permissions';
 import { API_PREFIX } from '../../src/server';
 
 export interface ServedRoute {
@@ -15,6 +17,15 @@ export interface ServedRoute {
   path: string;
   controller: string;
   handler: string;
+  /** What the route's decorators declare: @Public, @Authorize(permission), or nothing. */
+  access: 'public' | Permission | undefined;
+}
+
+function declaredAccess(controller: object, handler: object): ServedRoute['access'] {
+  const read = <T>(key: string): T | undefined =>
+    (Reflect.getMetadata(key, handler) as T | undefined) ?? (Reflect.getMetadata(key, controller) as T | undefined);
+  if (read<boolean>(IS_PUBLIC) === true) return 'public';
+  return read<Permission>(REQUIRED_PERMISSION);
 }
 
 const join = (...parts: string[]): string =>
@@ -44,6 +55,7 @@ export function servedRoutes(app: NestFastifyApplication): ServedRoute[] {
               path: join(API_PREFIX, b, s).replace(/:(\w+)/g, '{$1}'),
               controller: controller.name,
               handler,
+              access: declaredAccess(controller, fn),
             });
           }
         }
