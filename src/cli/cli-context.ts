@@ -1,0 +1,119 @@
+/**
+ * What every command receives: the global options, the output, the secret input, an SDK
+ * client for the server, and the cached session. `withSession` opens the session file
+ * with EGIDE_SESSION, refreshes the tokens under the lock when they are about to expire,
+ * runs the command, and writes rotated tokens back (re-encrypted). It must never write
+ * the session in clear or let a command run on a session it could not open.
+ */
+import { EgideClient } from '../client/egide-client';
+import { EgideSession, type ExportedSession } from '../client/egide-session';
+import { EgideApiError } from '../client/http-client';
+import type { CliIo } from './cli-io';
+import { CliError, ExitCode } from './exit-codes';
+import { Output } from './output';
+import { SecretInput } from './secret-input';
+import { parseSessionKey, SESSION_ENV, SessionStore, SIGN_IN_HINT } from './session-store';
+
+export interface GlobalOptions {
+  server?: string;
+  json?: boolean;
+  passwordStdin?: boolean;
+  passwordFd?: number;
+  passwordFile?: string;
+}
+
+/** Refresh ahead of time so that a command never starts on a token about to die. */
+const REFRESH_AHEAD_MS = 120_000;
+
+export class CliContext {
+  readonly output: Output;
+  readonly store: SessionStore;
+  /** Set once a command runs on the cached session: a 401 then means "sign in again". */
+  usedSession = false;
+  private secretInput: SecretInput | undefined;
+
+  constructor(
+    readonly io: CliIo,
+    readonly options: GlobalOptions,
+  ) {
+    this.output = new Output(io, options.json === true);
+    this.store = new SessionStore(io.env);
+  }
+
+  get secrets(): SecretInput {
+    this.secretInput ??= new SecretInput(this.io, this.options);
+    return this.secretInput;
+  }
+
+  serverUrl(): string {
+    const url = this.options.server ?? this.io.env.EGIDE_URL;
+    if (url === undefined || url === '') throw new CliError('no server: pass --server URL or set EGIDE_URL', ExitCode.Usage);
+    try {
+      return new URL(url).toString();
+    } catch {
+      throw new CliError(`--server is not a URL: ${url}`, ExitCode.Usage);
+    }
+  }
+
+  client(): EgideClient {
+    return new EgideClient(this.serverUrl(), { fetch: this.io.fetch });
+  }
+
+  /** Asks a question with echo, or fails naming the option a script should pass instead. */
+  async ask(question: string, option: string): Promise<string> {
+    if (!this.io.interactive) throw new CliError(`no terminal to ask: pass ${option}`, ExitCode.Usage);
+    return (await this.io.prompt(question)).trim();
+  }
+
+  async totp(given: string | undefined): Promise<string> {
+    const code = given ?? (await this.ask('TOTP code: ', '--totp CODE'));
+    if (!/^\d{6}$/.test(code)) throw new CliError('a TOTP code is six digits', ExitCode.Usage);
+    return code;
+  }
+
+  /** Runs `command` on the cached session and saves what the session became. */
+  async withSession<T>(command: (session: EgideSession) => Promise<T>): Promise<T> {
+    const key = parseSessionKey(this.io.env[SESSION_ENV]);
+    if (!this.store.exists()) throw new CliError('not signed in: no session on this machine', ExitCode.NotSignedIn, SIGN_IN_HINT);
+    this.usedSession = true;
+    const session = await this.store.withLock(async () => {
+      const exported = await this.store.load(key);
+      this.checkServer(exported);
+      const opened = await EgideSession.resume(exported, this.io.fetch);
+      if (Date.now() > exported.accessTokenExpiresAt - REFRESH_AHEAD_MS) {
+        try {
+          await opened.refresh();
+        } catch (error) {
+          if (error instanceof EgideApiError && error.status === 401) {
+            opened.lock();
+            this.store.remove();
+            throw new CliError('the session has expired or was revoked', ExitCode.NotSignedIn, SIGN_IN_HINT);
+          }
+          throw error;
+        }
+        await this.store.save(opened.export(), key);
+      }
+      return opened;
+    });
+    const before = session.export().refreshToken;
+    try {
+      return await command(session);
+    } finally {
+      // Tokens rotated during the command (a long one) must not be lost: the old refresh
+      // token is spent, and the file would otherwise hold a dead session.
+      if (this.store.exists() && session.export().refreshToken !== before) {
+        await this.store.withLock(() => this.store.save(session.export(), key));
+      }
+      session.lock();
+      key.fill(0);
+    }
+  }
+
+  private checkServer(exported: ExportedSession): void {
+    const wanted = this.options.server ?? this.io.env.EGIDE_URL;
+    if (wanted === undefined || wanted === '') return;
+    if (new URL(wanted).origin !== new URL(exported.baseUrl).origin) {
+      throw new CliError(`the session is for ${exported.baseUrl}, not ${wanted}`, ExitCode.Usage, 'Sign in to that server with `egide login` first.');
+    }
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * `egide team …`: the team key of the signed-in member's scope, on the SDK's team key
+ * flows. `create` makes generation 1; `status` opens and verifies the member's current
+ * key and lists holders and members waiting; `grant` hands the key to a newcomer only
+ * after the user has typed the fingerprint the newcomer read out to them, out of band;
+ * `rotate` moves the scope to a new generation with a progress display.
+ * The team seed and keys stay in memory; nothing here prints more than public keys'
+ * fingerprints and ids.
+ */
+import type { Command } from 'commander';
+import type { EgideSession } from '../../client/egide-session';
+import { EgideApiError } from '../../client/http-client';
+import { bootstrapTeam, FingerprintMismatchError, grantTo, openMyTeamKeys, pendingMembers, rotateTeam, type RotationProgress } from '../../client/team-keys-flow';
+import { teamKeyFingerprint } from '../../crypto/fingerprint';
+import { WrongKeyError } from '../../crypto/protocol-errors';
+import type { TeamKeys } from '../../client/crypto';
+import type { TeamMemberResponse } from '../../keys/dto/keys-responses.dto';
+import type { CliContext } from '../cli-context';
+import { CliError, ExitCode } from '../exit-codes';
+import { ProgressReporter, renderFields, renderTable, type TableColumn } from '../output';
+import type { ContextOf } from './account.commands';
+
+const MEMBER_COLUMNS: TableColumn<TeamMemberResponse>[] = [
+  { header: 'USER', value: (row) => row.userId },
+  { header: 'ROLE', value: (row) => row.role },
+  { header: 'FINGERPRINT', value: (row) => row.fingerprint },
+];
+
+/** Team secrets are not needed once the command has its answer: do not leave them in memory. */
+function forget(keys: readonly TeamKeys[]): void {
+  for (const team of keys) for (const secret of [team.seed, team.boxSecretKey, team.blindIndexKey, team.historyKey]) secret.fill(0);
+}
+
+function requireScope(session: EgideSession): string {
+  const scopeId = session.user.scope.id;
+  if (scopeId === null) throw new CliError(`${session.user.role} accounts hold no team key`, ExitCode.Refused);
+  return scopeId;
+}
+
+/** The team key as this client verified it, or why it has none. */
+interface HeldTeamKey {
+  generation: number;
+  fingerprint: string;
+}
+
+async function heldTeamKey(session: EgideSession, scopeId: string): Promise<HeldTeamKey | 'no-team' | 'waiting'> {
+  try {
+    const { current, history } = await openMyTeamKeys(session);
+    const fingerprint = teamKeyFingerprint(scopeId, current.generation, current.boxPublicKey);
+    forget([current, ...history]);
+    return { generation: current.generation, fingerprint };
+  } catch (error) {
+    if (error instanceof EgideApiError && error.status === 404) return 'no-team';
+    if (error instanceof WrongKeyError) return 'waiting';
+    throw error;
+  }
+}
+
+function describeProgress(progress: RotationProgress): { fraction: number; label: string } {
+  switch (progress.stage) {
+    case 'opening-keys':
+      return { fraction: 0.05, label: 'opening the current team key' };
+    case 'fetching-data-keys':
+      return { fraction: 0.3, label: `fetched ${progress.fetched} sealed data keys` };
+    case 'resealing':
+      return { fraction: 0.6, label: `re-sealing ${progress.dataKeys} data keys and granting ${progress.members} members` };
+    case 'submitting':
+      return { fraction: 0.85, label: 'submitting the new generation' };
+    case 'done':
+      return { fraction: 1, label: `generation ${progress.generation} in place` };
+  }
+}
+
+async function chooseMember(context: CliContext, pending: TeamMemberResponse[], userId: string | undefined): Promise<TeamMemberResponse> {
+  if (userId !== undefined) {
+    const found = pending.find((member) => member.userId.toLowerCase() === userId.toLowerCase());
+    if (found === undefined) throw new CliError(`${userId} is not waiting for the team key of your scope`, ExitCode.NotFound);
+    return found;
+  }
+  if (pending.length === 0) throw new CliError('no member of your scope is waiting for the team key', ExitCode.NotFound);
+  if (pending.length === 1) return pending[0];
+  context.output.note(renderTable(pending, MEMBER_COLUMNS));
+  throw new CliError('several members are waiting: name one, `egide team grant USER_ID`', ExitCode.Usage);
+}
+
+export function registerTeamCommands(program: Command, contextOf: ContextOf): void {
+  const team = program.command('team').description('the team key of your scope');
+
+  team
+    .command('create')
+    .description('create generation 1 of your scope’s team key (the first member only)')
+    .action(async (_options: unknown, command: Command) => {
+      const context = contextOf(command);
+      const response = await context.withSession(async (session) => {
+        requireScope(session);
+        const created = await bootstrapTeam(session);
+        forget([created.team]);
+        return created.response;
+      });
+      context.output.result(response, () =>
+        renderFields([
+          ['Scope', `${response.scopeType} ${response.scopeId}`],
+          ['Generation', String(response.generation)],
+          ['Team fingerprint', response.fingerprint],
+        ]),
+      );
+    });
+
+  team
+    .command('status')
+    .description('your team key, the members holding it and the members waiting for it')
+    .action(async (_options: unknown, command: Command) => {
+      const context = contextOf(command);
+      const status = await context.withSession(async (session) => {
+        const scopeId = requireScope(session);
+        const held = await heldTeamKey(session, scopeId);
+        if (held === 'no-team') return { scopeId, team: false as const };
+        const holders = await session.keysApi.holders();
+        const pending = await session.keysApi.pendingMembers();
+        return {
+          scopeId,
+          team: true as const,
+          generation: holders.generation,
+          holding: held !== 'waiting',
+          teamFingerprint: held === 'waiting' ? null : held.fingerprint,
+          holders: holders.members,
+          pending: pending.members,
+        };
+      });
+      context.output.result(status, () => {
+        if (!status.team) return `Your scope (${status.scopeId}) has no team key yet: its first member runs \`egide team create\`.`;
+        const lines = [
+          renderFields([
+            ['Scope', status.scopeId],
+            ['Generation', String(status.generation)],
+            ['Your key', status.holding ? 'held, verified' : 'waiting for a grant from a member'],
+            ['Team fingerprint', status.teamFingerprint ?? '-'],
+          ]),
+          '',
+          `Holders (${status.holders.length}):`,
+          renderTable(status.holders, MEMBER_COLUMNS),
+        ];
+        if (status.pending.length > 0) {
+          lines.push('', `Waiting for a grant (${status.pending.length}):`, renderTable(status.pending, MEMBER_COLUMNS));
+        }
+        return lines.join('\n');
+      });
+    });
+
+  team
+    .command('grant')
+    .description('grant the team key to a member waiting for it, after comparing their fingerprint out of band')
+    .argument('[user-id]', 'the member (needed when several are waiting)')
+    .option('--fingerprint <digits>', 'the fingerprint the member read to you (scripts; otherwise you are asked to type it)')
+    .action(async (userId: string | undefined, options: { fingerprint?: string }, command: Command) => {
+      const context = contextOf(command);
+      const granted = await context.withSession(async (session) => {
+        requireScope(session);
+        const member = await chooseMember(context, await pendingMembers(session), userId);
+        context.output.note(
+          [
+            `Member:       ${member.userId} (${member.role})`,
+            `Fingerprint:  ${member.fingerprint}`,
+            'Ask the member to read their fingerprint to you (`egide whoami`) by phone or in person, not over the channel you are checking.',
+          ].join('\n'),
+        );
+        const typed = options.fingerprint ?? (await context.ask('Type the fingerprint the member read to you: ', '--fingerprint DIGITS'));
+        try {
+          await grantTo(session, member, typed);
+        } catch (error) {
+          if (error instanceof FingerprintMismatchError) {
+            throw new CliError('the fingerprint does not match: no key was granted', ExitCode.Refused, 'Check with the member over another channel; a mismatch may mean the server shows a key that is not theirs.');
+          }
+          throw error;
+        }
+        return member;
+      });
+      context.output.result({ granted: true, member: granted }, () => `Granted the team key to ${granted.userId}.`);
+    });
+
+  team
+    .command('rotate')
+    .description('move your scope to a new team key generation, re-sealing every data key (after a member left)')
+    .action(async (_options: unknown, command: Command) => {
+      const context = contextOf(command);
+      const progress = new ProgressReporter(context.output.stderr);
+      const response = await context.withSession(async (session) => {
+        requireScope(session);
+        try {
+          const rotated = await rotateTeam(session, (step) => {
+            const shown = describeProgress(step);
+            progress.update(shown.fraction, shown.label);
+          });
+          forget([rotated.next]);
+          return rotated.response;
+        } finally {
+          progress.finish();
+        }
+      });
+      context.output.result(response, () =>
+        renderFields([
+          ['Generation', String(response.generation)],
+          ['Team fingerprint', response.fingerprint],
+          ['Grants', String(response.grantsCreated)],
+          ['Data keys re-sealed', String(response.dataKeysResealed)],
+        ]),
+      );
+    });
+}
