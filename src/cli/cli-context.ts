@@ -95,13 +95,14 @@ export class CliContext {
       }
       return opened;
     });
-    const before = session.export().refreshToken;
+    const tokensOf = (current: EgideSession): string => `${current.currentRawAccessToken} ${current.currentRawRefreshToken}`;
+    const before = tokensOf(session);
     try {
       return await command(session);
     } finally {
-      // Tokens rotated during the command (a long one) must not be lost: the old refresh
-      // token is spent, and the file would otherwise hold a dead session.
-      if (this.store.exists() && session.export().refreshToken !== before) {
+      // Tokens replaced during the command (a refresh in a long one, a password change)
+      // must not be lost: the old ones are spent or revoked.
+      if (this.store.exists() && tokensOf(session) !== before) {
         await this.store.withLock(() => this.store.save(session.export(), key));
       }
       session.lock();

@@ -79,10 +79,11 @@ export function reportError(error: unknown, usedSession: boolean): ReportedError
     if (exitCode === ExitCode.NotSignedIn) lines.push('Your session is no longer valid: sign in again with `egide login`.');
     return { exitCode, lines };
   }
-  if (error instanceof TypeError && error.message === 'fetch failed') {
+  // Checked by name, not instanceof: fetch's TypeError may come from another realm.
+  if (isErrorLike(error) && error.name === 'TypeError' && error.message === 'fetch failed') {
     // undici hides the reason (ECONNREFUSED, DNS, TLS) in `cause`; it names no secret.
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return { exitCode: ExitCode.Unexpected, lines: [`egide: cannot reach the server${cause}`] };
+    const reason = isErrorLike(error.cause) ? `: ${error.cause.message}` : '';
+    return { exitCode: ExitCode.Unexpected, lines: [`egide: cannot reach the server${reason}`] };
   }
   if (error instanceof MalformedInputError) {
     // Something typed (a recovery key, a key) is not in the expected format.
@@ -91,4 +92,8 @@ export function reportError(error: unknown, usedSession: boolean): ReportedError
   // Messages of the SDK and of libsodium name what failed, never a key or a token.
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return { exitCode: ExitCode.Unexpected, lines: [`egide: ${message}`] };
+}
+
+function isErrorLike(value: unknown): value is Error {
+  return typeof value === 'object' && value !== null && typeof (value as Error).message === 'string' && typeof (value as Error).name === 'string';
 }

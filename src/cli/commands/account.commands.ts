@@ -72,10 +72,11 @@ export function registerAccountCommands(program: Command, contextOf: ContextOf):
     .option('--email <address>', 'the administrator’s e-mail address')
     .action(async (options: EmailOption, command: Command) => {
       const context = contextOf(command);
+      const client = context.client();
       const email = await emailOf(context, options);
       const setupToken = await context.secrets.read('setup token');
       const password = await context.secrets.readNew('new password');
-      const account = await context.client().setup(setupToken, email, password);
+      const account = await client.setup(setupToken, email, password);
       await showNewAccount(context, email, account);
     });
 
@@ -85,10 +86,11 @@ export function registerAccountCommands(program: Command, contextOf: ContextOf):
     .option('--email <address>', 'the e-mail address the invitation was made for')
     .action(async (options: EmailOption, command: Command) => {
       const context = contextOf(command);
+      const client = context.client();
       const email = await emailOf(context, options);
       const invitationCode = await context.secrets.read('invitation code');
       const password = await context.secrets.readNew('new password');
-      const account = await context.client().enrol(invitationCode, email, password);
+      const account = await client.enrol(invitationCode, email, password);
       await showNewAccount(context, email, account);
     });
 
@@ -99,10 +101,11 @@ export function registerAccountCommands(program: Command, contextOf: ContextOf):
     .option('--totp <code>', 'a current code from the authenticator')
     .action(async (options: EmailOption & TotpOption, command: Command) => {
       const context = contextOf(command);
+      const client = context.client();
       const email = await emailOf(context, options);
       const password = await context.secrets.read('password');
       const code = await context.totp(options.totp);
-      const user = await context.client().confirmTotp(email, password, code);
+      const user = await client.confirmTotp(email, password, code);
       context.output.result(user, () => `TOTP is active for ${user.email}.`);
     });
 
@@ -114,10 +117,11 @@ export function registerAccountCommands(program: Command, contextOf: ContextOf):
     .option('--raw', 'print the session key alone')
     .action(async (options: EmailOption & TotpOption & { raw?: boolean }, command: Command) => {
       const context = contextOf(command);
+      const client = context.client();
       const email = await emailOf(context, options);
       const password = await context.secrets.read('password');
       const code = await context.totp(options.totp);
-      const session = await context.client().login(email, password, code);
+      const session = await client.login(email, password, code);
       const key = newSessionKey();
       try {
         await context.store.withLock(() => context.store.save(session.export(), key));
@@ -209,11 +213,12 @@ export function registerAccountCommands(program: Command, contextOf: ContextOf):
     .option('--totp <code>', 'a current code from the authenticator')
     .action(async (options: EmailOption & TotpOption, command: Command) => {
       const context = contextOf(command);
+      const client = context.client();
       const email = await emailOf(context, options);
       const recoveryKey = await context.secrets.read('recovery key');
       const password = await context.secrets.readNew('new password');
       const code = await context.totp(options.totp);
-      await context.client().recover(email, recoveryKey, code, password);
+      await client.recover(email, recoveryKey, code, password);
       context.output.result({ recovered: true }, () => 'Password reset; every session has ended. Sign in with `egide login`.');
     });
 }
