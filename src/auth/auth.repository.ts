@@ -70,6 +70,35 @@ export class AuthRepository {
     await manager.insert(User, { ...user, kdfMemlimit: String(user.kdfMemlimit) });
   }
 
+  /**
+   * Re-enrolment: the account keeps its id, e-mail, role and scope, and gets new keys,
+   * new credentials and a new TOTP secret (to be activated again). Nothing of the old
+   * seed survives, so the old team grants are useless: the caller deletes them.
+   */
+  async replaceUserKeys(manager: EntityManager, user: Omit<NewUser, 'email' | 'role' | 'embassyId' | 'organizationId'>): Promise<void> {
+    await manager.query(
+      `UPDATE users SET kdf_salt = $2, kdf_opslimit = $3, kdf_memlimit = $4, auth_key_hash = $5, recovery_auth_key_hash = $6,
+              box_public_key = $7, sign_public_key = $8, fingerprint = $9, password_bundle = $10, recovery_bundle = $11,
+              totp_secret_sealed = $12, totp_enabled_at = NULL, totp_last_step = 0, failed_attempts = 0, locked_until = NULL,
+              updated_at = now()
+        WHERE id = $1`,
+      [
+        user.id,
+        user.kdfSalt,
+        user.kdfOpslimit,
+        user.kdfMemlimit,
+        user.authKeyHash,
+        user.recoveryAuthKeyHash,
+        user.boxPublicKey,
+        user.signPublicKey,
+        user.fingerprint,
+        JSON.stringify(user.passwordBundle),
+        JSON.stringify(user.recoveryBundle),
+        user.totpSecretSealed,
+      ],
+    );
+  }
+
   /** Counts a failure; the fifth within a lockout period locks the account. */
   async recordFailedLogin(manager: EntityManager, userId: string, now: Date): Promise<{ locked: boolean }> {
     const rows = (await manager.query(

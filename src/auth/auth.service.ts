@@ -28,6 +28,7 @@ import { KDF_ALGORITHM_ARGON2ID13, KDF_MEMLIMIT_FLOOR, KDF_OPSLIMIT_FLOOR } from
 import { readyCrypto } from '../crypto/protocol-hash';
 import { SetupTokenService } from '../setup/setup-token.service';
 import { InvitationsRepository } from '../users/invitations.repository';
+import { UsersRepository } from '../users/users.repository';
 import type { User } from '../users/user.entity';
 import { authKeyMatches, decoyAuthKeyHash, hashAuthKey } from './auth-key-hash';
 import { AuthRepository } from './auth.repository';
@@ -87,6 +88,7 @@ export class AuthService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly auth: AuthRepository,
     private readonly invitations: InvitationsRepository,
+    private readonly users: UsersRepository,
     private readonly setupTokens: SetupTokenService,
     private readonly tokens: SessionTokensService,
     private readonly audit: AuditService,
@@ -126,6 +128,7 @@ export class AuthService {
       if (invitation === undefined) {
         throw new ProblemException('forbidden', 'The invitation is not valid for this e-mail, has expired or has been used');
       }
+      if (invitation.replacesUserId !== null) return this.reenrol(manager, invitation.replacesUserId, request.keys, prepared, requestId);
       if ((await this.auth.findUserByEmail(email, manager)) !== null) {
         throw new ProblemException('conflict', 'An account with this e-mail already exists; an administrator must re-invite it');
       }
@@ -141,6 +144,52 @@ export class AuthService {
       });
       return enrolled;
     });
+  }
+
+  /**
+   * Re-enrolment after a lost password and a lost recovery key: new keys for the same
+   * account. Every session ends and every team grant goes (they were sealed to the old
+   * key); members grant the team keys again after checking the new fingerprint.
+   */
+  private async reenrol(
+    manager: EntityManager,
+    userId: string,
+    keys: EnrolmentKeyMaterialDto,
+    prepared: { authKeyHash: string; recoveryAuthKeyHash: string },
+    requestId: string,
+  ): Promise<EnrolmentResponse> {
+    const user = await this.auth.findUserById(userId, manager);
+    if (user === null) throw new ProblemException('forbidden', 'The invitation is not valid for this e-mail, has expired or has been used');
+    const totpSecret = generateTotpSecret();
+    await this.auth.replaceUserKeys(manager, {
+      id: user.id,
+      kdfSalt: keys.kdf.salt,
+      kdfOpslimit: keys.kdf.opslimit,
+      kdfMemlimit: keys.kdf.memlimit,
+      authKeyHash: prepared.authKeyHash,
+      recoveryAuthKeyHash: prepared.recoveryAuthKeyHash,
+      boxPublicKey: keys.publicKeys.boxPublicKey,
+      signPublicKey: keys.publicKeys.signPublicKey,
+      fingerprint: keys.fingerprint,
+      passwordBundle: keys.passwordBundle,
+      recoveryBundle: keys.recoveryBundle,
+      totpSecretSealed: sealServerSecret(this.totpKey, totpSecret, `totp:${user.id}`),
+    });
+    await this.auth.revokeAllSessions(manager, user.id, 're-enrolled', this.clock.now());
+    const grants = await this.users.deleteTeamKeyGrants(manager, user.id);
+    await this.audit.record(manager, {
+      action: 'auth.reenrolled',
+      outcome: 'SUCCESS',
+      requestId,
+      actor: { userId: user.id, role: user.role },
+      target: { type: 'user', id: user.id },
+      scope: scopeOf(user.role, user.embassyId, user.organizationId),
+      details: { grantsRemoved: grants },
+    });
+    return {
+      user: { ...userSummary(user), fingerprint: keys.fingerprint },
+      totp: { secret: base32(totpSecret), otpauthUri: otpauthUri(totpSecret, user.email) },
+    };
   }
 
   /** Activates TOTP with a first valid code; until then the account cannot sign in. */

@@ -81,6 +81,11 @@ export class AdminApi {
     return this.http.request('POST', `/admin/users/${segment(id)}/disable`);
   }
 
+  /** An invitation whose enrolment replaces the account's keys (lost password and recovery key). */
+  reinviteUser(id: string): Promise<CreatedInvitationResponse> {
+    return this.http.request('POST', `/admin/users/${segment(id)}/reenrolment`);
+  }
+
   enableUser(id: string): Promise<UserResponse> {
     return this.http.request('POST', `/admin/users/${segment(id)}/enable`);
   }

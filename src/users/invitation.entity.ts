@@ -46,6 +46,17 @@ export class Invitation {
   @JoinColumn({ name: 'organization_id' })
   organization?: Organization;
 
+  /**
+   * Set for a re-enrolment: the account whose keys the enrolment replaces (lost
+   * password and lost recovery key). Role and scope are that account's.
+   */
+  @Column({ name: 'replaces_user_id', type: 'uuid', nullable: true })
+  replacesUserId!: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'replaces_user_id' })
+  replacedUser?: User;
+
   /** Null for the invitation the setup token stands for. */
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy!: string | null;

@@ -21,6 +21,8 @@ export interface ConsumedInvitation {
   role: Role;
   embassyId: string | null;
   organizationId: string | null;
+  /** Set for a re-enrolment: the account whose keys are replaced. */
+  replacesUserId: string | null;
 }
 
 /** An invitation as administrators see it: no code, no hash. */
@@ -67,6 +69,8 @@ export interface NewInvitation {
   embassyId: string | null;
   organizationId: string | null;
   createdBy: string;
+  /** A re-enrolment of this existing account (lost password and lost recovery key). */
+  replacesUserId?: string;
 }
 
 @Injectable()
@@ -83,9 +87,18 @@ export class InvitationsRepository {
       now,
     ]);
     const rows = (await manager.query(
-      `INSERT INTO invitations (code_hash, email, role, embassy_id, organization_id, created_by, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [hashInvitationCode(code), invitation.email, invitation.role, invitation.embassyId, invitation.organizationId, invitation.createdBy, expiresAt],
+      `INSERT INTO invitations (code_hash, email, role, embassy_id, organization_id, created_by, expires_at, replaces_user_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      [
+        hashInvitationCode(code),
+        invitation.email,
+        invitation.role,
+        invitation.embassyId,
+        invitation.organizationId,
+        invitation.createdBy,
+        expiresAt,
+        invitation.replacesUserId ?? null,
+      ],
     )) as { id: string }[];
     return { id: rows[0].id, code, expiresAt };
   }
@@ -95,12 +108,22 @@ export class InvitationsRepository {
     const rows = (await manager.query(
       `UPDATE invitations SET used_at = $3
         WHERE code_hash = $1 AND email = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3
-        RETURNING id, email, role, embassy_id, organization_id`,
+        RETURNING id, email, role, embassy_id, organization_id, replaces_user_id`,
       [hashInvitationCode(code), email, now],
-    )) as [{ id: string; email: string; role: Role; embassy_id: string | null; organization_id: string | null }[], number];
+    )) as [
+      { id: string; email: string; role: Role; embassy_id: string | null; organization_id: string | null; replaces_user_id: string | null }[],
+      number,
+    ];
     const row = rows[0][0];
     if (row === undefined) return undefined;
-    return { id: row.id, email: row.email, role: row.role, embassyId: row.embassy_id, organizationId: row.organization_id };
+    return {
+      id: row.id,
+      email: row.email,
+      role: row.role,
+      embassyId: row.embassy_id,
+      organizationId: row.organization_id,
+      replacesUserId: row.replaces_user_id,
+    };
   }
 
   /**

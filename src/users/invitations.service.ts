@@ -96,4 +96,43 @@ export class InvitationsService {
       });
     });
   }
+
+  /**
+   * Re-enrolment of an existing account whose password and recovery key are both lost:
+   * an invitation for the account's own e-mail, role and scope whose enrolment replaces
+   * the account's keys (auth.service.ts). The administrator never touches a key; the
+   * team members re-grant after checking the new fingerprint.
+   */
+  async reinvite(actor: Actor, userId: string): Promise<CreatedInvitationResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      const account = await this.users.findAccount(manager, userId);
+      if (account === undefined) throw new NotFoundProblem('user');
+      if (account.id === actor.userId) {
+        throw new ProblemException('conflict', 'An administrator cannot re-enrol their own account; ask another administrator');
+      }
+      const invitation = await this.invitations.create(
+        manager,
+        {
+          email: account.email,
+          role: account.role,
+          embassyId: account.embassyId,
+          organizationId: account.organizationId,
+          createdBy: actor.userId,
+          replacesUserId: account.id,
+        },
+        this.clock.now(),
+      );
+      const scope = scopeOf(account.role, account.embassyId, account.organizationId);
+      await this.audit.record(manager, {
+        action: 'user.reinvited',
+        outcome: 'SUCCESS',
+        requestId: actor.requestId,
+        actor: { userId: actor.userId, role: actor.role },
+        target: { type: 'user', id: account.id },
+        scope,
+        details: { invitationId: invitation.id },
+      });
+      return { id: invitation.id, code: invitation.code, email: account.email, role: account.role, scope, expiresAt: invitation.expiresAt.toISOString() };
+    });
+  }
 }

@@ -20,6 +20,7 @@ export type UserStatus = (typeof USER_STATUSES)[number];
 @Index('users_email_key', ['email'], { unique: true })
 @Index('users_embassy_id_idx', ['embassyId'])
 @Index('users_organization_id_idx', ['organizationId'])
+@Index('users_role_status_idx', ['role', 'status'])
 @Check('users_role_check', `"role" IN ('ADMIN', 'EMBASSY_CONTACT', 'NGO', 'COORDINATOR', 'AUDITOR')`)
 @Check('users_status_check', `"status" IN ('ACTIVE', 'DISABLED')`)
 @Check(

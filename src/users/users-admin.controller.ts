@@ -4,13 +4,15 @@
  * toUserResponse, which carries no secret column.
  */
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../common/authz/actor';
 import { Authorize, CurrentActor } from '../common/authz/authorize.decorator';
 import { Permission } from '../common/authz/permissions';
 import { ApiProblems } from '../common/http/api-problems';
 import { ChangeRoleRequest } from './dto/change-role.dto';
 import { IdParam } from './dto/id-param.dto';
+import { CreatedInvitationResponse } from './dto/invitation.response';
+import { InvitationsService } from './invitations.service';
 import { ListUsersQuery } from './dto/list-users.dto';
 import { UserPage, UserResponse } from './dto/user.response';
 import { UsersService } from './users.service';
@@ -19,7 +21,10 @@ import { UsersService } from './users.service';
 @Controller('admin/users')
 @Authorize(Permission.UsersManage)
 export class UsersAdminController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly invitations: InvitationsService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List accounts, filtered by role, status, embassy or organisation (keyset pagination)' })
@@ -44,6 +49,14 @@ export class UsersAdminController {
   @ApiProblems(400, 401, 403, 404, 409, 429)
   disable(@CurrentActor() actor: Actor, @Param() params: IdParam): Promise<UserResponse> {
     return this.users.disable(actor, params.id);
+  }
+
+  @Post(':id/reenrolment')
+  @ApiOperation({ summary: 'Re-invite an account that lost both password and recovery key: its enrolment replaces the keys' })
+  @ApiCreatedResponse({ type: CreatedInvitationResponse })
+  @ApiProblems(400, 401, 403, 404, 409, 429)
+  reinvite(@CurrentActor() actor: Actor, @Param() params: IdParam): Promise<CreatedInvitationResponse> {
+    return this.invitations.reinvite(actor, params.id);
   }
 
   @Post(':id/enable')

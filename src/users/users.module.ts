@@ -39,6 +39,6 @@ import { UsersService } from './users.service';
     UsersRepository,
     UsersService,
   ],
-  exports: [InvitationsRepository],
+  exports: [InvitationsRepository, UsersRepository],
 })
 export class UsersModule {}

@@ -77,6 +77,7 @@ export const ROUTE_MATRIX: Record<string, MatrixRow> = {
   'get /api/v1/admin/users': { access: Permission.UsersManage, own: fixed('/api/v1/admin/users') },
   'get /api/v1/admin/users/{id}': { access: Permission.UsersManage, own: (cast) => ({ path: `/api/v1/admin/users/${cast.members.contactA1.userId}` }) },
   'post /api/v1/admin/users/{id}/disable': { access: Permission.UsersManage, own: fixed(`/api/v1/admin/users/${nowhere}/disable`) },
+  'post /api/v1/admin/users/{id}/reenrolment': { access: Permission.UsersManage, own: fixed(`/api/v1/admin/users/${nowhere}/reenrolment`) },
   'post /api/v1/admin/users/{id}/enable': { access: Permission.UsersManage, own: fixed(`/api/v1/admin/users/${nowhere}/enable`) },
   'patch /api/v1/admin/users/{id}/role': { access: Permission.UsersManage, own: fixed(`/api/v1/admin/users/${nowhere}/role`, {}) },
 
