@@ -1,0 +1,114 @@
+/**
+ * `egide team …` against the real server: the first contact of embassy A creates the
+ * team key, the second waits for it, the grant goes through only when the typed
+ * fingerprint matches, both then hold the same verified key, and a rotation reports
+ * progress (plain lines for logs, a bar on a terminal). Administrators hold no key.
+ */
+import { startCastApp, type CastApp, type CastKey } from '../support/cast';
+import { CliHarness } from './cli-harness';
+
+let app: CastApp;
+const harnesses: CliHarness[] = [];
+let first: CliHarness;
+let second: CliHarness;
+
+async function signedIn(key: CastKey): Promise<CliHarness> {
+  const cli = new CliHarness(app.url);
+  harnesses.push(cli);
+  const member = app.cast.members[key];
+  expect((await cli.login(member.email, member.password, app.freshTotp(key))).code).toBe(0);
+  return cli;
+}
+
+interface TeamStatus {
+  team: boolean;
+  generation?: number;
+  holding?: boolean;
+  teamFingerprint?: string | null;
+  holders?: { userId: string; fingerprint: string }[];
+  pending?: { userId: string; fingerprint: string }[];
+}
+
+async function status(cli: CliHarness): Promise<TeamStatus> {
+  const result = await cli.run(['team', 'status', '--json']);
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as TeamStatus;
+}
+
+beforeAll(async () => {
+  app = await startCastApp();
+  first = await signedIn('contactA1');
+  second = await signedIn('contactA2');
+});
+
+afterAll(async () => {
+  for (const cli of harnesses) cli.cleanup();
+  await app.close();
+});
+
+it('says there is no team key yet, then creates generation 1', async () => {
+  const before = await first.run(['team', 'status']);
+  expect(before).toMatchObject({ code: 0, stdout: expect.stringContaining('egide team create') as string });
+
+  const created = await first.run(['team', 'create', '--json']);
+  expect(created.code).toBe(0);
+  expect(JSON.parse(created.stdout)).toMatchObject({ scopeId: app.cast.ids.embassyA, generation: 1 });
+  expect((await second.run(['team', 'create'])).code).toBe(6);
+});
+
+it('shows the newcomer waiting, with their fingerprint', async () => {
+  const seen = await status(first);
+  expect(seen).toMatchObject({ team: true, generation: 1, holding: true });
+  expect(seen.holders?.map((member) => member.userId)).toEqual([app.cast.members.contactA1.userId]);
+  expect(seen.pending).toEqual([expect.objectContaining({ userId: app.cast.members.contactA2.userId, fingerprint: app.cast.members.contactA2.fingerprint })]);
+  expect(await status(second)).toMatchObject({ holding: false, teamFingerprint: null });
+  const table = await first.run(['team', 'status']);
+  expect(table.stdout).toMatch(/Waiting for a grant \(1\):\nUSER\s+ROLE\s+FINGERPRINT/);
+});
+
+it('refuses to grant when the typed fingerprint does not match (exit 4), and without one in a script (exit 2)', async () => {
+  const wrong = await first.run(['team', 'grant', '--fingerprint', '00000 00000 00000 00000 00000 00000 00000 00000']);
+  expect(wrong.code).toBe(4);
+  expect(wrong.stderr).toContain(app.cast.members.contactA2.fingerprint);
+  expect(wrong.stderr).toContain('no key was granted');
+  expect((await first.run(['team', 'grant'])).code).toBe(2);
+  expect((await status(second)).holding).toBe(false);
+});
+
+it('grants after the user types the fingerprint the newcomer read out; both then hold the same key', async () => {
+  const granted = await first.run(['team', 'grant', app.cast.members.contactA2.userId], { answers: [app.cast.members.contactA2.fingerprint] });
+  expect(granted.code).toBe(0);
+  expect(granted.prompts).toEqual(['Type the fingerprint the member read to you: ']);
+  expect(granted.stdout).toBe(`Granted the team key to ${app.cast.members.contactA2.userId}.\n`);
+
+  const mine = await status(first);
+  const theirs = await status(second);
+  expect(theirs).toMatchObject({ holding: true, generation: 1, pending: [] });
+  expect(theirs.teamFingerprint).toMatch(/^\d{5}( \d{5}){7}$/);
+  expect(theirs.teamFingerprint).toBe(mine.teamFingerprint);
+});
+
+it('rotates with plain progress lines off a terminal', async () => {
+  const rotated = await first.run(['team', 'rotate', '--json']);
+  expect(rotated.code).toBe(0);
+  expect(JSON.parse(rotated.stdout)).toMatchObject({ generation: 2, grantsCreated: 2, dataKeysResealed: 0 });
+  expect(rotated.stderr.split('\n')).toEqual(
+    expect.arrayContaining(['opening the current team key', 'fetched 0 sealed data keys', 'submitting the new generation', 'generation 2 in place']),
+  );
+  expect(rotated.stderr).not.toContain('\r');
+  expect(await status(second)).toMatchObject({ holding: true, generation: 2 });
+});
+
+it('rotates with a progress bar on a terminal', async () => {
+  const rotated = await second.run(['team', 'rotate'], { tty: true });
+  expect(rotated.code).toBe(0);
+  expect(rotated.stderr).toMatch(/\r\[#{30}\] 100% generation 3 in place/);
+  expect(rotated.stdout).toMatch(/Generation:\s+3/);
+});
+
+it('refuses team commands to an administrator (exit 4)', async () => {
+  const admin = await signedIn('admin');
+  const result = await admin.run(['team', 'status']);
+  expect(result.code).toBe(4);
+  expect(result.stderr).toContain('hold no team key');
+});
