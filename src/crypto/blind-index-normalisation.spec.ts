@@ -27,6 +27,12 @@ describe('blind-index normalisation', () => {
     expect(normaliseBlindIndexValue(raw, 'passport')).toBe(normalised);
   });
 
+  it('stays a fixed point when dropping separators joins Hangul jamo (a counterexample fast-check found)', () => {
+    const once = normaliseBlindIndexValue('\ub808\u0000\u11a8', 'passport');
+    expect(once).toBe('\ub809');
+    expect(normaliseBlindIndexValue(once, 'passport')).toBe(once);
+  });
+
   it('is idempotent on random Unicode (property)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 80 }), fc.constantFrom('text' as const, 'passport' as const), (raw, kind) => {

@@ -50,5 +50,15 @@ export function normaliseBlindIndexValue(value: string, kind: BlindIndexValueKin
     throw new MalformedInputError(`a blind-indexed value is a string of at most ${MAX_BLIND_INDEX_INPUT_LENGTH} characters`);
   }
   const text = foldText(value);
-  return kind === 'passport' ? text.replace(/[^\p{L}\p{N}]/gu, '') : text;
+  if (kind === 'text') return text;
+  // Dropping separators can bring together characters that NFKC then composes (Hangul
+  // jamo split by a control character): fold again until nothing changes, so that the
+  // normal form is a fixed point (found by the fast-check property).
+  let current = text;
+  for (let pass = 0; pass < MAX_PASSES; pass += 1) {
+    const next = foldText(current.replace(/[^\p{L}\p{N}]/gu, ''));
+    if (next === current) return current;
+    current = next;
+  }
+  return current;
 }
