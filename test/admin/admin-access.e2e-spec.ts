@@ -51,6 +51,7 @@ it('finds every administration route in the router', () => {
     'post /api/v1/admin/organisations',
     'post /api/v1/admin/users/{id}/disable',
     'post /api/v1/admin/users/{id}/enable',
+    'post /api/v1/admin/users/{id}/reenrolment',
   ]);
 });
 
