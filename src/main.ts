@@ -8,8 +8,15 @@ import { ConfigValidationError } from './common/config/environment';
 import { startupBanner } from './startup-banner';
 import { startEgide } from './server';
 
-async function main(): Promise<void> {
-  const server = await startEgide();
+class UsageError extends Error {}
+
+/** `--rearm-setup`: print a new setup token although an administrator exists (docs/identity.md). */
+const REARM_SETUP_FLAG = '--rearm-setup';
+
+async function main(argv: string[]): Promise<void> {
+  const unknown = argv.filter((argument) => argument !== REARM_SETUP_FLAG);
+  if (unknown.length > 0) throw new UsageError(`unknown argument(s): ${unknown.join(' ')} (accepted: ${REARM_SETUP_FLAG})`);
+  const server = await startEgide({ rearmSetup: argv.includes(REARM_SETUP_FLAG) });
   process.stdout.write(startupBanner(server).join('\n') + '\n');
 
   let signalled = false;
@@ -32,8 +39,9 @@ async function main(): Promise<void> {
   process.once('SIGTERM', shutdown);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigValidationError) {
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigValidationError || error instanceof UsageError) {
     process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(`Egide failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -33,6 +33,8 @@ export interface StartOptions {
   additionalModules?: Type[];
   /** The server's clock; the tests pass one they can move. */
   clock?: Clock;
+  /** Issue a new setup token even though an administrator exists (lost administrator). */
+  rearmSetup?: boolean;
 }
 
 export interface EgideServer {
@@ -63,7 +65,9 @@ export async function startEgide(options: StartOptions = {}): Promise<EgideServe
   try {
     app = await createApp(config, serverKeys, database, logger, options.additionalModules ?? [], options.clock ?? new SystemClock());
     await app.listen({ port: config.port, host: config.host });
-    const setupToken = await app.get(SetupTokenService).issueIfSetupPending(config.dataDir);
+    const setupTokens = app.get(SetupTokenService);
+    if (options.rearmSetup === true) await setupTokens.rearm(config.dataDir);
+    const setupToken = await setupTokens.issueIfSetupPending(config.dataDir);
     const url = listeningUrl(app, config);
     return {
       app,

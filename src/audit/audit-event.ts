@@ -7,6 +7,7 @@ import type { Role, ScopeType } from '../common/authz/roles';
 
 export const AUDIT_ACTIONS = [
   'setup.admin-created',
+  'setup.rearmed',
   'auth.login',
   'auth.login-refused',
   'auth.lockout',

@@ -60,6 +60,28 @@ export class SetupTokenService {
     return fresh;
   }
 
+  /**
+   * The operator's way back when no administrator can sign in (docs/identity.md): a
+   * new setup token, valid again for POST /setup. Only someone who can restart the
+   * server with `--rearm-setup` can do it, and it is audited. No data is exposed:
+   * administrators hold no scope key.
+   */
+  async rearm(dataDir: string): Promise<void> {
+    const token = randomBytes(32).toString('base64url');
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO setup_token (id, token_hash) VALUES (1, $1)
+         ON CONFLICT (id) DO UPDATE SET token_hash = EXCLUDED.token_hash, consumed_at = NULL, created_at = now()`,
+        [hashSetupToken(token)],
+      );
+      await manager.query(
+        `INSERT INTO audit_events (action, outcome, request_id, scope_type, details) VALUES ('setup.rearmed', 'SUCCESS', 'startup', 'SYSTEM', '{}')`,
+      );
+    });
+    ensureDataDir(dataDir);
+    writePrivateFile(join(dataDir, SETUP_TOKEN_FILE), token + '\n');
+  }
+
   /** Spends the token for good; false when it is wrong or already spent. */
   async consume(manager: EntityManager, token: string, now: Date): Promise<boolean> {
     const [, affected] = (await manager.query(
