@@ -6,5 +6,6 @@ import { CreateSetupToken1795904447684 } from './1795904447684-CreateSetupToken'
 import { CreateIdentityAndTeamKeys1795905156816 } from './1795905156816-CreateIdentityAndTeamKeys';
 import { CreateAuditEvents1795905200000 } from './1795905200000-CreateAuditEvents';
 import { ReenrolmentAndUserFilters1795906272912 } from './1795906272912-ReenrolmentAndUserFilters';
+import { CreateCases1795906679358 } from './1795906679358-CreateCases';
 
-export const MIGRATIONS = [CreateSetupToken1795904447684, CreateIdentityAndTeamKeys1795905156816, CreateAuditEvents1795905200000, ReenrolmentAndUserFilters1795906272912];
+export const MIGRATIONS = [CreateSetupToken1795904447684, CreateIdentityAndTeamKeys1795905156816, CreateAuditEvents1795905200000, ReenrolmentAndUserFilters1795906272912, CreateCases1795906679358];

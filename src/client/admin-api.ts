@@ -12,7 +12,7 @@ import type { EmbassyPage, EmbassyResponse } from '../users/dto/embassy.response
 import type { CreatedInvitationResponse, InvitationPage } from '../users/dto/invitation.response';
 import type { ListUsersQuery } from '../users/dto/list-users.dto';
 import type { OrganisationPage, OrganisationResponse } from '../users/dto/organisation.response';
-import type { PageQuery } from '../users/dto/page-query.dto';
+import type { PageQuery } from '../common/http/page-query.dto';
 import type { UpdateEmbassyRequest } from '../users/dto/update-embassy.dto';
 import type { UpdateOrganisationRequest } from '../users/dto/update-organisation.dto';
 import type { UserPage, UserResponse } from '../users/dto/user.response';

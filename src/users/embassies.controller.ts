@@ -11,7 +11,7 @@ import { ApiProblems } from '../common/http/api-problems';
 import { CreateEmbassyRequest } from './dto/create-embassy.dto';
 import { EmbassyPage, EmbassyResponse } from './dto/embassy.response';
 import { IdParam } from './dto/id-param.dto';
-import { PageQuery } from './dto/page-query.dto';
+import { PageQuery } from '../common/http/page-query.dto';
 import { UpdateEmbassyRequest } from './dto/update-embassy.dto';
 import { EmbassiesService } from './embassies.service';
 

@@ -13,10 +13,10 @@ import { Clock } from '../common/clock';
 import { NotFoundProblem, ProblemException, ValidationFailedException } from '../common/http/problem';
 import type { CreateEmbassyRequest } from './dto/create-embassy.dto';
 import { toEmbassyResponse, type EmbassyPage, type EmbassyResponse } from './dto/embassy.response';
-import type { PageQuery } from './dto/page-query.dto';
+import type { PageQuery } from '../common/http/page-query.dto';
 import type { UpdateEmbassyRequest } from './dto/update-embassy.dto';
 import { EmbassiesRepository, type EmbassyChanges } from './embassies.repository';
-import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf } from './keyset-cursor';
+import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf } from '../common/http/keyset-cursor';
 
 const DUPLICATE = 'An embassy with this name already exists in this city and country';
 

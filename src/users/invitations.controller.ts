@@ -11,7 +11,7 @@ import { ApiProblems } from '../common/http/api-problems';
 import { CreateInvitationRequest } from './dto/create-invitation.dto';
 import { IdParam } from './dto/id-param.dto';
 import { CreatedInvitationResponse, InvitationPage } from './dto/invitation.response';
-import { PageQuery } from './dto/page-query.dto';
+import { PageQuery } from '../common/http/page-query.dto';
 import { InvitationsService } from './invitations.service';
 
 @ApiTags('admin')

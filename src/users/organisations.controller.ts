@@ -11,7 +11,7 @@ import { ApiProblems } from '../common/http/api-problems';
 import { CreateOrganisationRequest } from './dto/create-organisation.dto';
 import { IdParam } from './dto/id-param.dto';
 import { OrganisationPage, OrganisationResponse } from './dto/organisation.response';
-import { PageQuery } from './dto/page-query.dto';
+import { PageQuery } from '../common/http/page-query.dto';
 import { UpdateOrganisationRequest } from './dto/update-organisation.dto';
 import { OrganisationsService } from './organisations.service';
 

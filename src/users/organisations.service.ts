@@ -12,9 +12,9 @@ import { Clock } from '../common/clock';
 import { NotFoundProblem, ProblemException, ValidationFailedException } from '../common/http/problem';
 import type { CreateOrganisationRequest } from './dto/create-organisation.dto';
 import { toOrganisationResponse, type OrganisationPage, type OrganisationResponse } from './dto/organisation.response';
-import type { PageQuery } from './dto/page-query.dto';
+import type { PageQuery } from '../common/http/page-query.dto';
 import type { UpdateOrganisationRequest } from './dto/update-organisation.dto';
-import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf } from './keyset-cursor';
+import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf } from '../common/http/keyset-cursor';
 import { OrganisationsRepository, type OrganisationChanges } from './organisations.repository';
 
 const DUPLICATE = 'An organisation with this name already exists';

@@ -22,7 +22,7 @@ import { NotFoundProblem, ProblemException } from '../common/http/problem';
 import type { ChangeRoleRequest } from './dto/change-role.dto';
 import type { ListUsersQuery } from './dto/list-users.dto';
 import { toUserResponse, type UserPage, type UserResponse } from './dto/user.response';
-import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf } from './keyset-cursor';
+import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf } from '../common/http/keyset-cursor';
 import { ScopeAssignmentsService } from './scope-assignments.service';
 import { USER_STATUS_TRANSITIONS, type UserStatusTransition } from './user-status';
 import { refuseSelfAdministration, type ScopeAssignment } from './users.policy';

@@ -5,6 +5,10 @@
  * and its migration.)
  */
 import { LoginSession, RefreshToken } from '../../auth/login-session.entity';
+import { CaseBlindIndex } from '../../cases/case-blind-index.entity';
+import { CaseEvent } from '../../cases/case-event.entity';
+import { CaseReferenceCounter, DefenderCase } from '../../cases/case.entity';
+import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { DataKeyWrap, TeamKeyGeneration, TeamKeyGrantRecord } from '../../keys/team-key.entity';
 import { SetupToken } from '../../setup/setup-token.entity';
 import { Embassy } from '../../users/embassy.entity';
@@ -23,4 +27,9 @@ export const ENTITIES = [
   TeamKeyGeneration,
   TeamKeyGrantRecord,
   DataKeyWrap,
+  IdempotencyRecord,
+  DefenderCase,
+  CaseReferenceCounter,
+  CaseEvent,
+  CaseBlindIndex,
 ];

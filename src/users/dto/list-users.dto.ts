@@ -3,7 +3,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { ROLES, type Role } from '../../common/authz/roles';
 import { USER_STATUSES, type UserStatus } from '../user.entity';
-import { PageQuery } from './page-query.dto';
+import { PageQuery } from '../../common/http/page-query.dto';
 
 export class ListUsersQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ROLES })

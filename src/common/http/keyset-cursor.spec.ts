@@ -1,4 +1,4 @@
-import { ValidationFailedException } from '../common/http/problem';
+import { ValidationFailedException } from './problem';
 import { decodeCursor, encodeCursor, pageOf } from './keyset-cursor';
 
 const ID = '3f0e1d2c-1b2a-4c3d-8e4f-5a6b7c8d9e0f';

@@ -5,7 +5,7 @@
  * Cursors carry only sort keys (names and ids), never e-mail addresses or secrets:
  * they end up in URLs and proxy logs.
  */
-import { ValidationFailedException } from '../common/http/problem';
+import { ValidationFailedException } from './problem';
 
 export const PAGE_LIMIT_DEFAULT = 50;
 export const PAGE_LIMIT_MAX = 200;

@@ -1,0 +1,24 @@
+/**
+ * Timeline requests: appending a member event (one sealed `body`, signed as revision 1
+ * of entity `case_event` with the event's own id) and listing a case's events page by page.
+ */
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsUUID, ValidateNested } from 'class-validator';
+import { MEMBER_EVENT_TYPES, type MemberEventType } from '../case-vocabulary';
+import { SignedRevisionDto } from './case-material.dto';
+
+export class AppendCaseEventRequest {
+  @ApiProperty({ format: 'uuid', description: 'Chosen by the client; bound into the body envelope' })
+  @IsUUID()
+  id!: string;
+
+  @ApiProperty({ enum: MEMBER_EVENT_TYPES })
+  @IsIn(MEMBER_EVENT_TYPES)
+  type!: MemberEventType;
+
+  @ApiProperty({ type: SignedRevisionDto, description: 'Entity `case_event`, record = the event id, version 1, one field `body` under the case key' })
+  @ValidateNested()
+  @Type(() => SignedRevisionDto)
+  revision!: SignedRevisionDto;
+}

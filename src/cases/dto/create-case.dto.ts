@@ -1,0 +1,94 @@
+/**
+ * The body of POST /cases: the clear fields, the sealed revision 1, the data key sealed
+ * to the embassy's current team key, and the blind indexes. The case id is the client's:
+ * it was bound into every envelope before the request left the client.
+ */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsUUID,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
+import { SealedDataKeyDto } from '../../keys/dto/key-material.dto';
+import {
+  DEFENDER_GROUPS,
+  MAX_BLIND_INDEXES,
+  MAX_DEFENDER_GROUPS,
+  MAX_THREAT_TYPES,
+  RISK_LEVELS,
+  THREAT_TYPES,
+  type DefenderGroup,
+  type RiskLevel,
+  type ThreatType,
+} from '../case-vocabulary';
+import { BlindIndexDto, SignedRevisionDto } from './case-material.dto';
+
+export const COUNTRY_CODE = /^[A-Z]{2}$/;
+
+export class CreateCaseRequest {
+  @ApiProperty({ format: 'uuid', description: 'Chosen by the client; bound into every envelope' })
+  @IsUUID()
+  id!: string;
+
+  @ApiProperty({ enum: RISK_LEVELS })
+  @IsIn(RISK_LEVELS)
+  riskLevel!: RiskLevel;
+
+  @ApiProperty({ enum: THREAT_TYPES, isArray: true })
+  @IsArray()
+  @ArrayMaxSize(MAX_THREAT_TYPES)
+  @ArrayUnique()
+  @IsIn(THREAT_TYPES, { each: true })
+  threatTypes!: ThreatType[];
+
+  @ApiProperty({ enum: DEFENDER_GROUPS, isArray: true })
+  @IsArray()
+  @ArrayMaxSize(MAX_DEFENDER_GROUPS)
+  @ArrayUnique()
+  @IsIn(DEFENDER_GROUPS, { each: true })
+  defenderGroups!: DefenderGroup[];
+
+  @ApiProperty({ example: 'KE', description: 'ISO 3166-1 alpha-2, upper case' })
+  @Matches(COUNTRY_CODE)
+  countryOfActivity!: string;
+
+  @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  nextReviewAt?: string | null;
+
+  @ApiProperty({ description: 'The defender agreed to referral or transfer to another embassy' })
+  @IsBoolean()
+  consentToTransfer!: boolean;
+
+  @ApiProperty({ description: 'The defender agreed to a placement brief being shared with the refuge network' })
+  @IsBoolean()
+  consentToRefugeSharing!: boolean;
+
+  @ApiProperty({ type: SignedRevisionDto, description: 'Revision 1 of entity `case`, every envelope under `wrap.keyId`' })
+  @ValidateNested()
+  @Type(() => SignedRevisionDto)
+  revision!: SignedRevisionDto;
+
+  @ApiProperty({ type: SealedDataKeyDto, description: "The case's data key sealed to the embassy's current team key" })
+  @ValidateNested()
+  @Type(() => SealedDataKeyDto)
+  wrap!: SealedDataKeyDto;
+
+  @ApiProperty({ type: [BlindIndexDto], maxItems: MAX_BLIND_INDEXES })
+  @IsArray()
+  @ArrayMinSize(0)
+  @ArrayMaxSize(MAX_BLIND_INDEXES)
+  @ValidateNested({ each: true })
+  @Type(() => BlindIndexDto)
+  blindIndexes!: BlindIndexDto[];
+}

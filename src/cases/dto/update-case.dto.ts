@@ -1,0 +1,105 @@
+/**
+ * The body of PATCH /cases/:id: the `version` the change is based on (a stale one
+ * answers 409 with the current one) and any of the clear fields, a new signed revision
+ * of the sealed content (revision n+1, every sealed field, the same data key), and a
+ * new set of blind indexes (replaces the old set; a receiving embassy sends its own
+ * after a transfer). Status and assignment have their own routes.
+ */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import {
+  DEFENDER_GROUPS,
+  MAX_BLIND_INDEXES,
+  MAX_DEFENDER_GROUPS,
+  MAX_THREAT_TYPES,
+  RISK_LEVELS,
+  THREAT_TYPES,
+  type DefenderGroup,
+  type RiskLevel,
+  type ThreatType,
+} from '../case-vocabulary';
+import { BlindIndexDto, SignedRevisionDto } from './case-material.dto';
+import { COUNTRY_CODE } from './create-case.dto';
+
+export const MAX_CASE_VERSION = 0x7fff_ffff;
+
+/** Every state-changing request on an existing case names the version it was based on. */
+export class VersionedRequest {
+  @ApiProperty({ minimum: 1, description: 'The case version this change is based on' })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_CASE_VERSION)
+  version!: number;
+}
+
+export class UpdateCaseRequest extends VersionedRequest {
+  @ApiPropertyOptional({ enum: RISK_LEVELS })
+  @IsOptional()
+  @IsIn(RISK_LEVELS)
+  riskLevel?: RiskLevel;
+
+  @ApiPropertyOptional({ enum: THREAT_TYPES, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_THREAT_TYPES)
+  @ArrayUnique()
+  @IsIn(THREAT_TYPES, { each: true })
+  threatTypes?: ThreatType[];
+
+  @ApiPropertyOptional({ enum: DEFENDER_GROUPS, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_DEFENDER_GROUPS)
+  @ArrayUnique()
+  @IsIn(DEFENDER_GROUPS, { each: true })
+  defenderGroups?: DefenderGroup[];
+
+  @ApiPropertyOptional({ example: 'KE' })
+  @IsOptional()
+  @Matches(COUNTRY_CODE)
+  countryOfActivity?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String, description: 'null clears it' })
+  @ValidateIf((_object, value) => value !== undefined && value !== null)
+  @IsISO8601({ strict: true })
+  nextReviewAt?: string | null;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  consentToTransfer?: boolean;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  consentToRefugeSharing?: boolean;
+
+  @ApiPropertyOptional({ type: SignedRevisionDto, description: 'Revision n+1 with every sealed field, under the case key' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SignedRevisionDto)
+  revision?: SignedRevisionDto;
+
+  @ApiPropertyOptional({ type: [BlindIndexDto], maxItems: MAX_BLIND_INDEXES, description: 'Replaces every blind index of the case' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_BLIND_INDEXES)
+  @ValidateNested({ each: true })
+  @Type(() => BlindIndexDto)
+  blindIndexes?: BlindIndexDto[];
+}
