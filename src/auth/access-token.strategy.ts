@@ -24,7 +24,9 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: serverKeys.derive('access-token-signing'),
+      // A KeyObject, not a Buffer (see ServerKeys.deriveKeyObject). passport-jwt's typings
+      // lag jsonwebtoken 9, which takes a KeyObject at run time.
+      secretOrKey: serverKeys.deriveKeyObject('access-token-signing') as unknown as Buffer,
       algorithms: [ACCESS_TOKEN_ALGORITHM],
       issuer: ACCESS_TOKEN_ISSUER,
       audience: ACCESS_TOKEN_AUDIENCE,
