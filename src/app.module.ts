@@ -11,6 +11,7 @@ import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CasesModule } from './cases/cases.module';
 import { AccessGuard } from './common/authz/access.guard';
 import type { Clock } from './common/clock';
 import { AppConfigModule } from './common/config/app-config.module';
@@ -51,6 +52,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         KeysModule,
+        CasesModule,
         ...(settings.additionalModules ?? []),
       ],
       providers: [

@@ -35,6 +35,17 @@ export const AUDIT_ACTIONS = [
   'keys.team-created',
   'keys.grant-created',
   'keys.rotated',
+  'case.created',
+  'case.read',
+  'case.updated',
+  'case.status-changed',
+  'case.assigned',
+  'case.event-added',
+  'case.events-read',
+  'case.duplicates-searched',
+  'case.transferred',
+  'case.transfer-override',
+  'case.shredded',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -201,3 +201,18 @@ export class CaseTransferredResponse {
   @ApiProperty({ format: 'date-time' })
   transferredAt!: string;
 }
+
+/** What appending an event answers (and an Idempotency-Key replays): ids and time, no sealed body. */
+export class CaseEventCreatedResponse {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  caseId!: string;
+
+  @ApiProperty({ enum: CASE_EVENT_TYPES })
+  type!: CaseEventType;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+}

@@ -17,6 +17,10 @@ export const Permission = {
   KeyDirectoryRead: 'keys:directory:read',
   /** Bootstrap, grant and rotate one's own scope's team keys. */
   TeamKeysManage: 'keys:team:manage',
+  /** Read the cases of one's own embassy: list, open, timeline, duplicate lookup. */
+  CaseRead: 'cases:read',
+  /** Create, update, move through states, assign, append to, transfer and shred one's embassy's cases. */
+  CaseWrite: 'cases:write',
 } as const;
 
 export type Permission = (typeof Permission)[keyof typeof Permission];
@@ -27,6 +31,8 @@ export const ROLES_BY_PERMISSION: Record<Permission, readonly Role[]> = {
   [Permission.UsersManage]: ['ADMIN'],
   [Permission.KeyDirectoryRead]: ['EMBASSY_CONTACT', 'NGO', 'COORDINATOR'],
   [Permission.TeamKeysManage]: ['EMBASSY_CONTACT', 'NGO', 'COORDINATOR'],
+  [Permission.CaseRead]: ['EMBASSY_CONTACT'],
+  [Permission.CaseWrite]: ['EMBASSY_CONTACT'],
 };
 
 export function roleMay(role: Role, permission: Permission): boolean {
