@@ -53,6 +53,15 @@ const SCENARIOS: Scenario[] = [
   { name: 'GET /api/v1/auth/me (access token checked against the database, then one read)', egidePath: '/api/v1/auth/me', authenticated: true },
 ];
 
+/**
+ * The revocation check alone: the guard's principal query, on the bare server, so that
+ * its database cost can be read next to the one-query baseline above.
+ */
+const PRINCIPAL_QUERY = `SELECT u.role, u.embassy_id, u.organization_id
+   FROM users u JOIN login_sessions s ON s.user_id = u.id
+  WHERE u.id = $1 AND s.id = $2 AND u.token_version = $3
+    AND u.status = 'ACTIVE' AND u.totp_enabled_at IS NOT NULL AND s.revoked_at IS NULL`;
+
 interface Result {
   requestsPerSecond: number;
   p50: number;
@@ -123,8 +132,14 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: egide.database.url, max: egide.config.databasePoolSize });
   const bare = fastify({ logger: false });
   for (const scenario of SCENARIOS) scenario.bare?.register(bare, pool);
-  const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
   const token = await signIn(egide);
+  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sub: string; sid: string; ver: number };
+  bare.get('/bare/principal', async () => {
+    const { rows } = await pool.query(PRINCIPAL_QUERY, [claims.sub, claims.sid, claims.ver]);
+    if (rows.length !== 1) throw new Error('principal not found');
+    return { ok: true };
+  });
+  const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
 
   console.log(`node ${process.version}, ${connections} connections, ${duration} s per run, ${egide.database.description}`);
   console.log('| scenario | server | req/s | p50 ms | p99 ms | non-2xx | ratio |');
@@ -145,6 +160,9 @@ async function main(): Promise<void> {
       console.log(row(scenario.name, 'egide', ours, (ours.requestsPerSecond / base.requestsPerSecond).toFixed(2)));
       console.log(row('', 'bare fastify + pg', base, '1.00'));
     }
+    await autocannon(`${bareUrl}/bare/principal`, connections, 2);
+    const principal = await autocannon(`${bareUrl}/bare/principal`, connections, duration);
+    console.log(row("the guard's revocation check alone (principal query)", 'bare fastify + pg', principal, ''));
     const me = results.get('/api/v1/auth/me');
     const health = results.get('/api/v1/health');
     if (me !== undefined && health !== undefined) {
