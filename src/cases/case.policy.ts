@@ -11,8 +11,7 @@
 import { requireScopeId, type Actor } from '../common/authz/actor';
 import { ProblemException } from '../common/http/problem';
 import { allowedNextStatuses, isAllowedTransition, type CaseStatus } from './case-status';
-import type { TransferOverrideReason } from './case-vocabulary';
-import { shredConfirmation } from './dto/case-actions.dto';
+import { shredConfirmation, type TransferOverrideReason } from './case-vocabulary';
 
 /** The one embassy whose cases the caller reaches. */
 export function ownEmbassy(actor: Actor): string {

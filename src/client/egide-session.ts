@@ -13,6 +13,7 @@ import { fromBase64Url, toBase64Url } from '../crypto/binary-encoding';
 import { readyCrypto } from '../crypto/protocol-hash';
 import { AdminApi } from './admin-api';
 import { AuthApi } from './auth-api';
+import { CasesApi } from './cases-api';
 import { changePassword as rewrapForNewPassword, derivePasswordSecrets, deriveUserKeyPairs, type UserKeyPairs } from './crypto';
 import { HttpClient } from './http-client';
 import { KeysApi } from './keys-api';
@@ -37,6 +38,8 @@ export class EgideSession {
   readonly admin: AdminApi;
   /** Key directory and team key routes (`keys` is the user's own key pairs). */
   readonly keysApi: KeysApi;
+  /** Case routes, raw (sealed material in, sealed material out); case-flow.ts seals and opens. */
+  readonly cases: CasesApi;
   private refreshing: Promise<void> | undefined;
 
   private constructor(
@@ -54,6 +57,7 @@ export class EgideSession {
     this.auth = new AuthApi(this.http);
     this.admin = new AdminApi(this.http);
     this.keysApi = new KeysApi(this.http);
+    this.cases = new CasesApi(this.http);
   }
 
   static fromLogin(server: HttpClient, login: LoginResponse, userSeed: Uint8Array, keys: UserKeyPairs): EgideSession {

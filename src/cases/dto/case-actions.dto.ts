@@ -50,11 +50,6 @@ export class TransferCaseRequest extends VersionedRequest {
   overrideReason?: TransferOverrideReason;
 }
 
-/** The exact text a shred must carry: deliberate, and about this case. */
-export function shredConfirmation(reference: string): string {
-  return `SHRED ${reference}`;
-}
-
 export class ShredCaseRequest {
   @ApiProperty({ example: 'SHRED KE-2026-0042', description: 'Exactly `SHRED <reference>`' })
   @IsString()
