@@ -8,7 +8,7 @@ import { ROLES_BY_PERMISSION } from '../../src/common/authz/permissions';
 import type { EgideSession } from '../../src/client/egide-session';
 import { servedRoutes } from '../support/nest-routes';
 import { startCastApp, type CastApp } from '../support/cast';
-import { ROUTE_MATRIX, SUBJECTS, type MatrixCall, type MatrixRow, type Subject } from './route-matrix';
+import { prepareRouteMatrix, ROUTE_MATRIX, SUBJECTS, type MatrixCall, type MatrixRow, type Subject } from './route-matrix';
 
 type SignedInSubject = Exclude<Subject, 'anonymous'>;
 
@@ -17,6 +17,7 @@ const sessions = new Map<SignedInSubject, EgideSession>();
 
 beforeAll(async () => {
   app = await startCastApp();
+  await prepareRouteMatrix(app.database.url, app.cast);
   for (const subject of SUBJECTS) {
     if (subject !== 'anonymous') sessions.set(subject, await app.login(subject));
   }

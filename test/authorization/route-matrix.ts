@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { Permission } from '../../src/common/authz/permissions';
 import type { Cast, CastKey } from '../support/cast';
+import { querySql } from '../support/test-database';
 
 export type Access = 'public' | Permission;
 
@@ -42,6 +43,49 @@ function peer(cast: Cast, subject: Subject, table: Partial<Record<Subject, CastK
   const key = table[subject];
   return key === undefined ? nowhere : cast.members[key].userId;
 }
+
+/**
+ * One case per embassy, present in the matrix's database (prepareRouteMatrix): routes
+ * with a case id aim at embassy A's for the own-scope call and at embassy B's for the
+ * other-scope call. Own-scope calls use bodies that pass validation but stop before any
+ * change (a stale version, a wrong confirmation), so the fixture stays as it is.
+ */
+export const MATRIX_CASES = {
+  embassyA: '6f1d2c3b-4a59-4e68-8d7c-0a1b2c3d4e5f',
+  embassyB: '7a2e3d4c-5b6a-4f79-9e8d-1b2c3d4e5f60',
+} as const;
+
+/** Writes the matrix's fixture cases (clear skeletons: the matrix opens nothing). */
+export async function prepareRouteMatrix(databaseUrl: string, cast: Cast): Promise<void> {
+  const fixtures = [
+    { id: MATRIX_CASES.embassyA, embassyId: cast.ids.embassyA, author: cast.members.contactA1.userId, reference: 'KE-2026-9001' },
+    { id: MATRIX_CASES.embassyB, embassyId: cast.ids.embassyB, author: cast.members.contactB1.userId, reference: 'CO-2026-9001' },
+  ];
+  for (const fixture of fixtures) {
+    await querySql(
+      databaseUrl,
+      `INSERT INTO cases (id, reference, embassy_id, status, risk_level, threat_types, defender_groups, country_of_activity, version,
+                          key_id, envelopes, revision, revision_author_id, revision_signature, created_by)
+       VALUES ($1, $2, $3, 'OPEN', 'HIGH', '{}', '{}', 'KE', 1, $4, '[]'::jsonb, 1, $5, 'unsigned-fixture', $5)`,
+      [fixture.id, fixture.reference, fixture.embassyId, randomUUID(), fixture.author],
+    );
+  }
+}
+
+const caseA = (suffix = '') => (): MatrixCall => ({ path: `/api/v1/cases/${MATRIX_CASES.embassyA}${suffix}` });
+const caseB = (suffix = '') => (): MatrixCall => ({ path: `/api/v1/cases/${MATRIX_CASES.embassyB}${suffix}` });
+const caseCall = (target: string, suffix: string, body: unknown) => (): MatrixCall => ({ path: `/api/v1/cases/${target}${suffix}`, body });
+const blindIndex = 'A'.repeat(22);
+const validEventBody = {
+  id: randomUUID(),
+  type: 'CONTACT',
+  revision: { entity: 'case_event', recordId: randomUUID(), version: 1, authorUserId: randomUUID(), envelopes: [{ field: 'body', envelope: 'AQE' }], signature: 'AA' },
+};
+const transferBody = (cast: Cast, version: number) => ({
+  version,
+  targetEmbassyId: cast.ids.embassyB,
+  wrap: { keyId: randomUUID(), scopeId: cast.ids.embassyB, generation: 1, sealed: 'AA' },
+});
 
 export const ROUTE_MATRIX: Record<string, MatrixRow> = {
   // health
@@ -95,4 +139,44 @@ export const ROUTE_MATRIX: Record<string, MatrixRow> = {
   'get /api/v1/keys/team/grants/mine': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team/grants/mine') },
   'get /api/v1/keys/team/data-keys': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team/data-keys') },
   'post /api/v1/keys/team/rotations': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team/rotations', {}) },
+
+  // defender cases (the caller's embassy); own-scope calls stop at validation or a stale version
+  'post /api/v1/cases': { access: Permission.CaseWrite, own: fixed('/api/v1/cases', {}) },
+  'get /api/v1/cases': { access: Permission.CaseRead, own: fixed('/api/v1/cases') },
+  'post /api/v1/cases/duplicate-search': {
+    access: Permission.CaseRead,
+    own: fixed('/api/v1/cases/duplicate-search', { fieldId: 'name', values: [blindIndex] }),
+  },
+  'get /api/v1/cases/{id}': { access: Permission.CaseRead, own: caseA(), otherScope: caseB() },
+  'patch /api/v1/cases/{id}': {
+    access: Permission.CaseWrite,
+    own: caseCall(MATRIX_CASES.embassyA, '', { version: 999 }),
+    otherScope: caseCall(MATRIX_CASES.embassyB, '', { version: 1 }),
+  },
+  'post /api/v1/cases/{id}/status': {
+    access: Permission.CaseWrite,
+    own: caseCall(MATRIX_CASES.embassyA, '/status', { version: 999, to: 'ASSESSING' }),
+    otherScope: caseCall(MATRIX_CASES.embassyB, '/status', { version: 1, to: 'ASSESSING' }),
+  },
+  'post /api/v1/cases/{id}/assign': {
+    access: Permission.CaseWrite,
+    own: caseCall(MATRIX_CASES.embassyA, '/assign', { version: 999, assigneeId: null }),
+    otherScope: caseCall(MATRIX_CASES.embassyB, '/assign', { version: 1, assigneeId: null }),
+  },
+  'post /api/v1/cases/{id}/events': {
+    access: Permission.CaseWrite,
+    own: caseCall(MATRIX_CASES.embassyA, '/events', {}),
+    otherScope: caseCall(MATRIX_CASES.embassyB, '/events', validEventBody),
+  },
+  'get /api/v1/cases/{id}/events': { access: Permission.CaseRead, own: caseA('/events'), otherScope: caseB('/events') },
+  'post /api/v1/cases/{id}/transfer': {
+    access: Permission.CaseWrite,
+    own: (cast) => ({ path: `/api/v1/cases/${MATRIX_CASES.embassyA}/transfer`, body: transferBody(cast, 999) }),
+    otherScope: (cast) => ({ path: `/api/v1/cases/${MATRIX_CASES.embassyB}/transfer`, body: transferBody(cast, 1) }),
+  },
+  'post /api/v1/cases/{id}/shred': {
+    access: Permission.CaseWrite,
+    own: caseCall(MATRIX_CASES.embassyA, '/shred', { confirm: 'no' }),
+    otherScope: caseCall(MATRIX_CASES.embassyB, '/shred', { confirm: 'SHRED CO-2026-9001' }),
+  },
 };
