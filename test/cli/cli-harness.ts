@@ -18,11 +18,14 @@ export interface CliRun {
   prompts: string[];
 }
 
+/** A scripted answer, or one computed from what the command has printed so far. */
+export type PromptAnswer = string | ((output: { stdout: string; stderr: string }) => string);
+
 export interface RunOptions {
   stdin?: string;
   env?: Record<string, string | undefined>;
   /** Answers to prompts, in order; the run is interactive when given. */
-  answers?: string[];
+  answers?: PromptAnswer[];
   tty?: boolean;
 }
 
@@ -45,7 +48,8 @@ export class CliHarness {
     const answer = (question: string, secret: boolean): Promise<string> => {
       prompts.push(secret ? `(secret) ${question}` : question);
       const next = answers.shift();
-      return next === undefined ? Promise.reject(new Error(`unexpected prompt: ${question}`)) : Promise.resolve(next);
+      if (next === undefined) return Promise.reject(new Error(`unexpected prompt: ${question}`));
+      return Promise.resolve(typeof next === 'string' ? next : next({ stdout, stderr }));
     };
     const io: CliIo = {
       stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
