@@ -115,6 +115,11 @@ describe('the session cache', () => {
 
     const nobody = await harness().run(['whoami'], { env: { EGIDE_SESSION: cli.sessionKey } });
     expect(nobody.code).toBe(3);
+
+    // The session's tokens never go to another server.
+    const elsewhere = await cli.run(['whoami', '--server', 'http://elsewhere.example']);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toContain('the session is for');
   });
 
   it('writes refreshed tokens back, re-encrypted under the same key', async () => {
