@@ -58,6 +58,18 @@ export class AuthRepository {
     return { userId, role: row.role, scope: scopeOf(row.role, row.embassy_id, row.organization_id) };
   }
 
+  /** What whoami shows: a narrow read, no entity hydration on the hot authenticated path. */
+  async findUserSummary(id: string): Promise<Pick<User, 'id' | 'email' | 'role' | 'embassyId' | 'organizationId' | 'fingerprint'> | undefined> {
+    const rows = (await this.dataSource.query(
+      `SELECT id, email, role, embassy_id, organization_id, fingerprint FROM users WHERE id = $1`,
+      [id],
+    )) as { id: string; email: string; role: Role; embassy_id: string | null; organization_id: string | null; fingerprint: string }[];
+    const [row] = rows;
+    return row === undefined
+      ? undefined
+      : { id: row.id, email: row.email, role: row.role, embassyId: row.embassy_id, organizationId: row.organization_id, fingerprint: row.fingerprint };
+  }
+
   findUserByEmail(email: string, manager: EntityManager = this.dataSource.manager): Promise<User | null> {
     return manager.findOne(User, { where: { email } });
   }

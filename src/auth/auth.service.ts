@@ -347,8 +347,8 @@ export class AuthService {
   }
 
   async whoami(actor: Actor): Promise<UserSummaryDto> {
-    const user = await this.auth.findUserById(actor.userId);
-    if (user === null) throw refused();
+    const user = await this.auth.findUserSummary(actor.userId);
+    if (user === undefined) throw refused();
     return userSummary(user);
   }
 
