@@ -9,6 +9,7 @@ import type { CliIo } from './cli-io';
 import { CliContext, type GlobalOptions } from './cli-context';
 import { registerAccountCommands } from './commands/account.commands';
 import { registerAdminCommands } from './commands/admin.commands';
+import { registerCaseCommands } from './commands/case.commands';
 import { parseNonNegativeInteger } from './commands/option-parsers';
 import { registerTeamCommands } from './commands/team.commands';
 import { EXIT_CODE_HELP, ExitCode, reportError } from './exit-codes';
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIo, contextOf: (command: Command) => CliCont
   registerAccountCommands(program, contextOf);
   registerAdminCommands(program, contextOf);
   registerTeamCommands(program, contextOf);
+  registerCaseCommands(program, contextOf);
   return program;
 }
 

@@ -4,6 +4,7 @@
  * It must never turn an error into a message that carries a token or a secret: only the
  * server's problem title, detail, field names and request id are shown.
  */
+import { CaseIntegrityError, CaseShreddedError, TeamFingerprintMismatchError } from '../client/case-flow';
 import { EgideApiError } from '../client/http-client';
 import { MalformedInputError } from '../crypto/protocol-errors';
 
@@ -17,6 +18,10 @@ export const ExitCode = {
   Conflict: 6,
   InvalidInput: 7,
   RateLimited: 8,
+  /** The case was shredded: its sealed content is gone for everyone, for good. */
+  Shredded: 9,
+  /** What the server returned does not verify (signature, associated data, key): nothing was shown. */
+  Untrusted: 10,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -30,7 +35,9 @@ export const EXIT_CODE_HELP = `Exit codes:
   5  not found (404)
   6  conflict (409)
   7  invalid input (400, 422)
-  8  rate-limited (429)`;
+  8  rate-limited (429)
+  9  the case was shredded: its sealed content no longer exists (reads and writes alike)
+ 10  the case's content did not verify (signature, associated data or key): nothing shown`;
 
 /** A failure the CLI itself decides on, with the code scripts will see. */
 export class CliError extends Error {
@@ -70,8 +77,27 @@ export function reportError(error: unknown, usedSession: boolean): ReportedError
   if (error instanceof CliError) {
     return { exitCode: error.exitCode, lines: [`egide: ${error.message}`, ...(error.hint === undefined ? [] : [error.hint])] };
   }
+  if (error instanceof CaseShreddedError) {
+    return { exitCode: ExitCode.Shredded, lines: [`egide: ${error.message}`] };
+  }
+  if (error instanceof CaseIntegrityError) {
+    // Nothing of the case is printed: content that does not verify may be a forgery.
+    return {
+      exitCode: ExitCode.Untrusted,
+      lines: [`egide: ${error.message} (${error.reason})`, 'Nothing of it was shown. Report this to your administrator: the server returned content it cannot vouch for.'],
+    };
+  }
+  if (error instanceof TeamFingerprintMismatchError) {
+    return {
+      exitCode: ExitCode.Refused,
+      lines: [`egide: ${error.message}`, 'Check the fingerprint with a member of the receiving embassy over another channel.'],
+    };
+  }
   if (error instanceof EgideApiError) {
     const { problem } = error;
+    if (error.status === 409 && problem.reason === 'shredded') {
+      return { exitCode: ExitCode.Shredded, lines: [`egide: the case was shredded: ${problem.detail}`] };
+    }
     const lines = [`egide: ${problem.title} (${error.status}): ${problem.detail}`];
     for (const field of problem.errors ?? []) lines.push(`  ${field.field}: ${field.messages.join('; ')}`);
     if (problem.requestId !== undefined) lines.push(`  request id: ${problem.requestId}`);
