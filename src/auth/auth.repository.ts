@@ -21,6 +21,15 @@ export interface Principal {
 export const LOCKOUT_THRESHOLD = 5;
 export const LOCKOUT_MINUTES = 15;
 
+/** What a password change or a recovery stores: new KDF parameters, authKey hash and wrapped seed. */
+export interface PasswordCredentials {
+  kdfSalt: string;
+  kdfOpslimit: number;
+  kdfMemlimit: number;
+  authKeyHash: string;
+  passwordBundle: EncryptedKeyBundle;
+}
+
 export interface NewUser {
   id: string;
   email: string;
@@ -227,7 +236,7 @@ export class AuthRepository {
   async replacePasswordCredentials(
     manager: EntityManager,
     userId: string,
-    credentials: { kdfSalt: string; kdfOpslimit: number; kdfMemlimit: number; authKeyHash: string; passwordBundle: EncryptedKeyBundle },
+    credentials: PasswordCredentials,
   ): Promise<void> {
     await manager.query(
       `UPDATE users SET kdf_salt = $2, kdf_opslimit = $3, kdf_memlimit = $4, auth_key_hash = $5, password_bundle = $6,

@@ -31,7 +31,7 @@ import { InvitationsRepository } from '../users/invitations.repository';
 import { UsersRepository } from '../users/users.repository';
 import type { User } from '../users/user.entity';
 import { authKeyMatches, decoyAuthKeyHash, hashAuthKey } from './auth-key-hash';
-import { AuthRepository } from './auth.repository';
+import { AuthRepository, type PasswordCredentials } from './auth.repository';
 import type {
   AccessTokenResponse,
   BeginRecoveryResponse,
@@ -237,15 +237,10 @@ export class AuthService {
       );
       throw refused();
     }
-    const locked = user.lockedUntil !== null && user.lockedUntil > now;
-    const step =
-      authKeyOk && user.totpEnabledAt !== null
-        ? matchTotp(this.totpSecretOf(user), request.totpCode, this.clock.nowSeconds(), Number(user.totpLastStep))
-        : undefined;
-    const acceptable = !locked && authKeyOk && user.status === 'ACTIVE' && step !== undefined;
+    const { locked, step, acceptable, reason } = this.assessAttempt(user, authKeyOk, request.totpCode, now);
 
     const outcome = await this.dataSource.transaction(async (manager) => {
-      if (acceptable && (await this.auth.recordSuccessfulLogin(manager, user.id, step))) {
+      if (acceptable && step !== undefined && (await this.auth.recordSuccessfulLogin(manager, user.id, step))) {
         const session = await this.tokens.openSession(manager, user.id, user.tokenVersion);
         await this.audit.record(manager, {
           action: 'auth.login',
@@ -257,7 +252,6 @@ export class AuthService {
         });
         return session;
       }
-      const reason = locked ? 'locked' : !authKeyOk ? 'bad-auth-key' : user.status !== 'ACTIVE' ? 'disabled' : step === undefined ? 'bad-or-replayed-code' : 'replayed-code';
       // While locked, attempts do not extend the lock: the right credentials wait it out.
       const lock = locked ? { locked: true } : await this.auth.recordFailedLogin(manager, user.id, now);
       await this.audit.record(manager, {
@@ -357,22 +351,13 @@ export class AuthService {
    * session ends; this one continues with a fresh access token.
    */
   async changePassword(actor: Actor, request: ChangePasswordRequest): Promise<AccessTokenResponse> {
-    checkProtocolInput('kdf', () => validateKdfParameters(request.kdf));
-    checkProtocolInput('passwordBundle', () => validateEncryptedKeyBundle(request.passwordBundle));
-    if (request.passwordBundle.purpose !== 'password') throw this.fieldError('passwordBundle.purpose', 'must be "password"');
     const user = await this.auth.findUserById(actor.userId);
+    const credentials = await this.newPasswordCredentials(request);
     if (user === null || !(await authKeyMatches(user.authKeyHash, fromBase64Url(request.currentAuthKey)))) {
       throw new ProblemException('forbidden', 'The current password is not right');
     }
-    const authKeyHash = await hashAuthKey(fromBase64Url(request.newAuthKey));
     return this.dataSource.transaction(async (manager) => {
-      await this.auth.replacePasswordCredentials(manager, user.id, {
-        kdfSalt: request.kdf.salt,
-        kdfOpslimit: request.kdf.opslimit,
-        kdfMemlimit: request.kdf.memlimit,
-        authKeyHash,
-        passwordBundle: request.passwordBundle,
-      });
+      await this.auth.replacePasswordCredentials(manager, user.id, credentials);
       const version = await this.auth.revokeAllSessions(manager, user.id, 'password-changed', this.clock.now(), actor.sessionId);
       await this.audit.record(manager, {
         action: 'auth.password-changed',
@@ -391,14 +376,9 @@ export class AuthService {
     const keyOk = await authKeyMatches(user?.recoveryAuthKeyHash ?? (await decoyAuthKeyHash()), fromBase64Url(request.recoveryAuthKey));
     const now = this.clock.now();
     if (user === null) throw refused();
-    const locked = user.lockedUntil !== null && user.lockedUntil > now;
-    const step =
-      keyOk && user.totpEnabledAt !== null
-        ? matchTotp(this.totpSecretOf(user), request.totpCode, this.clock.nowSeconds(), Number(user.totpLastStep))
-        : undefined;
-    const acceptable = !locked && keyOk && user.status === 'ACTIVE' && step !== undefined;
+    const { locked, step, acceptable, reason } = this.assessAttempt(user, keyOk, request.totpCode, now);
     const ok = await this.dataSource.transaction(async (manager) => {
-      const spent = acceptable && (await this.auth.recordSuccessfulLogin(manager, user.id, step));
+      const spent = acceptable && step !== undefined && (await this.auth.recordSuccessfulLogin(manager, user.id, step));
       if (!spent && !locked) await this.auth.recordFailedLogin(manager, user.id, now);
       await this.audit.record(manager, {
         action: spent ? 'auth.recovered' : 'auth.login-refused',
@@ -406,7 +386,7 @@ export class AuthService {
         requestId,
         actor: { userId: user.id, role: user.role },
         target: { type: 'user', id: user.id },
-        details: { stage: 'recovery-begin' },
+        details: spent ? { stage: 'recovery-begin' } : { stage: 'recovery-begin', reason },
       });
       return spent;
     });
@@ -421,25 +401,16 @@ export class AuthService {
 
   /** Sets the new password credentials; every session of the user ends. */
   async completeRecovery(request: CompleteRecoveryRequest, requestId: string): Promise<void> {
-    checkProtocolInput('kdf', () => validateKdfParameters(request.kdf));
-    checkProtocolInput('passwordBundle', () => validateEncryptedKeyBundle(request.passwordBundle));
-    if (request.passwordBundle.purpose !== 'password') throw this.fieldError('passwordBundle.purpose', 'must be "password"');
+    const credentials = await this.newPasswordCredentials(request);
     const claims = this.tokens.readRecoveryTicket(request.recoveryTicket);
     if (claims === undefined) throw new ProblemException('unauthenticated', 'The recovery ticket is not valid');
-    const authKeyHash = await hashAuthKey(fromBase64Url(request.newAuthKey));
     await this.dataSource.transaction(async (manager) => {
       const user = await this.auth.findUserById(claims.sub, manager);
       // The version moves on completion: a ticket works once.
       if (user === null || user.tokenVersion !== claims.ver || user.status !== 'ACTIVE') {
         throw new ProblemException('unauthenticated', 'The recovery ticket is not valid');
       }
-      await this.auth.replacePasswordCredentials(manager, user.id, {
-        kdfSalt: request.kdf.salt,
-        kdfOpslimit: request.kdf.opslimit,
-        kdfMemlimit: request.kdf.memlimit,
-        authKeyHash,
-        passwordBundle: request.passwordBundle,
-      });
+      await this.auth.replacePasswordCredentials(manager, user.id, credentials);
       await this.auth.revokeAllSessions(manager, user.id, 'recovered', this.clock.now());
       await this.audit.record(manager, {
         action: 'auth.password-changed',
@@ -450,6 +421,50 @@ export class AuthService {
         details: { via: 'recovery' },
       });
     });
+  }
+
+  /**
+   * Where a sign-in attempt stands before anything is written: locked, the TOTP step the
+   * code matches (only when the key is right: a wrong key must not reveal whether the
+   * code was), and why it is refused, for the audit trail.
+   */
+  private assessAttempt(
+    user: User,
+    keyOk: boolean,
+    totpCode: string,
+    now: Date,
+  ): { locked: boolean; step: number | undefined; acceptable: boolean; reason: string } {
+    const locked = user.lockedUntil !== null && user.lockedUntil > now;
+    const step =
+      keyOk && user.totpEnabledAt !== null ? matchTotp(this.totpSecretOf(user), totpCode, this.clock.nowSeconds(), Number(user.totpLastStep)) : undefined;
+    const reason = locked
+      ? 'locked'
+      : !keyOk
+        ? 'bad-auth-key'
+        : user.status !== 'ACTIVE'
+          ? 'disabled'
+          : step === undefined
+            ? 'bad-or-replayed-code'
+            : 'replayed-code';
+    return { locked, step, acceptable: !locked && keyOk && user.status === 'ACTIVE' && step !== undefined, reason };
+  }
+
+  /** Checks new password material (as for enrolment) and hashes the new authKey. */
+  private async newPasswordCredentials(request: {
+    newAuthKey: string;
+    kdf: KdfParameters;
+    passwordBundle: ChangePasswordRequest['passwordBundle'];
+  }): Promise<PasswordCredentials> {
+    checkProtocolInput('kdf', () => validateKdfParameters(request.kdf));
+    checkProtocolInput('passwordBundle', () => validateEncryptedKeyBundle(request.passwordBundle));
+    if (request.passwordBundle.purpose !== 'password') throw this.fieldError('passwordBundle.purpose', 'must be "password"');
+    return {
+      kdfSalt: request.kdf.salt,
+      kdfOpslimit: request.kdf.opslimit,
+      kdfMemlimit: request.kdf.memlimit,
+      authKeyHash: await hashAuthKey(fromBase64Url(request.newAuthKey)),
+      passwordBundle: request.passwordBundle,
+    };
   }
 
   private fieldError(field: string, message: string): ProblemException {
