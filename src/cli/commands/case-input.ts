@@ -211,7 +211,10 @@ export function parseCaseUpdate(value: unknown, source: string, version: number 
   if (fileVersion !== undefined && (typeof fileVersion !== 'number' || !Number.isInteger(fileVersion) || fileVersion < 1)) problems.add('version', 'must be a positive integer');
   if (version !== undefined && typeof fileVersion === 'number' && fileVersion !== version) problems.add('version', `is ${fileVersion} but --version says ${version}`);
   const based = version ?? (typeof fileVersion === 'number' ? fileVersion : undefined);
-  if (based === undefined) problems.add('version', 'is required (in the file or as --version N): the version you based the change on');
+  if (based === undefined && fileVersion === undefined) {
+    // Like `status` and `assign` without --version: the command is incomplete, not the content.
+    throw new CliError(`--version N is required (or "version" in ${source}): the case version you based the change on`, ExitCode.Usage);
+  }
   const update: CaseUpdate = { version: based ?? 0 };
   if (input.riskLevel !== undefined) update.riskLevel = oneOf<RiskLevel>(input.riskLevel, RISK_LEVELS, 'riskLevel', problems);
   if (input.threatTypes !== undefined) update.threatTypes = listOf<ThreatType>(input.threatTypes, THREAT_TYPES, 'threatTypes', problems);
