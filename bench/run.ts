@@ -18,7 +18,7 @@ import fastify, { type FastifyInstance } from 'fastify';
 import { Pool } from 'pg';
 import pino from 'pino';
 import { MIGRATIONS } from '../migrations';
-import { totpCode, totpStep } from '../src/auth/totp';
+import { base32Decode, totpCode, totpStep } from '../src/auth/totp';
 import { EgideClient } from '../src/client/egide-client';
 import { startEgide, type EgideServer } from '../src/server';
 
@@ -84,27 +84,11 @@ async function signIn(server: EgideServer): Promise<string> {
   if (server.setupToken === undefined) throw new Error('the benchmark needs a fresh database (no administrator yet)');
   const client = new EgideClient(server.url);
   const account = await client.setup(server.setupToken, 'bench@egide.test', 'benchmark password');
-  const secret = Buffer.from(base32Decode(account.totp.secret));
+  const secret = base32Decode(account.totp.secret);
   const now = Math.floor(Date.now() / 1000);
   await account.confirmTotp(totpCode(secret, totpStep(now)));
   const session = await client.login('bench@egide.test', 'benchmark password', totpCode(secret, totpStep(now) + 1));
   return session.currentRawAccessToken;
-}
-
-function base32Decode(text: string): number[] {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const char of text) {
-    value = (value << 5) | alphabet.indexOf(char);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return out;
 }
 
 const row = (name: string, server: string, r: Result, ratio: string): string =>

@@ -1,4 +1,4 @@
-import { base32, matchTotp, otpauthUri, totpCode, totpStep } from './totp';
+import { base32, base32Decode, matchTotp, otpauthUri, totpCode, totpStep } from './totp';
 
 // RFC 6238 appendix B, SHA-1 secret "12345678901234567890".
 const rfcSecret = Buffer.from('12345678901234567890', 'ascii');
@@ -26,6 +26,8 @@ describe('TOTP', () => {
 
   it('encodes the secret in base32 for authenticator apps', () => {
     expect(base32(Buffer.from('foobar'))).toBe('MZXW6YTBOI');
+    expect(base32Decode('MZXW6YTBOI').toString()).toBe('foobar');
+    expect(base32Decode(base32(rfcSecret)).equals(rfcSecret)).toBe(true);
     expect(otpauthUri(rfcSecret, 'a@b.example')).toBe(
       `otpauth://totp/Egide%3Aa%40b.example?secret=${base32(rfcSecret)}&issuer=Egide&algorithm=SHA1&digits=6&period=30`,
     );

@@ -31,6 +31,24 @@ export function base32(bytes: Uint8Array): string {
   return out;
 }
 
+/** The inverse of base32, for clients that hold a secret shown as text (tests, demo, bench). */
+export function base32Decode(text: string): Buffer {
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const char of text.replace(/=+$/, '').toUpperCase()) {
+    const index = BASE32_ALPHABET.indexOf(char);
+    if (index === -1) throw new Error('not base32');
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
 export function totpStep(atSeconds: number): number {
   return Math.floor(atSeconds / TOTP_STEP_SECONDS);
 }

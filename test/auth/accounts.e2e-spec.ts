@@ -5,7 +5,7 @@
  * new password and ends every session.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { totpCode, totpStep } from '../../src/auth/totp';
+import { base32Decode, totpCode, totpStep } from '../../src/auth/totp';
 import { enrolUser } from '../../src/client/crypto';
 import { EgideClient } from '../../src/client/egide-client';
 import { readyCrypto } from '../../src/crypto/protocol-hash';
@@ -22,22 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
 });
-
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const char of text) {
-    value = (value << 5) | alphabet.indexOf(char);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
 
 async function invite(email: string, role = 'EMBASSY_CONTACT', embassyId: string | null = app.cast.ids.embassyA): Promise<string> {
   const code = randomBytes(32).toString('base64url');

@@ -9,7 +9,7 @@ import { startEgide } from '../../src/server';
 import { castTotp, loadCast } from '../support/cast';
 import { makeTempDir, TEST_SERVER_SECRET, testEnv } from '../support/test-app';
 import { cloneTestDatabase, querySql, type TestDatabase } from '../support/test-database';
-import { totpCode, totpStep } from '../../src/auth/totp';
+import { base32Decode, totpCode, totpStep } from '../../src/auth/totp';
 
 let database: TestDatabase;
 const dataDir = makeTempDir('egide-rearm-');
@@ -22,22 +22,6 @@ afterAll(async () => {
   await database.drop();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const char of text) {
-    value = (value << 5) | alphabet.indexOf(char);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
 
 it('issues no token while an administrator exists, and a new one with --rearm-setup', async () => {
   const env = testEnv({ DATABASE_URL: database.url, DATA_DIR: dataDir, SERVER_SECRET: TEST_SERVER_SECRET, LOG_LEVEL: 'silent' });

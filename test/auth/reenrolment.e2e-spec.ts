@@ -3,7 +3,7 @@
  * enrolment gives the same account new keys; its sessions and team grants are gone, and
  * a member re-grants after checking the new fingerprint.
  */
-import { totpCode, totpStep } from '../../src/auth/totp';
+import { base32Decode, totpCode, totpStep } from '../../src/auth/totp';
 import { startCastApp, type CastApp } from '../support/cast';
 import { querySql } from '../support/test-database';
 
@@ -16,22 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
 });
-
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const char of text) {
-    value = (value << 5) | alphabet.indexOf(char);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
 
 it('re-enrols an account with new keys, ending its sessions and dropping its grants', async () => {
   const member = app.cast.members.contactB2;

@@ -15,7 +15,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Type } from '@nestjs/common';
 import { Client } from 'pg';
-import { totpCode, totpStep } from '../../src/auth/totp';
+import { base32Decode, totpCode, totpStep } from '../../src/auth/totp';
 import type { Role } from '../../src/common/authz/roles';
 import { EgideClient } from '../../src/client/egide-client';
 import type { EgideSession } from '../../src/client/egide-session';
@@ -80,22 +80,6 @@ export function castPassword(key: CastKey): string {
 
 export function castEmail(key: CastKey): string {
   return `${key.toLowerCase()}@cast.egide.test`;
-}
-
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const char of text.replace(/=+$/, '')) {
-    value = (value << 5) | alphabet.indexOf(char);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
 }
 
 /** The current TOTP code of a member at a given server time. */
