@@ -467,7 +467,7 @@ export class CasesRepository {
     move: { id: string; fromEmbassyId: string; toEmbassyId: string; reference: string; keyId: string; wrap: SealedDataKey; now: Date },
   ): Promise<CaseRow> {
     await manager.query(`DELETE FROM data_key_wraps WHERE key_id = $1 AND scope_id = $2`, [move.keyId, move.fromEmbassyId]);
-    await manager.query(`DELETE FROM case_blind_indexes WHERE case_id = $1`, [move.id]);
+    await manager.query(`DELETE FROM case_blind_indexes WHERE case_id = $1 AND embassy_id = $2`, [move.id, move.fromEmbassyId]);
     await this.insertWrap(manager, move.wrap);
     const rows = (await manager.query(
       `UPDATE cases c SET embassy_id = $3, reference = $4, assigned_to_id = NULL, version = c.version + 1, updated_at = $5
@@ -483,12 +483,20 @@ export class CasesRepository {
    * case's row lock and its embassy's keyring lock.
    */
   async shredCase(manager: EntityManager, id: string, embassyId: string, keyId: string, now: Date): Promise<{ row: CaseRow; wraps: number; events: number }> {
-    const [, wraps] = (await manager.query(`DELETE FROM data_key_wraps WHERE key_id = $1`, [keyId])) as [unknown, number];
-    const [, events] = (await manager.query(
-      `UPDATE case_events SET body = NULL, signature = NULL WHERE case_id = $1 AND body IS NOT NULL`,
-      [id],
+    // Every statement names the case by id AND embassy, like every other write here: a
+    // bug in the caller must not be able to erase another embassy's data.
+    const [, wraps] = (await manager.query(
+      `DELETE FROM data_key_wraps w USING cases c
+        WHERE w.key_id = $1 AND c.key_id = w.key_id AND c.id = $2 AND c.embassy_id = $3`,
+      [keyId, id, embassyId],
     )) as [unknown, number];
-    await manager.query(`DELETE FROM case_blind_indexes WHERE case_id = $1`, [id]);
+    const [, events] = (await manager.query(
+      `UPDATE case_events e SET body = NULL, signature = NULL
+         FROM cases c
+        WHERE e.case_id = c.id AND c.id = $1 AND c.embassy_id = $2 AND e.body IS NOT NULL`,
+      [id, embassyId],
+    )) as [unknown, number];
+    await manager.query(`DELETE FROM case_blind_indexes WHERE case_id = $1 AND embassy_id = $2`, [id, embassyId]);
     const rows = (await manager.query(
       `UPDATE cases c SET envelopes = NULL, revision_signature = NULL, shredded_at = $3, version = c.version + 1, updated_at = $3
         WHERE c.id = $1 AND c.embassy_id = $2 RETURNING ${CASE_COLUMNS}`,
