@@ -62,6 +62,8 @@ export interface DemoOptions {
   /** A PostgreSQL server to create the demo's own database on (and drop it afterwards). */
   databaseUrl?: string;
   out: DemoOutput;
+  /** Aborting stops the server at once and removes what the demo created (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export interface DemoCounts {
@@ -171,17 +173,20 @@ async function startDemoServer(options: DemoOptions): Promise<DemoServer> {
       await server.close();
       throw new DemoError('the demo database already has an administrator');
     }
+    let closing: Promise<void> | undefined;
     return {
       url: server.url,
       setupToken: server.setupToken,
       description: `${server.url}, ${databaseUrl === '' ? 'fresh embedded PostgreSQL' : `fresh database on ${new URL(databaseUrl).host}`} in ${dataDir}`,
-      close: async () => {
-        try {
-          await server.close();
-        } finally {
-          await cleanUp();
-        }
-      },
+      // Once only: an interruption and the run's own `finally` may both ask.
+      close: () =>
+        (closing ??= (async () => {
+          try {
+            await server.close();
+          } finally {
+            await cleanUp();
+          }
+        })()),
     };
   } catch (error) {
     await cleanUp();
@@ -681,7 +686,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
   const server = await clock.run('server', () => startDemoServer(options), (started) => started.description);
   const sessions: EgideSession[] = [];
+  // An interrupted demo must not leave an embedded PostgreSQL running or a database behind.
+  const stop = (): void => void server.close();
+  options.signal?.addEventListener('abort', stop, { once: true });
   try {
+    if (options.signal?.aborted === true) throw new DemoError('interrupted');
     const client = new EgideClient(server.url);
 
     // The administrator: setup token, password, TOTP.
@@ -899,6 +908,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     out.write(`Summary: ${summary.join(', ')}; total ${seconds(totalMs)}\n`);
     return { counts, shownCase: shown.opened, shownEvents: shown.events, phases: clock.phases, totalMs };
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     for (const session of sessions) session.lock();
     await server.close();
   }
@@ -937,13 +947,33 @@ async function applyStep(
 async function main(): Promise<void> {
   const env = process.env;
   const given = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
-  await runDemo({ url: given(env.EGIDE_URL), setupToken: given(env.EGIDE_SETUP_TOKEN), databaseUrl: given(env.DATABASE_URL), out: process.stdout });
-}
-
-if (require.main === module) {
-  main().catch((error: unknown) => {
+  const interruption = new AbortController();
+  const interrupt = (): void => {
+    process.stderr.write('\ninterrupted: stopping the demo server and removing its data…\n');
+    interruption.abort();
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    await runDemo({
+      url: given(env.EGIDE_URL),
+      setupToken: given(env.EGIDE_SETUP_TOKEN),
+      databaseUrl: given(env.DATABASE_URL),
+      out: process.stdout,
+      signal: interruption.signal,
+    });
+  } catch (error) {
+    if (interruption.signal.aborted) {
+      process.exitCode = 130;
+      return;
+    }
     // The SDK's and the server's messages name what failed, never a secret.
     process.stderr.write(`demo failed: ${error instanceof DemoError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
-  });
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', interrupt);
+  }
 }
+
+if (require.main === module) void main();
