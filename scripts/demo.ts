@@ -699,7 +699,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       async () => {
         const secret = password();
         const email = 'admin@egide-demo.example';
-        const account = await patiently(() => client.setup(server.setupToken, email, secret), out);
+        const account = await patiently(() => client.setup(server.setupToken, email, secret), out).catch((error: unknown) => {
+          if (error instanceof EgideApiError && error.status === 403) {
+            throw new DemoError(
+              `${server.description} refused the setup token: it is not valid, or that server already has an administrator. The demo needs a server without one; unset EGIDE_URL and it starts its own.`,
+            );
+          }
+          throw error;
+        });
         const person = await activate(client, 'Programme administrator', email, secret, account, out);
         sessions.push(person.session);
         counts.users += 1;
@@ -944,6 +951,13 @@ async function applyStep(
   }
 }
 
+/** What went wrong, for the person at the terminal: a stack only for what nobody foresaw. */
+function describeFailure(error: unknown): string {
+  if (error instanceof DemoError) return error.message;
+  if (error instanceof EgideApiError) return `${error.message}${error.problem.requestId === undefined ? '' : ` (request id ${error.problem.requestId})`}`;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
 async function main(): Promise<void> {
   const env = process.env;
   const given = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
@@ -968,7 +982,7 @@ async function main(): Promise<void> {
       return;
     }
     // The SDK's and the server's messages name what failed, never a secret.
-    process.stderr.write(`demo failed: ${error instanceof DemoError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`demo failed: ${describeFailure(error)}\n`);
     process.exitCode = 1;
   } finally {
     process.removeListener('SIGINT', interrupt);
