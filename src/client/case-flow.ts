@@ -465,6 +465,33 @@ export async function reindexCase(session: CaseSession, caseId: string, options:
   return session.cases.update(caseId, { version: opened.version, blindIndexes: caseBlindIndexes(opened.content.identity, teamKeys.current) });
 }
 
+/**
+ * After a team rotation, every case's blind indexes are recomputed under the new
+ * generation's blind-index key (PROTOCOL.md: rotation recomputes blind indexes);
+ * until then, duplicate searches made with the new key miss older cases. Shredded
+ * cases have no indexes and are skipped. Returns how many cases were re-indexed.
+ */
+export async function reindexEmbassyCases(
+  session: CaseSession,
+  onProgress: (done: number) => void = () => undefined,
+  options: CaseFlowOptions = {},
+): Promise<number> {
+  const teamKeys = await teamKeysOf(session, options);
+  let done = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await listCases(session, { limit: 200, ...(cursor === undefined ? {} : { cursor }) });
+    for (const summary of page.items) {
+      if (summary.shreddedAt !== null) continue;
+      await reindexCase(session, summary.id, { ...options, teamKeys });
+      done += 1;
+      onProgress(done);
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return done;
+}
+
 export function setCaseStatus(session: CaseSession, caseId: string, to: CaseStatus, version: number): Promise<CaseSummaryResponse> {
   return session.cases.changeStatus(caseId, { to, version });
 }

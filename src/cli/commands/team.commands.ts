@@ -10,6 +10,7 @@
 import type { Command } from 'commander';
 import type { EgideSession } from '../../client/egide-session';
 import { EgideApiError } from '../../client/http-client';
+import { reindexEmbassyCases } from '../../client/case-flow';
 import { bootstrapTeam, FingerprintMismatchError, grantTo, openMyTeamKeys, pendingMembers, rotateTeam, type RotationProgress } from '../../client/team-keys-flow';
 import { teamKeyFingerprint } from '../../crypto/fingerprint';
 import { WrongKeyError } from '../../crypto/protocol-errors';
@@ -192,7 +193,13 @@ export function registerTeamCommands(program: Command, contextOf: ContextOf): vo
             progress.update(shown.fraction, shown.label);
           });
           forget([rotated.next]);
-          return rotated.response;
+          // The new generation has a new blind-index key: an embassy's cases are
+          // re-indexed so that duplicate searches keep finding them.
+          const casesReindexed =
+            session.user.role === 'EMBASSY_CONTACT'
+              ? await reindexEmbassyCases(session, (done) => progress.update(0.95, `re-indexing cases (${done})`))
+              : 0;
+          return { ...rotated.response, casesReindexed };
         } finally {
           progress.finish();
         }
@@ -203,6 +210,7 @@ export function registerTeamCommands(program: Command, contextOf: ContextOf): vo
           ['Team fingerprint', response.fingerprint],
           ['Grants', String(response.grantsCreated)],
           ['Data keys re-sealed', String(response.dataKeysResealed)],
+          ['Cases re-indexed', String(response.casesReindexed)],
         ]),
       );
     });
