@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { totpCode, totpStep, TOTP_STEP_SECONDS } from '../src/auth/totp';
+import { base32Decode, TOTP_STEP_SECONDS, totpCode, totpStep } from '../src/auth/totp';
 import type { CaseStatus } from '../src/cases/case-status';
 import type { MemberEventType } from '../src/cases/case-vocabulary';
 import {
@@ -196,24 +196,6 @@ async function startDemoServer(options: DemoOptions): Promise<DemoServer> {
 
 // ---------------------------------------------------------------------------------
 // People: accounts, and the authenticator app each of them would have on a phone
-
-function base32Decode(text: string): Uint8Array {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const bytes: number[] = [];
-  for (const char of text.replace(/=+$/, '').toUpperCase()) {
-    const index = alphabet.indexOf(char);
-    if (index < 0) throw new Error('the TOTP secret is not base32');
-    value = (value << 5) | index;
-    bits += 5;
-    if (bits >= 8) {
-      bytes.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Uint8Array.from(bytes);
-}
 
 /**
  * A TOTP authenticator for one account. The server takes a code of the previous, the

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SessionStore } from '../../src/cli/session-store';
-import { totpCode, totpStep } from '../../src/auth/totp';
+import { base32Decode, totpCode, totpStep } from '../../src/auth/totp';
 import { startCastApp, type CastApp, type CastKey } from '../support/cast';
 import { CliHarness } from './cli-harness';
 
@@ -27,22 +27,6 @@ async function signedIn(key: CastKey): Promise<CliHarness> {
   const result = await cli.login(member.email, member.password, app.freshTotp(key));
   expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
   return cli;
-}
-
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const char of text.replace(/=+$/, '')) {
-    value = (value << 5) | alphabet.indexOf(char);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
 }
 
 /** The code an authenticator holding `secretBase32` shows at the server's current time. */

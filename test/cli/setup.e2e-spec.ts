@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { totpCode, totpStep } from '../../src/auth/totp';
+import { base32Decode, totpCode, totpStep } from '../../src/auth/totp';
 import { startEgide, type EgideServer } from '../../src/server';
 import { makeTempDir, TEST_SERVER_SECRET, testEnv } from '../support/test-app';
 import { cloneTestDatabase, type TestDatabase } from '../support/test-database';
@@ -22,22 +22,6 @@ function harness(): CliHarness {
   const made = new CliHarness(server.url);
   harnesses.push(made);
   return made;
-}
-
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const char of text) {
-    value = (value << 5) | alphabet.indexOf(char);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
 }
 
 beforeAll(async () => {
