@@ -1,0 +1,715 @@
+/**
+ * Case benchmark (issue 5 item 9): the three hot case routes of the built Egide server
+ * against a bare Fastify + pg baseline in the same process, on the same PostgreSQL, and
+ * how get-by-id and list latency hold from 10k to 1M cases. Usage (docs/performance.md):
+ *
+ *   npm run bench:cases                          # embedded PostgreSQL in a temp dir
+ *   DATABASE_URL=postgres://… npm run bench:cases  # a fresh database there, dropped after
+ *   BENCH_SCALE_ROWS=100000 npm run bench:cases    # a quicker scale step (default 1000000)
+ *   BENCH_DURATION=10 BENCH_CONNECTIONS=50 BENCH_POSTS=4000 BENCH_LATENCY_REQUESTS=2000
+ *
+ * Everything a member does goes through the SDK (administrator, embassy, contact with
+ * MFA, team key, sealed cases), so the server sees exactly what a client sends. The
+ * baseline calls the repositories' own methods (CasesRepository, KeysRepository,
+ * AuditService) over a plain `pg` connection: the same statements in the same
+ * transaction shape, with nothing of Nest, validation, the access-token check or the
+ * signature verification around them; a change of the real SQL moves both sides.
+ *
+ * Load comes from a child process (this file, forked with LOAD_GENERATOR_FLAG) so that
+ * the generator never shares an event loop with the servers: autocannon for throughput,
+ * a sequential keep-alive loop for the scale latencies (autocannon's histogram is whole
+ * milliseconds, too coarse for a 10k/1M ratio). POST bodies are sealed ahead of time:
+ * the client chooses each case's id and data key, so every request needs its own body.
+ *
+ * The scale cases are seeded in SQL from one real sealed case (its envelopes, signature
+ * and wrap), varying ids, key ids, references and clear fields: the server checks
+ * structure on write only, and reads return what is stored. Not a test: no assertion.
+ */
+import { fork } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import fastify, { type FastifyInstance } from 'fastify';
+import { Client, Pool, type PoolClient, type QueryResult } from 'pg';
+import pino from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../src/audit/audit.service';
+import { totpCode, totpStep } from '../src/auth/totp';
+import { INITIAL_CASE_STATUS } from '../src/cases/case-status';
+import { DEFENDER_GROUPS, RISK_LEVELS, THREAT_TYPES } from '../src/cases/case-vocabulary';
+import { CasesRepository } from '../src/cases/cases.repository';
+import type { CreateCaseRequest } from '../src/cases/dto/create-case.dto';
+import { sealNewCase, type CaseContent, type NewCase } from '../src/client/case-flow';
+import { EgideClient } from '../src/client/egide-client';
+import type { EgideSession } from '../src/client/egide-session';
+import { bootstrapTeam, openMyTeamKeys, type MyTeamKeys } from '../src/client/team-keys-flow';
+import { KeysRepository } from '../src/keys/keys.repository';
+import { startEgide, type EgideServer } from '../src/server';
+
+const LOAD_GENERATOR_FLAG = '--case-bench-load-generator';
+const PASSWORD = 'benchmark password, long enough';
+const SEED_BATCH = 50_000;
+const SMALL_SCALE = 10_000;
+
+// ---------------------------------------------------------------------------------------
+// Load generator (child process)
+
+interface CannonJob {
+  kind: 'cannon';
+  url: string;
+  connections: number;
+  /** Seconds; ignored when `amount` is set (POST runs a fixed number of fresh bodies). */
+  duration: number;
+  amount?: number;
+  method: 'GET' | 'POST';
+  token: string;
+  /** Cycled, one per request. */
+  paths: string[];
+  /** One per request, never reused (each creates a case with its own id). */
+  bodies?: string[];
+}
+
+interface SequentialJob {
+  kind: 'sequential';
+  url: string;
+  token: string;
+  paths: string[];
+  warmup: number;
+  count: number;
+}
+
+type LoadJob = CannonJob | SequentialJob;
+
+interface LoadResult {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  failed: number;
+  completed: number;
+}
+
+async function cannon(job: CannonJob): Promise<LoadResult> {
+  let next = 0;
+  const bodies = job.bodies;
+  const started = performance.now();
+  const result = await autocannon({
+    url: job.url,
+    connections: job.connections,
+    duration: job.duration,
+    amount: job.amount,
+    headers: { authorization: `Bearer ${job.token}`, 'content-type': 'application/json' },
+    requests: [
+      {
+        method: job.method,
+        setupRequest: (request) => {
+          const n = next++;
+          return { ...request, path: job.paths[n % job.paths.length], body: bodies?.[n] };
+        },
+      },
+    ],
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    requestsPerSecond: result.requests.total / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failed: result.non2xx + result.errors,
+    completed: result.requests.total,
+  };
+}
+
+/** One request at a time on one kept-alive socket: latency without queueing, to the microsecond. */
+async function sequential(job: SequentialJob): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const target = new URL(job.url);
+  const once = (path: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const req = httpRequest(
+        { host: target.hostname, port: target.port, path, agent, headers: { authorization: `Bearer ${job.token}` } },
+        (response) => {
+          response.on('data', () => undefined);
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  let failed = 0;
+  const times: number[] = [];
+  for (let i = 0; i < job.warmup + job.count; i++) {
+    const started = performance.now();
+    const status = await once(job.paths[i % job.paths.length]);
+    const elapsed = performance.now() - started;
+    if (status !== 200) failed++;
+    if (i >= job.warmup) times.push(elapsed);
+  }
+  agent.destroy();
+  times.sort((a, b) => a - b);
+  const total = times.reduce((sum, t) => sum + t, 0);
+  return {
+    requestsPerSecond: (times.length / total) * 1000,
+    p50: times[Math.floor(times.length * 0.5)],
+    p99: times[Math.floor(times.length * 0.99)],
+    failed,
+    completed: times.length,
+  };
+}
+
+async function loadGenerator(): Promise<void> {
+  const job = await new Promise<LoadJob>((resolve) => process.once('message', (message) => resolve(message as LoadJob)));
+  const result = job.kind === 'cannon' ? await cannon(job) : await sequential(job);
+  await new Promise<void>((resolve, reject) => {
+    if (process.send === undefined) return reject(new Error('the load generator runs only as a forked child'));
+    process.send(result, (error: Error | null) => (error === null ? resolve() : reject(error)));
+  });
+  process.disconnect();
+}
+
+/** Runs one job in a fresh child process. */
+function load(job: LoadJob): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, [LOAD_GENERATOR_FLAG], { stdio: 'inherit', serialization: 'advanced' });
+    let result: LoadResult | undefined;
+    child.once('message', (message) => {
+      result = message as LoadResult;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 && result !== undefined ? resolve(result) : reject(new Error(`load generator exited with ${code}`))));
+    child.send(job);
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// The bare baseline: the repositories' methods over plain pg
+
+/** What TypeORM's `query` returns for a statement: rows, or [rows, count] after UPDATE/DELETE. */
+function typeormShape(result: QueryResult): unknown {
+  return result.command === 'UPDATE' || result.command === 'DELETE' ? [result.rows, result.rowCount] : result.rows;
+}
+
+/**
+ * The repositories use only `query` of their DataSource and EntityManager; handing them
+ * this instead runs their exact SQL over one pg connection (or the pool), with no ORM.
+ */
+function plainQuery(db: Pool | PoolClient, rewrite: (sql: string) => string = (sql) => sql): Pick<EntityManager, 'query'> & Pick<DataSource, 'query'> {
+  return {
+    query: async <T>(sql: string, parameters?: unknown[]): Promise<T> => typeormShape(await db.query(rewrite(sql), parameters)) as T,
+  };
+}
+
+interface BenchActor {
+  userId: string;
+  embassyId: string;
+}
+
+function registerBareRoutes(app: FastifyInstance, pool: Pool, actor: BenchActor): void {
+  const cases = new CasesRepository(plainQuery(pool) as DataSource);
+  const keys = new KeysRepository(plainQuery(pool) as DataSource);
+  const audit = new AuditService();
+  const reader = (): { userId: string; role: 'EMBASSY_CONTACT'; requestId: string } => ({ userId: actor.userId, role: 'EMBASSY_CONTACT', requestId: randomUUID() });
+
+  // CasesService.create's transaction, statement for statement, without the checks it makes in JavaScript.
+  app.post<{ Body: CreateCaseRequest }>('/bare/cases', async (request, reply) => {
+    const body = request.body;
+    const client = await pool.connect();
+    const manager = plainQuery(client) as EntityManager;
+    try {
+      await client.query('START TRANSACTION');
+      await keys.lockScopeKeyring(manager, actor.embassyId);
+      await keys.findCurrentGeneration(actor.embassyId, manager);
+      await keys.findMemberKeys(actor.embassyId, actor.userId, manager);
+      const now = new Date();
+      const { country, number } = await cases.allocateReference(manager, actor.embassyId, now.getUTCFullYear());
+      const reference = `${country}-${now.getUTCFullYear()}-${String(number).padStart(4, '0')}`;
+      const created = await cases.insertCase(manager, {
+        id: body.id.toLowerCase(),
+        reference,
+        embassyId: actor.embassyId,
+        status: INITIAL_CASE_STATUS,
+        riskLevel: body.riskLevel,
+        threatTypes: body.threatTypes,
+        defenderGroups: body.defenderGroups,
+        countryOfActivity: body.countryOfActivity,
+        nextReviewAt: body.nextReviewAt === undefined || body.nextReviewAt === null ? null : new Date(body.nextReviewAt),
+        consentToTransfer: body.consentToTransfer,
+        consentToRefugeSharing: body.consentToRefugeSharing,
+        keyId: body.wrap.keyId.toLowerCase(),
+        envelopes: body.revision.envelopes,
+        authorId: actor.userId,
+        signature: body.revision.signature,
+        now,
+      });
+      await cases.insertWrap(manager, body.wrap);
+      await cases.replaceBlindIndexes(manager, actor.embassyId, created.id, body.blindIndexes);
+      await audit.record(manager, {
+        action: 'case.created',
+        outcome: 'SUCCESS',
+        requestId: randomUUID(),
+        actor: { userId: actor.userId, role: 'EMBASSY_CONTACT' },
+        target: { type: 'case', id: created.id },
+        scope: { type: 'EMBASSY', id: actor.embassyId },
+        details: { reference, revision: 1 },
+      });
+      await client.query('COMMIT');
+      return reply.code(201).send({ id: created.id, reference: created.reference, version: created.version, createdAt: created.created_at });
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  });
+
+  // Not a baseline: the same rows written by one autocommitted statement (DESIGN.md §5's
+  // shape), without the keyring lock or the generation and author checks, to show what
+  // the round trips inside the embassy's serialised section cost.
+  app.post<{ Body: CreateCaseRequest }>('/bare/cases-one-statement', async (request, reply) => {
+    const body = request.body;
+    const now = new Date();
+    const { rows } = await pool.query<{ id: string; reference: string; version: number; created_at: Date }>(
+      `WITH n AS (
+         INSERT INTO case_reference_counters (embassy_id, year, last) VALUES ($1, $2::int, 1)
+         ON CONFLICT (embassy_id, year) DO UPDATE SET last = case_reference_counters.last + 1
+         RETURNING last),
+       c AS (
+         INSERT INTO cases (id, reference, embassy_id, status, risk_level, threat_types, defender_groups, country_of_activity,
+                            next_review_at, version, consent_to_transfer, consent_to_transfer_at, consent_to_refuge_sharing,
+                            consent_to_refuge_sharing_at, key_id, envelopes, revision, revision_author_id, revision_signature,
+                            created_by, created_at, updated_at)
+         SELECT $4, e.country || '-' || $2::int || '-' || CASE WHEN n.last < 10000 THEN lpad(n.last::text, 4, '0') ELSE n.last::text END, $1, $5, $6, $7::text[], $8::text[], $9, $10, 1,
+                $11, CASE WHEN $11 THEN $3::timestamptz END, $12, CASE WHEN $12 THEN $3::timestamptz END, $13, $14::jsonb, 1,
+                $15, $16, $15, $3, $3
+           FROM n CROSS JOIN embassies e WHERE e.id = $1
+         RETURNING id, reference, embassy_id, version, created_at),
+       w AS (INSERT INTO data_key_wraps (key_id, scope_id, generation, sealed) VALUES ($13, $1, $17, $18)),
+       b AS (INSERT INTO case_blind_indexes (case_id, embassy_id, field_id, value)
+             SELECT c.id, c.embassy_id, v.field_id, v.value FROM c CROSS JOIN unnest($19::text[], $20::text[]) AS v(field_id, value)),
+       a AS (INSERT INTO audit_events (actor_id, actor_role, action, target_type, target_id, scope_type, scope_id, request_id, outcome, details)
+             SELECT $15::uuid, 'EMBASSY_CONTACT', 'case.created', 'case', c.id::text, 'EMBASSY', c.embassy_id, $21, 'SUCCESS',
+                    jsonb_build_object('reference', c.reference, 'revision', 1) FROM c)
+       SELECT id, reference, version, created_at FROM c`,
+      [
+        actor.embassyId,
+        now.getUTCFullYear(),
+        now,
+        body.id.toLowerCase(),
+        INITIAL_CASE_STATUS,
+        body.riskLevel,
+        body.threatTypes,
+        body.defenderGroups,
+        body.countryOfActivity,
+        body.nextReviewAt ?? null,
+        body.consentToTransfer,
+        body.consentToRefugeSharing,
+        body.wrap.keyId.toLowerCase(),
+        JSON.stringify(body.revision.envelopes),
+        actor.userId,
+        body.revision.signature,
+        body.wrap.generation,
+        body.wrap.sealed,
+        body.blindIndexes.map((entry) => entry.fieldId),
+        body.blindIndexes.map((entry) => entry.value),
+        randomUUID(),
+      ],
+    );
+    const created = rows[0];
+    return reply.code(201).send({ id: created.id, reference: created.reference, version: created.version, createdAt: created.created_at });
+  });
+
+  app.get<{ Params: { id: string } }>('/bare/cases/:id', async (request, reply) => {
+    const row = await cases.readSealedCase(request.params.id, actor.embassyId, reader());
+    if (row === undefined) return reply.code(404).send({ status: 404 });
+    return row;
+  });
+
+  app.get<{ Querystring: { limit?: string } }>('/bare/cases', async (request) => {
+    const limit = Number(request.query.limit ?? 50);
+    const rows = await cases.listCases(actor.embassyId, {}, limit + 1, undefined);
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > limit && last !== undefined ? `${last.created_at.toISOString()}|${last.id}` : null };
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Setting up through the SDK
+
+function base32Decode(text: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const char of text.replace(/=+$/, '')) {
+    value = (value << 5) | alphabet.indexOf(char);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** TOTP activated with the current step, login with the next: a code is never accepted twice. */
+async function activateAndLogin(client: EgideClient, email: string, account: Awaited<ReturnType<EgideClient['enrol']>>): Promise<EgideSession> {
+  const secret = base32Decode(account.totp.secret);
+  const step = totpStep(Math.floor(Date.now() / 1000));
+  await account.confirmTotp(totpCode(secret, step));
+  return client.login(email, PASSWORD, totpCode(secret, step + 1));
+}
+
+interface Bench {
+  contact: EgideSession;
+  teamKeys: MyTeamKeys;
+  actor: BenchActor;
+}
+
+async function setUp(egide: EgideServer): Promise<Bench> {
+  if (egide.setupToken === undefined) throw new Error('the benchmark needs a fresh database (no administrator yet)');
+  const client = new EgideClient(egide.url);
+  const admin = await activateAndLogin(client, 'admin@bench.egide.test', await client.setup(egide.setupToken, 'admin@bench.egide.test', PASSWORD));
+  const embassy = await admin.admin.createEmbassy({ name: 'Benchmark embassy', country: 'KE', city: 'Nairobi' });
+  const invitation = await admin.admin.invite({ email: 'contact@bench.egide.test', role: 'EMBASSY_CONTACT', embassyId: embassy.id });
+  const contact = await activateAndLogin(client, 'contact@bench.egide.test', await client.enrol(invitation.code, 'contact@bench.egide.test', PASSWORD));
+  await bootstrapTeam(contact);
+  return { contact, teamKeys: await openMyTeamKeys(contact), actor: { userId: contact.user.id, embassyId: embassy.id } };
+}
+
+/** A realistic case: five of the seven sealed fields, a few hundred bytes of narrative. */
+function benchCase(i: number): NewCase {
+  return {
+    riskLevel: RISK_LEVELS[i % RISK_LEVELS.length],
+    threatTypes: [THREAT_TYPES[i % THREAT_TYPES.length], THREAT_TYPES[(i + 7) % THREAT_TYPES.length]],
+    defenderGroups: [DEFENDER_GROUPS[i % DEFENDER_GROUPS.length]],
+    countryOfActivity: 'KE',
+    nextReviewAt: new Date(Date.now() + ((i % 90) + 1) * 86_400_000).toISOString(),
+    consentToTransfer: i % 2 === 0,
+    consentToRefugeSharing: i % 3 === 0,
+    content: {
+      identity: {
+        fullName: `Amani Wanjiru Otieno ${i}`,
+        aliases: [`Mama Amani ${i}`],
+        birthDate: '1984-03-12',
+        gender: 'F',
+        nationality: 'KE',
+        passportNumbers: [`AK${String(i).padStart(7, '0')}`],
+      },
+      contacts: { phone: '+254 700 123 456', signal: '+254 700 123 456', email: `amani.${i}@example.org`, trustedContact: 'her brother, via the parish' },
+      location: { city: 'Nairobi', area: 'Kibera', since: '2024-11', safeHouse: false },
+      narrative:
+        'Land-rights defender documenting forced evictions along the river. Followed twice after ' +
+        'community meetings; a caller threatened her children by name. Her office laptop was taken ' +
+        'during a police visit without a warrant. She keeps copies of the eviction orders and the ' +
+        'names of the officers present. She asks that her family not be contacted directly.',
+      protectionMeasures: ['digital security training', 'relocation assessed', 'weekly check-in call'],
+    } satisfies CaseContent,
+  };
+}
+
+function sealCases(bench: Bench, from: number, count: number): Promise<CreateCaseRequest[]> {
+  return Promise.all(Array.from({ length: count }, (_, k) => sealNewCase(bench.contact, benchCase(from + k), { teamKeys: bench.teamKeys })));
+}
+
+// ---------------------------------------------------------------------------------------
+// Seeding in SQL
+
+interface Template {
+  envelopes: string;
+  signature: string;
+  generation: number;
+  wrap: string;
+}
+
+async function readTemplate(db: Client, caseId: string): Promise<Template> {
+  const { rows } = await db.query<Template>(
+    `SELECT c.envelopes::text AS envelopes, c.revision_signature AS signature, w.generation, w.sealed AS wrap
+       FROM cases c JOIN data_key_wraps w ON w.key_id = c.key_id AND w.scope_id = c.embassy_id WHERE c.id = $1`,
+    [caseId],
+  );
+  return rows[0];
+}
+
+/**
+ * Cases numbered from..to (inclusive), with their wrap and two blind indexes (name,
+ * passport), in one statement per batch. References use a past year so that they never
+ * meet the counter of the current one; creation times are a minute apart in 2020–2021,
+ * older than anything created through the API during the run.
+ */
+async function seedBatch(db: Client, actor: BenchActor, template: Template, from: number, to: number): Promise<void> {
+  await db.query(
+    `WITH s AS MATERIALIZED (
+       SELECT i, gen_random_uuid() AS id, gen_random_uuid() AS key_id,
+              timestamptz '2020-01-01 00:00:00+00' + i * interval '1 minute' AS at
+         FROM generate_series($1::int, $2::int) AS i),
+     c AS (
+       INSERT INTO cases (id, reference, embassy_id, status, risk_level, threat_types, defender_groups, country_of_activity,
+                          next_review_at, version, consent_to_transfer, consent_to_transfer_at, consent_to_refuge_sharing,
+                          consent_to_refuge_sharing_at, key_id, envelopes, revision, revision_author_id, revision_signature,
+                          created_by, created_at, updated_at)
+       SELECT s.id, 'KE-2019-' || lpad(s.i::text, 7, '0'), $3::uuid,
+              ($7::text[])[1 + s.i % 5], ($8::text[])[1 + s.i % 4],
+              ARRAY[($9::text[])[1 + s.i % 16], ($9::text[])[1 + (s.i + 7) % 16]], ARRAY[($10::text[])[1 + s.i % 10]],
+              (ARRAY['KE', 'UG', 'TZ', 'ET', 'SO'])[1 + s.i % 5],
+              CASE WHEN s.i % 3 = 0 THEN s.at + interval '90 days' END, 1,
+              s.i % 2 = 0, CASE WHEN s.i % 2 = 0 THEN s.at END, s.i % 3 = 0, CASE WHEN s.i % 3 = 0 THEN s.at END,
+              s.key_id, $5::jsonb, 1, $4::uuid, $6, $4::uuid, s.at, s.at
+         FROM s),
+     w AS (
+       INSERT INTO data_key_wraps (key_id, scope_id, generation, sealed) SELECT s.key_id, $3::uuid, $11::int, $12 FROM s)
+     INSERT INTO case_blind_indexes (case_id, embassy_id, field_id, value)
+     SELECT s.id, $3::uuid, f.field_id, substr(translate(encode(sha256((f.field_id || s.i)::bytea), 'base64'), '+/=', '-_'), 1, 22)
+       FROM s CROSS JOIN (VALUES ('name'), ('passport')) AS f(field_id)`,
+    [
+      from,
+      to,
+      actor.embassyId,
+      actor.userId,
+      template.envelopes,
+      template.signature,
+      ['OPEN', 'ASSESSING', 'PROTECTION_ACTIVE', 'MONITORING', 'CLOSED'],
+      RISK_LEVELS,
+      THREAT_TYPES,
+      DEFENDER_GROUPS,
+      template.generation,
+      template.wrap,
+    ],
+  );
+}
+
+async function caseCount(db: Client): Promise<number> {
+  return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cases')).rows[0].n;
+}
+
+/** Seeds until the table holds `target` cases; returns the seconds it took (insert, then VACUUM ANALYZE apart). */
+async function seedTo(db: Client, actor: BenchActor, template: Template, target: number, next: { number: number }): Promise<{ rows: number; insertSeconds: number; vacuumSeconds: number }> {
+  const missing = Math.max(0, target - (await caseCount(db)));
+  const started = performance.now();
+  for (let done = 0; done < missing; done += SEED_BATCH) {
+    const batch = Math.min(SEED_BATCH, missing - done);
+    await seedBatch(db, actor, template, next.number, next.number + batch - 1);
+    next.number += batch;
+    if (missing > SEED_BATCH) process.stdout.write(`\r  seeded ${done + batch} / ${missing}`);
+  }
+  if (missing > SEED_BATCH) process.stdout.write('\n');
+  const inserted = performance.now();
+  // VACUUM as well as ANALYZE: sets the visibility map and hint bits now, so that
+  // autovacuum does not start in the middle of a measurement and first reads do not write.
+  await db.query('VACUUM (ANALYZE) cases, data_key_wraps, case_blind_indexes');
+  return { rows: missing, insertSeconds: (inserted - started) / 1000, vacuumSeconds: (performance.now() - inserted) / 1000 };
+}
+
+async function sampleIds(db: Client, embassyId: string, count: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM cases WHERE embassy_id = $1 ORDER BY random() LIMIT $2`, [embassyId, count]);
+  return rows.map((row) => row.id);
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of the repository's own statements, through the same adapter as the baseline. */
+async function explainPlans(pool: Pool, actor: BenchActor, id: string): Promise<string> {
+  const lines: string[] = [];
+  const explaining = {
+    query: async <T>(sql: string, parameters?: unknown[]): Promise<T> => {
+      const { rows } = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, parameters);
+      lines.push(...rows.map((row) => `    ${row['QUERY PLAN']}`));
+      return [] as T;
+    },
+  };
+  const cases = new CasesRepository(explaining as DataSource);
+  lines.push('  GET /cases/:id (audited read):');
+  await cases.readSealedCase(id, actor.embassyId, { userId: actor.userId, role: 'EMBASSY_CONTACT', requestId: randomUUID() });
+  lines.push('  GET /cases?limit=50:');
+  await cases.listCases(actor.embassyId, {}, 51, undefined);
+  lines.push('  GET /cases?limit=50&riskLevel=CRITICAL:');
+  await cases.listCases(actor.embassyId, { riskLevel: 'CRITICAL' }, 51, undefined);
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------
+// The run
+
+interface Database {
+  env: NodeJS.ProcessEnv;
+  drop(): Promise<void>;
+}
+
+/** DATABASE_URL names a server: the run gets a database of its own there, dropped at the end. */
+async function freshDatabase(): Promise<Database> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (serverUrl === undefined || serverUrl === '') return { env: {}, drop: () => Promise.resolve() };
+  const name = `egide_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString() },
+    drop: async () => {
+      const client = new Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+const load1 = (): string => loadavg()[0].toFixed(2);
+const ms = (value: number): string => (value < 10 ? value.toFixed(2) : value.toFixed(1));
+const row = (cells: (string | number)[]): string => `| ${cells.join(' | ')} |`;
+
+async function main(): Promise<void> {
+  const duration = Number(process.env.BENCH_DURATION ?? 10);
+  const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+  const posts = Number(process.env.BENCH_POSTS ?? 4000);
+  const latencyRequests = Number(process.env.BENCH_LATENCY_REQUESTS ?? 2000);
+  const scaleRows = Number(process.env.BENCH_SCALE_ROWS ?? 1_000_000);
+  const postWarmup = Math.max(connections, Math.min(500, Math.ceil(posts / 5)));
+  const dataDir = mkdtempSync(join(tmpdir(), 'egide-bench-cases-'));
+  chmodSync(dataDir, 0o711);
+  const database = await freshDatabase();
+  // Production settings, as bench/run.ts: request logs on (written nowhere), rate limits out of the way.
+  const egide = await startEgide({
+    env: {
+      ...process.env,
+      ...database.env,
+      PORT: '0',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      NODE_ENV: 'production',
+      SERVER_SECRET: 'b'.repeat(43),
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    },
+    logDestination: pino.destination({ dest: '/dev/null', sync: true }),
+  });
+  const pool = new Pool({ connectionString: egide.database.url, max: egide.config.databasePoolSize });
+  const db = new Client({ connectionString: egide.database.url });
+  await db.connect();
+  const bare = fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const say = (line: string): void => console.log(line);
+  try {
+    const bench = await setUp(egide);
+    registerBareRoutes(bare, pool, bench.actor);
+    const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
+    const token = async (): Promise<string> => {
+      await bench.contact.refresh();
+      return bench.contact.currentRawAccessToken;
+    };
+    say(`node ${process.version}, ${egide.database.description}, pool ${egide.config.databasePoolSize}, ${new Date().toISOString()}`);
+
+    // One real case through the API: the template of every seeded one.
+    const [templateRequest] = await sealCases(bench, 0, 1);
+    const templateCase = await bench.contact.cases.create(templateRequest);
+    const template = await readTemplate(db, templateCase.id);
+    say(`template case: ${template.envelopes.length} bytes of envelopes (jsonb text), ${templateRequest.revision.envelopes.length} sealed fields`);
+    const seedNumber = { number: 1 };
+
+    const scale = async (label: string): Promise<Map<string, LoadResult>> => {
+      const ids = await sampleIds(db, bench.actor.embassyId, 5000);
+      const results = new Map<string, LoadResult>();
+      const routes: [string, string, string[]][] = [
+        ['GET by id', 'egide', ids.map((id) => `/api/v1/cases/${id}`)],
+        ['GET by id', 'bare', ids.map((id) => `/bare/cases/${id}`)],
+        ['list 50', 'egide', ['/api/v1/cases?limit=50']],
+        ['list 50', 'bare', ['/bare/cases?limit=50']],
+        ['list 50, riskLevel filter', 'egide', ['/api/v1/cases?limit=50&riskLevel=CRITICAL']],
+      ];
+      for (const [route, server, paths] of routes) {
+        const url = server === 'egide' ? egide.url : bareUrl;
+        const result = await load({ kind: 'sequential', url, token: await token(), paths, warmup: Math.ceil(latencyRequests / 10), count: latencyRequests });
+        results.set(`${route}|${server}`, result);
+        say(row([label, route, server, ms(result.p50), ms(result.p99), result.failed, load1()]));
+      }
+      return results;
+    };
+
+    // 1. 10k cases: seed, latencies, plans.
+    const small = await seedTo(db, bench.actor, template, SMALL_SCALE, seedNumber);
+    say(`\nseeded ${small.rows} cases to ${SMALL_SCALE}: ${small.insertSeconds.toFixed(1)} s insert, ${small.vacuumSeconds.toFixed(1)} s VACUUM ANALYZE`);
+    say('\n| cases | route | server | p50 ms | p99 ms | failed | load 1m |');
+    say('|---|---|---|---|---|---|---|');
+    // Two passes at each size: the first warms caches (and shows cold reads), the ratio uses the second.
+    const smallFirst = await scale(`${(await caseCount(db)).toLocaleString('en')}`);
+    const atSmall = await scale(`${(await caseCount(db)).toLocaleString('en')}`);
+    const smallPlans = await explainPlans(pool, bench.actor, (await sampleIds(db, bench.actor.embassyId, 1))[0]);
+
+    // 2. Throughput against the baseline, at ~10k cases.
+    // Three disjoint pools of fresh bodies: Egide, the baseline, the one-statement variant.
+    const perServer = posts + postWarmup + 2 * connections;
+    const sealing = performance.now();
+    const bodies = (await sealCases(bench, 1, 3 * perServer)).map((body) => JSON.stringify(body));
+    say(`\nsealed ${bodies.length} POST bodies through the SDK in ${((performance.now() - sealing) / 1000).toFixed(1)} s`);
+    const bodiesFor = (k: number): string[] => bodies.slice(k * perServer, (k + 1) * perServer);
+    const ids = await sampleIds(db, bench.actor.embassyId, 5000);
+    say(`\n${connections} connections; GET runs: 2 s warm-up then ${duration} s; POST: ${postWarmup} warm-up then ${posts} fresh sealed bodies`);
+    say('| route | server | req/s | p50 ms | p99 ms | non-2xx | ratio | load 1m |');
+    say('|---|---|---|---|---|---|---|---|');
+    const scenarios: { name: string; method: 'GET' | 'POST'; egide: string[]; bare: string[]; oneStatement?: string[] }[] = [
+      { name: 'POST /api/v1/cases', method: 'POST', egide: ['/api/v1/cases'], bare: ['/bare/cases'], oneStatement: ['/bare/cases-one-statement'] },
+      { name: 'GET /api/v1/cases/:id (audited)', method: 'GET', egide: ids.map((id) => `/api/v1/cases/${id}`), bare: ids.map((id) => `/bare/cases/${id}`) },
+      { name: 'GET /api/v1/cases?limit=50', method: 'GET', egide: ['/api/v1/cases?limit=50'], bare: ['/bare/cases?limit=50'] },
+    ];
+    for (const scenario of scenarios) {
+      const measured: LoadResult[] = [];
+      const targets: [number, string, string[]][] = [
+        [0, egide.url, scenario.egide],
+        [1, bareUrl, scenario.bare],
+      ];
+      if (scenario.oneStatement !== undefined) targets.push([2, bareUrl, scenario.oneStatement]);
+      for (const [k, url, paths] of targets) {
+        if (scenario.method === 'POST') {
+          const own = bodiesFor(k);
+          await load({ kind: 'cannon', url, connections, duration, amount: postWarmup, method: 'POST', token: await token(), paths, bodies: own.slice(0, postWarmup) });
+          measured.push(await load({ kind: 'cannon', url, connections, duration, amount: posts, method: 'POST', token: await token(), paths, bodies: own.slice(postWarmup) }));
+        } else {
+          await load({ kind: 'cannon', url, connections, duration: 2, method: 'GET', token: await token(), paths });
+          measured.push(await load({ kind: 'cannon', url, connections, duration, method: 'GET', token: await token(), paths }));
+        }
+      }
+      const [ours, base, oneStatement] = measured;
+      say(row([scenario.name, 'egide', ours.requestsPerSecond.toFixed(0), ours.p50, ours.p99, ours.failed, (ours.requestsPerSecond / base.requestsPerSecond).toFixed(2), load1()]));
+      say(row(['', 'bare fastify + pg', base.requestsPerSecond.toFixed(0), base.p50, base.p99, base.failed, '1.00', load1()]));
+      if (oneStatement !== undefined) {
+        const ratio = (oneStatement.requestsPerSecond / base.requestsPerSecond).toFixed(2);
+        say(row(['', 'bare, one statement (not a baseline)', oneStatement.requestsPerSecond.toFixed(0), oneStatement.p50, oneStatement.p99, oneStatement.failed, ratio, load1()]));
+      }
+    }
+
+    // 3. The large table.
+    if (scaleRows > SMALL_SCALE) {
+      const large = await seedTo(db, bench.actor, template, scaleRows, seedNumber);
+      const size = (await db.query<{ size: string }>(`SELECT pg_size_pretty(pg_total_relation_size('cases')) AS size`)).rows[0].size;
+      say(`\nseeded ${large.rows} cases to ${scaleRows}: ${large.insertSeconds.toFixed(1)} s insert, ${large.vacuumSeconds.toFixed(1)} s VACUUM ANALYZE; cases table with indexes and TOAST: ${size}`);
+      say('| cases | route | server | p50 ms | p99 ms | failed | load 1m |');
+      say('|---|---|---|---|---|---|---|');
+      const again = await scale(`${(await caseCount(db)).toLocaleString('en')}`);
+      const atLarge = await scale(`${(await caseCount(db)).toLocaleString('en')}`);
+      say('\np50 at the large table / p50 at 10k, second passes (goal ≤ 1.5):');
+      for (const [key, result] of atLarge) {
+        const before = atSmall.get(key);
+        const first = again.get(key);
+        const smallCold = smallFirst.get(key);
+        if (before === undefined || first === undefined || smallCold === undefined) continue;
+        say(`  ${key.replace('|', ', ')}: ${(result.p50 / before.p50).toFixed(2)} (first passes: ${(first.p50 / smallCold.p50).toFixed(2)})`);
+      }
+      say(`\nplans at ${scaleRows.toLocaleString('en')} cases:\n${await explainPlans(pool, bench.actor, (await sampleIds(db, bench.actor.embassyId, 1))[0])}`);
+    }
+    say(`\nplans at ${SMALL_SCALE.toLocaleString('en')} cases:\n${smallPlans}`);
+  } finally {
+    await bare.close();
+    await pool.end();
+    await db.end();
+    await egide.close();
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+(process.argv.includes(LOAD_GENERATOR_FLAG) ? loadGenerator() : main()).catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
