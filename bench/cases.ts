@@ -585,6 +585,11 @@ async function main(): Promise<void> {
       AUTH_RATE_LIMIT_PER_MINUTE: '1000',
     },
     logDestination: pino.destination({ dest: '/dev/null', sync: true }),
+  }).catch(async (error: unknown) => {
+    // A server that did not start leaves nothing behind either.
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
   });
   const pool = new Pool({ connectionString: egide.database.url, max: egide.config.databasePoolSize });
   const db = new Client({ connectionString: egide.database.url });
