@@ -219,9 +219,9 @@ function registerBareRoutes(app: FastifyInstance, pool: Pool, actor: BenchActor)
     const manager = plainQuery(client) as EntityManager;
     try {
       await client.query('START TRANSACTION');
+      await keys.findMemberKeys(actor.embassyId, actor.userId, manager);
       await keys.lockScopeKeyring(manager, actor.embassyId);
       await keys.findCurrentGeneration(actor.embassyId, manager);
-      await keys.findMemberKeys(actor.embassyId, actor.userId, manager);
       const now = new Date();
       const { country, number } = await cases.allocateReference(manager, actor.embassyId, now.getUTCFullYear());
       const reference = `${country}-${now.getUTCFullYear()}-${String(number).padStart(4, '0')}`;
@@ -244,7 +244,7 @@ function registerBareRoutes(app: FastifyInstance, pool: Pool, actor: BenchActor)
         now,
       });
       await cases.insertWrap(manager, body.wrap);
-      await cases.replaceBlindIndexes(manager, actor.embassyId, created.id, body.blindIndexes);
+      await cases.insertBlindIndexes(manager, actor.embassyId, created.id, body.blindIndexes);
       await audit.record(manager, {
         action: 'case.created',
         outcome: 'SUCCESS',

@@ -232,6 +232,11 @@ export class CasesRepository {
   /** Replaces every blind index of the case (scoped: a case of another embassy gets none). */
   async replaceBlindIndexes(manager: EntityManager, embassyId: string, caseId: string, entries: readonly BlindIndexEntry[]): Promise<void> {
     await manager.query(`DELETE FROM case_blind_indexes WHERE case_id = $1 AND embassy_id = $2`, [caseId, embassyId]);
+    await this.insertBlindIndexes(manager, embassyId, caseId, entries);
+  }
+
+  /** Adds blind indexes to a case of this embassy (a new case has none to replace). */
+  async insertBlindIndexes(manager: EntityManager, embassyId: string, caseId: string, entries: readonly BlindIndexEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await manager.query(
       `INSERT INTO case_blind_indexes (case_id, embassy_id, field_id, value)

@@ -108,9 +108,11 @@ export class CasesService implements OnModuleInit {
 
     return this.cases.transaction((manager) =>
       this.idempotency.run(manager, operation, 201, async () => {
+        // The signature check needs no lock: done first, it keeps the embassy's locked
+        // section (keyring, then reference counter) as short as possible.
+        await this.verifySignature(manager, embassyId, actor, 'revision', request.revision);
         await this.keys.lockScopeKeyring(manager, embassyId);
         await this.assertCurrentGeneration(manager, embassyId, request.wrap.generation);
-        await this.verifySignature(manager, embassyId, actor, 'revision', request.revision);
         const now = this.clock.now();
         const reference = await this.allocateReference(manager, embassyId, now);
         const created = await this.unique(
@@ -136,7 +138,7 @@ export class CasesService implements OnModuleInit {
           'A case with this id or this key id already exists',
         );
         await this.cases.insertWrap(manager, request.wrap);
-        await this.cases.replaceBlindIndexes(manager, embassyId, id, request.blindIndexes);
+        await this.cases.insertBlindIndexes(manager, embassyId, id, request.blindIndexes);
         await this.record(manager, actor, 'case.created', created, { reference, revision: 1 });
         return toCaseSummaryResponse(created);
       }),
