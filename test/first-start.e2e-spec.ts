@@ -110,9 +110,8 @@ describe('graceful shutdown', () => {
       () => 'cut',
     );
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const started = Date.now();
     await server.close();
-    expect(Date.now() - started).toBeLessThan(4000);
+    // Had shutdown waited for it, the 5-second request would have been answered.
     await expect(stuck).resolves.toBe('cut');
   });
 });
