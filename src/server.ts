@@ -19,6 +19,7 @@ import { requestIdFor } from './common/http/request-id';
 import { DOCS_PATH, registerSecurityHeaders } from './common/http/security-headers';
 import { createValidationPipe } from './common/http/validation';
 import { createLogger, NestPinoLogger, type EgideLogger } from './common/logging/logger';
+import { registerRequestLog } from './common/logging/request-log';
 import { SetupTokenService } from './setup/setup-token.service';
 
 export const API_PREFIX = 'api/v1';
@@ -101,6 +102,8 @@ async function createApp(
     // A proxy's X-Forwarded-For is not trusted unless deployment says so (later issue).
     trustProxy: false,
     return503OnClosing: true,
+    // One line per request instead of two (common/logging/request-log.ts).
+    disableRequestLogging: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register({ config, serverKeys, clock, databaseUrl: database.url, additionalModules }),
@@ -108,6 +111,7 @@ async function createApp(
     { logger: new NestPinoLogger(logger), abortOnError: false },
   );
   registerSecurityHeaders(app.getHttpAdapter().getInstance());
+  registerRequestLog(app.getHttpAdapter().getInstance());
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
