@@ -7,18 +7,14 @@ import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, 
 import type { Role } from '../common/authz/roles';
 import { Embassy } from './embassy.entity';
 import { Organization } from './organization.entity';
+import { ROLE_IS_KNOWN_SQL, ROLE_MATCHES_SCOPE_SQL } from './role-scope.checks';
 import { User } from './user.entity';
 
 @Entity({ name: 'invitations' })
 @Index('invitations_code_hash_key', ['codeHash'], { unique: true })
 @Index('invitations_email_idx', ['email'])
-@Check('invitations_role_check', `"role" IN ('ADMIN', 'EMBASSY_CONTACT', 'NGO', 'COORDINATOR', 'AUDITOR')`)
-@Check(
-  'invitations_scope_check',
-  `("role" = 'EMBASSY_CONTACT' AND "embassy_id" IS NOT NULL AND "organization_id" IS NULL)
-   OR ("role" = 'NGO' AND "organization_id" IS NOT NULL AND "embassy_id" IS NULL)
-   OR ("role" IN ('ADMIN', 'AUDITOR', 'COORDINATOR') AND "embassy_id" IS NULL AND "organization_id" IS NULL)`,
-)
+@Check('invitations_role_check', ROLE_IS_KNOWN_SQL)
+@Check('invitations_scope_check', ROLE_MATCHES_SCOPE_SQL)
 export class Invitation {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -11,6 +11,7 @@ import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, 
 import type { EncryptedKeyBundle } from '../crypto/key-bundles';
 import type { Role } from '../common/authz/roles';
 import { Embassy } from './embassy.entity';
+import { ROLE_IS_KNOWN_SQL, ROLE_MATCHES_SCOPE_SQL } from './role-scope.checks';
 import { Organization } from './organization.entity';
 
 export const USER_STATUSES = ['ACTIVE', 'DISABLED'] as const;
@@ -21,14 +22,9 @@ export type UserStatus = (typeof USER_STATUSES)[number];
 @Index('users_embassy_id_idx', ['embassyId'])
 @Index('users_organization_id_idx', ['organizationId'])
 @Index('users_role_status_idx', ['role', 'status'])
-@Check('users_role_check', `"role" IN ('ADMIN', 'EMBASSY_CONTACT', 'NGO', 'COORDINATOR', 'AUDITOR')`)
+@Check('users_role_check', ROLE_IS_KNOWN_SQL)
 @Check('users_status_check', `"status" IN ('ACTIVE', 'DISABLED')`)
-@Check(
-  'users_scope_check',
-  `("role" = 'EMBASSY_CONTACT' AND "embassy_id" IS NOT NULL AND "organization_id" IS NULL)
-   OR ("role" = 'NGO' AND "organization_id" IS NOT NULL AND "embassy_id" IS NULL)
-   OR ("role" IN ('ADMIN', 'AUDITOR', 'COORDINATOR') AND "embassy_id" IS NULL AND "organization_id" IS NULL)`,
-)
+@Check('users_scope_check', ROLE_MATCHES_SCOPE_SQL)
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
