@@ -9,7 +9,7 @@
  * never keep the key anywhere but in memory: whoever has both the file and the key holds
  * the user's keys until the session ends.
  */
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import sodium from 'libsodium-wrappers-sumo';
@@ -17,6 +17,7 @@ import type { ExportedSession } from '../client/egide-session';
 import { fromBase64Url, toBase64Url } from '../crypto/binary-encoding';
 import { readyCrypto } from '../crypto/protocol-hash';
 import { CliError, ExitCode } from './exit-codes';
+import { ensurePrivateDirectory, writePrivateFileAtomically } from './private-files';
 
 export const SESSION_ENV = 'EGIDE_SESSION';
 export const SESSION_KEY_BYTES = 32;
@@ -79,22 +80,12 @@ export class SessionStore {
 
   async save(session: ExportedSession, key: Uint8Array): Promise<void> {
     await readyCrypto();
-    this.ensureDirectory();
     const nonce = sodium.randombytes_buf(sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
     const plaintext = sodium.from_string(JSON.stringify(session));
     const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ASSOCIATED_DATA, null, nonce, key);
     sodium.memzero(plaintext);
     const file: SessionFile = { format: FORMAT, version: VERSION, nonce: toBase64Url(nonce), ciphertext: toBase64Url(ciphertext) };
-    const temporary = `${this.path}.${process.pid}.${toBase64Url(sodium.randombytes_buf(6))}.tmp`;
-    // Created 0600 exclusively: the umask can only remove bits, and no one else's file is reused.
-    const fd = openSync(temporary, 'wx', 0o600);
-    try {
-      writeSync(fd, JSON.stringify(file));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, this.path);
+    writePrivateFileAtomically(this.path, JSON.stringify(file));
   }
 
   async load(key: Uint8Array): Promise<ExportedSession> {
@@ -169,8 +160,6 @@ export class SessionStore {
   }
 
   private ensureDirectory(): void {
-    mkdirSync(this.directory, { recursive: true, mode: 0o700 });
-    // An existing directory keeps its mode through mkdir: tighten it, it holds our session.
-    chmodSync(this.directory, 0o700);
+    ensurePrivateDirectory(this.directory);
   }
 }
