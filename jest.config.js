@@ -1,6 +1,6 @@
 // Jest 30 cannot require() the ESM-only NestJS 12 packages on Node 20, so @swc/jest
 // compiles them too (they are kept out of transformIgnorePatterns). libsodium must never
-// be transformed: its WASM loader breaks. See ../shared/STACK.md.
+// be transformed: its WASM loader breaks.
 const esmPackages = [
   '@nestjs',
   'file-type',

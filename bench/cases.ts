@@ -285,7 +285,8 @@ function registerBareRoutes(app: FastifyInstance, pool: Pool, actor: BenchActor)
                 $15, $16, $15, $3, $3
            FROM n CROSS JOIN embassies e WHERE e.id = $1
          RETURNING id, reference, embassy_id, version, created_at),
-       w AS (INSERT INTO data_key_wraps (key_id, scope_id, generation, sealed) VALUES ($13, $1, $17, $18)),
+       w AS (INSERT INTO data_key_wraps (key_id, scope_id, generation, sealed, entity, record_id, writer_id, signature)
+             VALUES ($13, $1, $17, $18, 'case', $4, $15, $22)),
        b AS (INSERT INTO case_blind_indexes (case_id, embassy_id, field_id, value)
              SELECT c.id, c.embassy_id, v.field_id, v.value FROM c CROSS JOIN unnest($19::text[], $20::text[]) AS v(field_id, value)),
        a AS (INSERT INTO audit_events (actor_id, actor_role, action, target_type, target_id, scope_type, scope_id, request_id, outcome, details)
@@ -314,6 +315,7 @@ function registerBareRoutes(app: FastifyInstance, pool: Pool, actor: BenchActor)
         body.blindIndexes.map((entry) => entry.fieldId),
         body.blindIndexes.map((entry) => entry.value),
         randomUUID(),
+        body.wrap.signature,
       ],
     );
     const created = rows[0];
@@ -459,7 +461,8 @@ async function seedBatch(db: Client, actor: BenchActor, template: Template, from
               s.key_id, $5::jsonb, 1, $4::uuid, $6, $4::uuid, s.at, s.at
          FROM s),
      w AS (
-       INSERT INTO data_key_wraps (key_id, scope_id, generation, sealed) SELECT s.key_id, $3::uuid, $11::int, $12 FROM s)
+       -- Filler rows: bound to their case but unsigned (like protocol-1 wraps); the bench never opens them.
+       INSERT INTO data_key_wraps (key_id, scope_id, generation, sealed, entity, record_id) SELECT s.key_id, $3::uuid, $11::int, $12, 'case', s.id FROM s)
      INSERT INTO case_blind_indexes (case_id, embassy_id, field_id, value)
      SELECT s.id, $3::uuid, f.field_id, substr(translate(encode(sha256((f.field_id || s.i)::bytea), 'base64'), '+/=', '-_'), 1, 22)
        FROM s CROSS JOIN (VALUES ('name'), ('passport')) AS f(field_id)`,

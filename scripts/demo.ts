@@ -47,6 +47,7 @@ import { EgideClient, type NewAccount } from '../src/client/egide-client';
 import type { EgideSession } from '../src/client/egide-session';
 import { EgideApiError } from '../src/client/http-client';
 import { bootstrapTeam, grantTo, openMyTeamKeys, pendingMembers, type MyTeamKeys } from '../src/client/team-keys-flow';
+import { verifyMember } from '../src/client/trusted-keys';
 import { renderOpenedCase, renderTimeline } from '../src/cli/commands/case-view';
 import { startEgide } from '../src/server';
 
@@ -784,7 +785,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     );
 
     // The transfer: Nairobi seals the case key to Bogotá's team key, accepted only under the
-    // fingerprint a Bogotá contact read out; Bogotá takes over and Nairobi loses access.
+    // fingerprint a Bogotá contact read out; Bogotá takes over and Nairobi loses access;
+    // Bogotá's contacts pin Nairobi's authors after comparing their fingerprints.
     const transferred = requireRecord(records, TRANSFERRED);
     await clock.run(
       'transfer Nairobi → Bogotá',
@@ -804,6 +806,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
           () => 'still readable (unexpected)',
           (error: unknown) => (error instanceof EgideApiError && error.status === 404 ? 'Nairobi now gets 404' : `Nairobi: ${String(error)}`),
         );
+        // Nothing in Bogotá vouches for Nairobi's contacts, who wrote the case: each Bogotá
+        // contact compares their fingerprints out of band (here: what their clients showed).
+        for (const reading of ['first', 'second'] as const) {
+          for (const writer of ['first', 'second'] as const) {
+            const person = embassies.nairobi.contacts[writer];
+            await verifyMember(embassies.bogota.contacts[reading].session, person.account.user.id, person.account.user.fingerprint);
+          }
+        }
         const receiver = actAs('bogota', 'first');
         transferred.version = (await reindexCase(receiver.session, transferred.id, { teamKeys: receiver.teamKeys })).version;
         const candidates = await findDuplicates(receiver.session, { name: 'rosa elena QUINTERO ipia' }, { teamKeys: receiver.teamKeys });

@@ -35,6 +35,7 @@ export const AUDIT_ACTIONS = [
   'keys.team-created',
   'keys.grant-created',
   'keys.rotated',
+  'keys.wraps-resigned',
   'case.created',
   'case.read',
   'case.updated',

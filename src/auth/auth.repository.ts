@@ -8,7 +8,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { scopeOf, type Role, type Scope } from '../common/authz/roles';
+import type { TeamGrantState } from '../common/authz/actor';
+import { COORDINATORS_NETWORK_ID, scopeOf, type Role, type Scope } from '../common/authz/roles';
 import type { EncryptedKeyBundle } from '../crypto/key-bundles';
 import { User } from '../users/user.entity';
 
@@ -16,6 +17,8 @@ export interface Principal {
   userId: string;
   role: Role;
   scope: Scope;
+  /** The scope's current team generation and whether the user holds it; null for system roles. */
+  teamGrant: TeamGrantState | null;
 }
 
 export const LOCKOUT_THRESHOLD = 5;
@@ -33,6 +36,8 @@ export interface PasswordCredentials {
 export interface NewUser {
   id: string;
   email: string;
+  /** From the invitation (docs/identity.md); null for the first administrator. */
+  displayName: string | null;
   role: Role;
   embassyId: string | null;
   organizationId: string | null;
@@ -53,30 +58,64 @@ export interface NewUser {
 export class AuthRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** The guard's per-request check: one indexed join, by primary keys. */
+  /**
+   * The guard's per-request check: one statement, by primary keys. It also reads the
+   * user's scope's current team generation (the newest row of team_key_generations, a
+   * backward scan of its primary key) and whether the user holds a grant of it (the
+   * unique grant index), so that "membership comes from members" costs no extra round
+   * trip. The scope id is chosen by role exactly as scopeOf() does.
+   */
   async findActivePrincipal(userId: string, sessionId: string, tokenVersion: number): Promise<Principal | undefined> {
     const rows = (await this.dataSource.query(
-      `SELECT u.role, u.embassy_id, u.organization_id
+      `SELECT u.role, u.embassy_id, u.organization_id, t.generation AS current_generation, g.id IS NOT NULL AS holds_current
          FROM users u JOIN login_sessions s ON s.user_id = u.id
+         LEFT JOIN LATERAL (
+              SELECT k.scope_id, k.generation FROM team_key_generations k
+               WHERE k.scope_id = CASE u.role WHEN 'EMBASSY_CONTACT' THEN u.embassy_id
+                                              WHEN 'NGO' THEN u.organization_id
+                                              WHEN 'COORDINATOR' THEN $4::uuid END
+               ORDER BY k.generation DESC LIMIT 1) t ON true
+         LEFT JOIN team_key_grants g ON g.scope_id = t.scope_id AND g.generation = t.generation AND g.recipient_id = u.id
         WHERE u.id = $1 AND s.id = $2 AND u.token_version = $3
           AND u.status = 'ACTIVE' AND u.totp_enabled_at IS NOT NULL AND s.revoked_at IS NULL`,
-      [userId, sessionId, tokenVersion],
-    )) as { role: Role; embassy_id: string | null; organization_id: string | null }[];
+      [userId, sessionId, tokenVersion, COORDINATORS_NETWORK_ID],
+    )) as { role: Role; embassy_id: string | null; organization_id: string | null; current_generation: number | null; holds_current: boolean }[];
     const [row] = rows;
     if (row === undefined) return undefined;
-    return { userId, role: row.role, scope: scopeOf(row.role, row.embassy_id, row.organization_id) };
+    const scope = scopeOf(row.role, row.embassy_id, row.organization_id);
+    const teamGrant =
+      scope.id === null ? null : { scopeId: scope.id, currentGeneration: row.current_generation, holdsCurrent: row.holds_current };
+    return { userId, role: row.role, scope, teamGrant };
   }
 
   /** What whoami shows: a narrow read, no entity hydration on the hot authenticated path. */
-  async findUserSummary(id: string): Promise<Pick<User, 'id' | 'email' | 'role' | 'embassyId' | 'organizationId' | 'fingerprint'> | undefined> {
+  async findUserSummary(
+    id: string,
+  ): Promise<Pick<User, 'id' | 'email' | 'displayName' | 'role' | 'embassyId' | 'organizationId' | 'fingerprint'> | undefined> {
     const rows = (await this.dataSource.query(
-      `SELECT id, email, role, embassy_id, organization_id, fingerprint FROM users WHERE id = $1`,
+      `SELECT id, email, display_name, role, embassy_id, organization_id, fingerprint FROM users WHERE id = $1`,
       [id],
-    )) as { id: string; email: string; role: Role; embassy_id: string | null; organization_id: string | null; fingerprint: string }[];
+    )) as {
+      id: string;
+      email: string;
+      display_name: string | null;
+      role: Role;
+      embassy_id: string | null;
+      organization_id: string | null;
+      fingerprint: string;
+    }[];
     const [row] = rows;
     return row === undefined
       ? undefined
-      : { id: row.id, email: row.email, role: row.role, embassyId: row.embassy_id, organizationId: row.organization_id, fingerprint: row.fingerprint };
+      : {
+          id: row.id,
+          email: row.email,
+          displayName: row.display_name,
+          role: row.role,
+          embassyId: row.embassy_id,
+          organizationId: row.organization_id,
+          fingerprint: row.fingerprint,
+        };
   }
 
   findUserByEmail(email: string, manager: EntityManager = this.dataSource.manager): Promise<User | null> {
@@ -96,7 +135,7 @@ export class AuthRepository {
    * new credentials and a new TOTP secret (to be activated again). Nothing of the old
    * seed survives, so the old team grants are useless: the caller deletes them.
    */
-  async replaceUserKeys(manager: EntityManager, user: Omit<NewUser, 'email' | 'role' | 'embassyId' | 'organizationId'>): Promise<void> {
+  async replaceUserKeys(manager: EntityManager, user: Omit<NewUser, 'email' | 'displayName' | 'role' | 'embassyId' | 'organizationId'>): Promise<void> {
     await manager.query(
       `UPDATE users SET kdf_salt = $2, kdf_opslimit = $3, kdf_memlimit = $4, auth_key_hash = $5, recovery_auth_key_hash = $6,
               box_public_key = $7, sign_public_key = $8, fingerprint = $9, password_bundle = $10, recovery_bundle = $11,

@@ -65,10 +65,11 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export function userSummary(user: Pick<User, 'id' | 'email' | 'role' | 'embassyId' | 'organizationId' | 'fingerprint'>): UserSummaryDto {
+export function userSummary(user: Pick<User, 'id' | 'email' | 'displayName' | 'role' | 'embassyId' | 'organizationId' | 'fingerprint'>): UserSummaryDto {
   return {
     id: user.id,
     email: user.email,
+    displayName: user.displayName,
     role: user.role,
     scope: scopeOf(user.role, user.embassyId, user.organizationId),
     fingerprint: user.fingerprint,
@@ -107,7 +108,7 @@ export class AuthService {
       if (!(await this.setupTokens.consume(manager, request.setupToken, this.clock.now()))) {
         throw new ProblemException('forbidden', 'The setup token is not valid or has been used');
       }
-      const enrolled = await this.createUser(manager, email, 'ADMIN', null, null, request.keys, prepared);
+      const enrolled = await this.createUser(manager, { email, displayName: null, role: 'ADMIN', embassyId: null, organizationId: null }, request.keys, prepared);
       await this.audit.record(manager, {
         action: 'setup.admin-created',
         outcome: 'SUCCESS',
@@ -132,7 +133,8 @@ export class AuthService {
       if ((await this.auth.findUserByEmail(email, manager)) !== null) {
         throw new ProblemException('conflict', 'An account with this e-mail already exists; an administrator must re-invite it');
       }
-      const enrolled = await this.createUser(manager, email, invitation.role, invitation.embassyId, invitation.organizationId, request.keys, prepared);
+      // The administrator's display name for this person comes with the invitation.
+      const enrolled = await this.createUser(manager, invitation, request.keys, prepared);
       await this.audit.record(manager, {
         action: 'auth.enrol',
         outcome: 'SUCCESS',
@@ -487,10 +489,7 @@ export class AuthService {
 
   private async createUser(
     manager: EntityManager,
-    email: string,
-    role: Role,
-    embassyId: string | null,
-    organizationId: string | null,
+    account: { email: string; displayName: string | null; role: Role; embassyId: string | null; organizationId: string | null },
     keys: EnrolmentKeyMaterialDto,
     prepared: { authKeyHash: string; recoveryAuthKeyHash: string },
   ): Promise<EnrolmentResponse> {
@@ -498,9 +497,11 @@ export class AuthService {
     // The sealed secret is bound to the user id, so it cannot be moved to another row;
     // the id is chosen here for that reason.
     const id = randomUUID();
+    const { email, displayName, role, embassyId, organizationId } = account;
     await this.auth.insertUser(manager, {
       id,
       email,
+      displayName,
       role,
       embassyId,
       organizationId,
@@ -517,7 +518,7 @@ export class AuthService {
       totpSecretSealed: sealServerSecret(this.totpKey, totpSecret, `totp:${id}`),
     });
     return {
-      user: { id, email, role, scope: scopeOf(role, embassyId, organizationId), fingerprint: keys.fingerprint },
+      user: { id, email, displayName, role, scope: scopeOf(role, embassyId, organizationId), fingerprint: keys.fingerprint },
       totp: { secret: base32(totpSecret), otpauthUri: otpauthUri(totpSecret, email) },
     };
   }

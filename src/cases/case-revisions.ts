@@ -3,7 +3,9 @@
  * event (docs/protocol.md §5.2, §5.5, §5.8), without any key: the revision's coordinates
  * are this record's, the author is the caller, the fields are the entity's, every
  * envelope is well-formed and under this record's key id, and (with the author's
- * registered key) the signature verifies. Each failure is a 400 naming the field.
+ * registered key) the signature verifies; a data-key wrap is this record's key, bound
+ * to this record and signed by the caller; a signed record action (shred, transfer)
+ * verifies under the caller's key. Each failure is a 400 naming the field.
  *
  * This module owns the order and wording of those checks and nothing else: it never
  * reads the database and never decides who may write.
@@ -11,9 +13,10 @@
 import type { KeyObject } from 'node:crypto';
 import { checkProtocolInput } from '../common/http/protocol-input';
 import { assertEnvelopeKeyId, parseEnvelope } from '../crypto/envelope';
-import { validateSealedDataKey, type SealedDataKey } from '../crypto/key-bundles';
+import { validateSignedDataKeyWrap, type SignedDataKeyWrap } from '../crypto/data-key-wrap-payload';
+import type { RecordAction } from '../crypto/record-action-payload';
 import { decodeRevisionEnvelopes, type SignedRevision } from '../crypto/revision-payload';
-import { verifyRevisionSignatureOnServer } from '../crypto/signature-verifier';
+import { verifyDataKeyWrapOnServer, verifyRecordActionOnServer, verifyRevisionSignatureOnServer } from '../crypto/signature-verifier';
 import { fieldProblem } from './case.policy';
 import type { BlindIndexEntry } from './cases.repository';
 
@@ -51,11 +54,33 @@ export function checkRevisionSignature(at: string, revision: SignedRevision, aut
   checkProtocolInput(`${at}.signature`, () => verifyRevisionSignatureOnServer(revision, authorSignKey));
 }
 
-/** A wrap of this case's key, sealed to `scopeId` (its generation is checked under the keyring lock). */
-export function checkWrap(at: string, wrap: SealedDataKey, keyId: string, scopeId: string): void {
-  checkProtocolInput(at, () => validateSealedDataKey(wrap));
-  if (wrap.keyId.toLowerCase() !== keyId) throw fieldProblem(`${at}.keyId`, "must be the case's key id");
-  if (wrap.scopeId.toLowerCase() !== scopeId) throw fieldProblem(`${at}.scopeId`, 'must be the embassy that reads the case');
+/** What a submitted wrap must say about itself: this record's key, for this scope, written by the caller. */
+export interface WrapExpectation {
+  readonly keyId: string;
+  readonly scopeId: string;
+  readonly entity: string;
+  readonly recordId: string;
+  readonly writerUserId: string;
+}
+
+/** A wrap of this record's key, sealed to `scopeId`, bound to this record by the caller (its generation is checked under the keyring lock). */
+export function checkWrap(at: string, wrap: SignedDataKeyWrap, expected: WrapExpectation): void {
+  checkProtocolInput(at, () => validateSignedDataKeyWrap(wrap));
+  if (wrap.keyId.toLowerCase() !== expected.keyId) throw fieldProblem(`${at}.keyId`, "must be the case's key id");
+  if (wrap.scopeId.toLowerCase() !== expected.scopeId) throw fieldProblem(`${at}.scopeId`, 'must be the embassy that reads the case');
+  if (wrap.entity !== expected.entity) throw fieldProblem(`${at}.entity`, `must be ${expected.entity}`);
+  if (wrap.recordId.toLowerCase() !== expected.recordId) throw fieldProblem(`${at}.recordId`, 'must be the id of this record');
+  if (wrap.writerUserId.toLowerCase() !== expected.writerUserId) throw fieldProblem(`${at}.writerUserId`, 'must be the caller');
+}
+
+/** The wrap's signature against the writer's (the caller's) registered key. */
+export function checkWrapSignature(at: string, wrap: SignedDataKeyWrap, writerSignKey: KeyObject | string): void {
+  checkProtocolInput(`${at}.signature`, () => verifyDataKeyWrapOnServer(wrap, writerSignKey));
+}
+
+/** A signed record action (shred, transfer) against the actor's (the caller's) registered key. */
+export function checkRecordActionSignature(at: string, action: RecordAction, signature: string, actorSignKey: KeyObject | string): void {
+  checkProtocolInput(at, () => verifyRecordActionOnServer(action, signature, actorSignKey));
 }
 
 /** Blind indexes, each once. */

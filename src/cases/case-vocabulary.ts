@@ -74,6 +74,12 @@ export const BLIND_INDEX_FIELDS = ['name', 'passport'] as const;
 export type BlindIndexField = (typeof BLIND_INDEX_FIELDS)[number];
 
 /**
+ * A case reference as the server allocates it: `<embassy country>-<year>-<sequence>`,
+ * the sequence zero-padded to at least 4 digits (KE-2026-0042). Upper case only.
+ */
+export const CASE_REFERENCE = /^[A-Z]{2}-\d{4}-\d{4,}$/;
+
+/**
  * A transfer without the defender's recorded consent needs one of these. A code, not free
  * text: a free-text reason would be a clear channel for exactly what must stay sealed
  * (who, where, why); the narrative goes into a sealed timeline event.
@@ -96,4 +102,12 @@ export const BLIND_INDEX_LENGTH = 22;
 /** The exact text a shred must carry (`{ "confirm": "SHRED KE-2026-0042" }`): deliberate, and about this case. */
 export function shredConfirmation(reference: string): string {
   return `SHRED ${reference}`;
+}
+
+/**
+ * The text a member signs to transfer a case (docs/protocol.md, signed record actions):
+ * which case, by the reference the member saw, and which embassy it goes to.
+ */
+export function transferConfirmation(reference: string, targetEmbassyId: string): string {
+  return `TRANSFER ${reference} TO ${targetEmbassyId.toLowerCase()}`;
 }

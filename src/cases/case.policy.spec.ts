@@ -6,7 +6,7 @@ import { assertCurrentVersion, assertNotShredded, assertShredConfirmation, asser
 const embassyId = '0b6f3c2a-1d4e-4f5a-8b9c-0d1e2f3a4b5c';
 
 function actor(role: Actor['role'], scope: Actor['scope']): Actor {
-  return { userId: '5d0a1b2c-3d4e-4f5a-8b9c-0d1e2f3a4b5c', role, scope, sessionId: 's', requestId: 'r' };
+  return { userId: '5d0a1b2c-3d4e-4f5a-8b9c-0d1e2f3a4b5c', role, scope, teamGrant: null, sessionId: 's', requestId: 'r' };
 }
 
 function problemOf(run: () => unknown): { code: string; extensions: Record<string, unknown>; fields: string[] } {

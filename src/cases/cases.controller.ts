@@ -11,7 +11,7 @@ import { Permission } from '../common/authz/permissions';
 import { ApiProblems } from '../common/http/api-problems';
 import { IDEMPOTENCY_HEADER, parseIdempotencyKey } from '../common/idempotency/idempotency.service';
 import { CasesService } from './cases.service';
-import { AssignCaseRequest, CaseIdParam, ChangeCaseStatusRequest, ShredCaseRequest, TransferCaseRequest } from './dto/case-actions.dto';
+import { AssignCaseRequest, CaseIdParam, CaseReferenceParam, ChangeCaseStatusRequest, ShredCaseRequest, TransferCaseRequest } from './dto/case-actions.dto';
 import { AppendCaseEventRequest } from './dto/case-event.dto';
 import {
   CaseEventCreatedResponse,
@@ -69,6 +69,15 @@ export class CasesController {
   @ApiProblems(400, 401, 403, 429)
   findDuplicates(@CurrentActor() actor: Actor, @Body() body: DuplicateSearchRequest): Promise<DuplicateCandidatesResponse> {
     return this.cases.findDuplicates(actor, body);
+  }
+
+  @Get('by-reference/:reference')
+  @Authorize(Permission.CaseRead)
+  @ApiOperation({ summary: "My embassy's case with this reference (KE-2026-0042), clear fields only; another embassy's answers 404" })
+  @ApiOkResponse({ type: CaseSummaryResponse })
+  @ApiProblems(400, 401, 403, 404, 429)
+  findByReference(@CurrentActor() actor: Actor, @Param() params: CaseReferenceParam): Promise<CaseSummaryResponse> {
+    return this.cases.findByReference(actor, params.reference);
   }
 
   @Get(':id')

@@ -57,9 +57,23 @@ export function toCaseResponse(row: SealedCaseRow): CaseResponse {
           },
           author,
           wrap:
-            row.wrap_generation === null || row.wrap_sealed === null
+            row.wrap_generation === null || row.wrap_sealed === null || row.wrap_entity === null || row.wrap_record_id === null
               ? null
-              : { keyId: row.key_id, scopeId: row.embassy_id, generation: row.wrap_generation, sealed: row.wrap_sealed },
+              : {
+                  keyId: row.key_id,
+                  scopeId: row.embassy_id,
+                  generation: row.wrap_generation,
+                  sealed: row.wrap_sealed,
+                  entity: row.wrap_entity,
+                  recordId: row.wrap_record_id,
+                  writerUserId: row.wrap_writer_id,
+                  signature: row.wrap_signature,
+                },
+          // The writer's key as registered: the reader verifies the wrap with it (or with its own pinned copy).
+          wrapWriter:
+            row.wrap_writer_id === null || row.wrap_writer_sign_public_key === null || row.wrap_writer_fingerprint === null
+              ? null
+              : { userId: row.wrap_writer_id, signPublicKey: row.wrap_writer_sign_public_key, fingerprint: row.wrap_writer_fingerprint },
         };
   return { ...toCaseSummaryResponse(row), sealed };
 }

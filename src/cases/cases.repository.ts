@@ -16,7 +16,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditAction } from '../audit/audit-event';
 import type { Role } from '../common/authz/roles';
 import type { SealedFieldEntry } from '../crypto/revision-payload';
-import type { SealedDataKey } from '../crypto/key-bundles';
+import type { SignedDataKeyWrap } from '../crypto/data-key-wrap-payload';
 import type { CaseStatus } from './case-status';
 import type { CaseEventDetails } from './case-event.entity';
 import type { BlindIndexField, CaseEventType, DefenderGroup, RiskLevel, ThreatType } from './case-vocabulary';
@@ -59,6 +59,12 @@ export interface SealedCaseRow extends CaseRow {
   author_fingerprint: string;
   wrap_generation: number | null;
   wrap_sealed: string | null;
+  wrap_entity: string | null;
+  wrap_record_id: string | null;
+  wrap_writer_id: string | null;
+  wrap_signature: string | null;
+  wrap_writer_sign_public_key: string | null;
+  wrap_writer_fingerprint: string | null;
 }
 
 export interface CaseEventRow {
@@ -219,14 +225,22 @@ export class CasesRepository {
     return rows[0];
   }
 
-  /** Adds a data key wrap; the caller holds the scope's keyring lock and checked the generation. */
-  async insertWrap(manager: EntityManager, wrap: SealedDataKey): Promise<void> {
-    await manager.query(`INSERT INTO data_key_wraps (key_id, scope_id, generation, sealed) VALUES ($1, $2, $3, $4)`, [
-      wrap.keyId.toLowerCase(),
-      wrap.scopeId.toLowerCase(),
-      wrap.generation,
-      wrap.sealed,
-    ]);
+  /** Adds a signed data key wrap; the caller holds the scope's keyring lock and checked the generation, binding and signature. */
+  async insertWrap(manager: EntityManager, wrap: SignedDataKeyWrap): Promise<void> {
+    await manager.query(
+      `INSERT INTO data_key_wraps (key_id, scope_id, generation, sealed, entity, record_id, writer_id, signature)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        wrap.keyId.toLowerCase(),
+        wrap.scopeId.toLowerCase(),
+        wrap.generation,
+        wrap.sealed,
+        wrap.entity,
+        wrap.recordId.toLowerCase(),
+        wrap.writerUserId.toLowerCase(),
+        wrap.signature,
+      ],
+    );
   }
 
   /** Replaces every blind index of the case (scoped: a case of another embassy gets none). */
@@ -254,10 +268,13 @@ export class CasesRepository {
       `WITH r AS (
          SELECT ${CASE_COLUMNS}, c.envelopes, c.revision_author_id, c.revision_signature,
                 u.sign_public_key AS author_sign_public_key, u.fingerprint AS author_fingerprint,
-                w.generation AS wrap_generation, w.sealed AS wrap_sealed
+                w.generation AS wrap_generation, w.sealed AS wrap_sealed, w.entity AS wrap_entity, w.record_id AS wrap_record_id,
+                w.writer_id AS wrap_writer_id, w.signature AS wrap_signature,
+                writer.sign_public_key AS wrap_writer_sign_public_key, writer.fingerprint AS wrap_writer_fingerprint
            FROM cases c
            JOIN users u ON u.id = c.revision_author_id
            LEFT JOIN data_key_wraps w ON w.key_id = c.key_id AND w.scope_id = c.embassy_id
+           LEFT JOIN users writer ON writer.id = w.writer_id
           WHERE c.id = $1 AND c.embassy_id = $2),
        a AS (${auditFrom('r', 'case.read', `jsonb_build_object('revision', r.revision, 'shredded', r.shredded_at IS NOT NULL)`)})
        SELECT * FROM r`,
@@ -314,6 +331,15 @@ export class CasesRepository {
   /** The case, without sealed content. */
   async findCase(manager: EntityManager, id: string, embassyId: string): Promise<CaseRow | undefined> {
     const rows = (await manager.query(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.id = $1 AND c.embassy_id = $2`, [id, embassyId])) as CaseRow[];
+    return rows[0];
+  }
+
+  /** The embassy's case with this reference (unique per embassy: cases_embassy_reference_key), without sealed content. */
+  async findCaseByReference(reference: string, embassyId: string): Promise<CaseRow | undefined> {
+    const rows = (await this.dataSource.query(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.embassy_id = $1 AND c.reference = $2`, [
+      embassyId,
+      reference,
+    ])) as CaseRow[];
     return rows[0];
   }
 
@@ -469,7 +495,7 @@ export class CasesRepository {
    */
   async moveCase(
     manager: EntityManager,
-    move: { id: string; fromEmbassyId: string; toEmbassyId: string; reference: string; keyId: string; wrap: SealedDataKey; now: Date },
+    move: { id: string; fromEmbassyId: string; toEmbassyId: string; reference: string; keyId: string; wrap: SignedDataKeyWrap; now: Date },
   ): Promise<CaseRow> {
     await manager.query(`DELETE FROM data_key_wraps WHERE key_id = $1 AND scope_id = $2`, [move.keyId, move.fromEmbassyId]);
     await manager.query(`DELETE FROM case_blind_indexes WHERE case_id = $1 AND embassy_id = $2`, [move.id, move.fromEmbassyId]);

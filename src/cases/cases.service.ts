@@ -10,7 +10,7 @@
  * never write a wrap for anything but a scope's current team generation (it takes the
  * scope's keyring lock first), and never let a stale version overwrite a newer one.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -21,6 +21,8 @@ import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf } from '../common/http/keyset-
 import { NotFoundProblem, ProblemException, ValidationFailedException } from '../common/http/problem';
 import { IdempotencyService } from '../common/idempotency/idempotency.service';
 import { readyCrypto } from '../crypto/protocol-hash';
+import type { RecordAction } from '../crypto/record-action-payload';
+import { importSignPublicKey } from '../crypto/signature-verifier';
 import { KeysRepository } from '../keys/keys.repository';
 import { isUniqueViolation } from '../users/unique-violation';
 import { INITIAL_CASE_STATUS } from './case-status';
@@ -30,9 +32,17 @@ import {
   CASE_EVENT_SEALED_FIELD,
   CASE_SEALED_FIELDS,
   REQUIRED_CASE_SEALED_FIELDS,
+  transferConfirmation,
 } from './case-vocabulary';
 import { assertCurrentVersion, assertNotShredded, assertShredConfirmation, assertTransition, fieldProblem, ownEmbassy, transferBasis } from './case.policy';
-import { checkBlindIndexes, checkRevisionSignature, checkRevisionStructure, checkWrap } from './case-revisions';
+import {
+  checkBlindIndexes,
+  checkRecordActionSignature,
+  checkRevisionSignature,
+  checkRevisionStructure,
+  checkWrap,
+  checkWrapSignature,
+} from './case-revisions';
 import { toCaseEventResponse, toCaseResponse, toCaseSummaryResponse, toDuplicateCandidateResponse } from './cases.mappers';
 import { CasesRepository, type CaseChanges, type CaseRow } from './cases.repository';
 import type { AssignCaseRequest, ChangeCaseStatusRequest, ShredCaseRequest, TransferCaseRequest } from './dto/case-actions.dto';
@@ -92,7 +102,7 @@ export class CasesService implements OnModuleInit {
     const embassyId = ownEmbassy(actor);
     const id = lower(request.id);
     const keyId = lower(request.wrap.keyId);
-    checkWrap('wrap', request.wrap, keyId, embassyId);
+    checkWrap('wrap', request.wrap, { keyId, scopeId: embassyId, entity: CASE_ENTITY, recordId: id, writerUserId: actor.userId });
     checkRevisionStructure(request.revision, {
       at: 'revision',
       entity: CASE_ENTITY,
@@ -110,7 +120,8 @@ export class CasesService implements OnModuleInit {
       this.idempotency.run(manager, operation, 201, async () => {
         // The signature check needs no lock: done first, it keeps the embassy's locked
         // section (keyring, then reference counter) as short as possible.
-        await this.verifySignature(manager, embassyId, actor, 'revision', request.revision);
+        const authorKey = await this.verifySignature(manager, embassyId, actor, 'revision', request.revision);
+        checkWrapSignature('wrap', request.wrap, authorKey);
         await this.keys.lockScopeKeyring(manager, embassyId);
         await this.assertCurrentGeneration(manager, embassyId, request.wrap.generation);
         const now = this.clock.now();
@@ -171,6 +182,18 @@ export class CasesService implements OnModuleInit {
     const row = await this.cases.readSealedCase(lower(id), embassyId, actor);
     if (row === undefined) throw new NotFoundProblem('case');
     return toCaseResponse(row);
+  }
+
+  /**
+   * The clear summary of the embassy's case with this reference: what a person typed
+   * (KE-2026-0042) becomes the case id every other route takes. Clear fields only, like
+   * the list, so not audited; another embassy's reference is "no such case" (404).
+   */
+  async findByReference(actor: Actor, reference: string): Promise<CaseSummaryResponse> {
+    const embassyId = ownEmbassy(actor);
+    const row = await this.cases.findCaseByReference(reference, embassyId);
+    if (row === undefined) throw new NotFoundProblem('case');
+    return toCaseSummaryResponse(row);
   }
 
   async update(actor: Actor, id: string, request: UpdateCaseRequest): Promise<CaseSummaryResponse> {
@@ -354,8 +377,10 @@ export class CasesService implements OnModuleInit {
 
   /**
    * Moves the case to another embassy in one transaction: the receiving embassy's wrap
-   * (its current generation), a new reference there, the sender's wraps and every blind
-   * index deleted, a TRANSFER event. The sender answers 404 from the next request on.
+   * (its current generation, signed by the caller for this case), a new reference there,
+   * the sender's wraps and every blind index deleted, a TRANSFER event; the caller's
+   * signature over the transfer goes into the audit event. The sender answers 404 from
+   * the next request on.
    */
   async transfer(actor: Actor, id: string, request: TransferCaseRequest): Promise<CaseTransferredResponse> {
     const embassyId = ownEmbassy(actor);
@@ -366,7 +391,19 @@ export class CasesService implements OnModuleInit {
       assertCurrentVersion(toState(current), request.version);
       if (target === embassyId) throw fieldProblem('targetEmbassyId', 'is already the case’s embassy');
       const basis = transferBasis(toState(current), request.overrideReason);
-      checkWrap('wrap', request.wrap, current.key_id, target);
+      checkWrap('wrap', request.wrap, { keyId: current.key_id, scopeId: target, entity: CASE_ENTITY, recordId: current.id, writerUserId: actor.userId });
+      // The caller signs both the re-sealed key (for this case) and the act itself, which the audit trail keeps.
+      const actorKey = await this.callerSignKey(manager, embassyId, actor);
+      checkWrapSignature('wrap', request.wrap, actorKey);
+      const signed: RecordAction = {
+        action: 'transfer',
+        entity: CASE_ENTITY,
+        recordId: current.id,
+        version: request.version,
+        actorUserId: actor.userId,
+        confirmation: transferConfirmation(current.reference, target),
+      };
+      checkRecordActionSignature('signature', signed, request.signature, actorKey);
       // Both keyrings, in one order: the sender's loses a wrap, the receiver's gains one.
       for (const scope of [embassyId, target].sort()) await this.keys.lockScopeKeyring(manager, scope);
       const receiving = await this.keys.findCurrentGeneration(target, manager);
@@ -398,7 +435,14 @@ export class CasesService implements OnModuleInit {
         },
         now,
       });
-      const details = { fromEmbassyId: embassyId, toEmbassyId: target, previousReference: current.reference, reference, basis: basis.kind };
+      const details = {
+        fromEmbassyId: embassyId,
+        toEmbassyId: target,
+        previousReference: current.reference,
+        reference,
+        basis: basis.kind,
+        ...signedActionDetails(signed, request.signature),
+      };
       await this.record(manager, actor, 'case.transferred', { ...current, embassy_id: embassyId }, details);
       if (basis.kind === 'override') {
         await this.record(manager, actor, 'case.transfer-override', { ...current, embassy_id: embassyId }, { ...details, overrideReason: basis.reason });
@@ -410,8 +454,10 @@ export class CasesService implements OnModuleInit {
   /**
    * The emergency erase: irreversible. Every wrap of the case key goes (nobody can open
    * the key any more), the envelopes and event bodies are erased, blind indexes deleted;
-   * the clear skeleton stays, marked shredded. No version is asked: a stale view must
-   * not stand in the way of an erase; the typed confirmation is the deliberate act.
+   * the clear skeleton stays, marked shredded. The typed confirmation is the deliberate
+   * act, and the caller signs it with the case's current version (protocol 2): the audit
+   * trail keeps that signature as proof a member asked. A stale version answers 409 and
+   * the client re-reads and re-signs, which costs one round trip, not the erase.
    */
   async shred(actor: Actor, id: string, request: ShredCaseRequest): Promise<CaseSummaryResponse> {
     const embassyId = ownEmbassy(actor);
@@ -419,9 +465,23 @@ export class CasesService implements OnModuleInit {
       const current = await this.lockOwnCase(manager, id, embassyId);
       assertNotShredded(toState(current));
       assertShredConfirmation(toState(current), request.confirm);
+      assertCurrentVersion(toState(current), request.version);
+      const signed: RecordAction = {
+        action: 'shred',
+        entity: CASE_ENTITY,
+        recordId: current.id,
+        version: request.version,
+        actorUserId: actor.userId,
+        confirmation: request.confirm,
+      };
+      checkRecordActionSignature('signature', signed, request.signature, await this.callerSignKey(manager, embassyId, actor));
       await this.keys.lockScopeKeyring(manager, embassyId);
       const shredded = await this.cases.shredCase(manager, current.id, embassyId, current.key_id, this.clock.now());
-      await this.record(manager, actor, 'case.shredded', shredded.row, { wrapsDeleted: shredded.wraps, eventBodiesErased: shredded.events });
+      await this.record(manager, actor, 'case.shredded', shredded.row, {
+        wrapsDeleted: shredded.wraps,
+        eventBodiesErased: shredded.events,
+        ...signedActionDetails(signed, request.signature),
+      });
       return toCaseSummaryResponse(shredded.row);
     });
   }
@@ -446,11 +506,18 @@ export class CasesService implements OnModuleInit {
     }
   }
 
-  /** The revision's signature against the caller's registered key (the author is the caller, checked before). */
-  private async verifySignature(manager: EntityManager, embassyId: string, actor: Actor, at: string, revision: CreateCaseRequest['revision']): Promise<void> {
-    const author = await this.keys.findMemberKeys(embassyId, actor.userId, manager);
-    if (author === undefined) throw new NotFoundProblem('member');
-    checkRevisionSignature(at, revision, author.sign_public_key);
+  /** The revision's signature against the caller's registered key (the author is the caller, checked before); returns that key. */
+  private async verifySignature(manager: EntityManager, embassyId: string, actor: Actor, at: string, revision: CreateCaseRequest['revision']): Promise<KeyObject> {
+    const authorKey = await this.callerSignKey(manager, embassyId, actor);
+    checkRevisionSignature(at, revision, authorKey);
+    return authorKey;
+  }
+
+  /** The caller's registered Ed25519 key: every signature a case route takes is the caller's. */
+  private async callerSignKey(manager: EntityManager, embassyId: string, actor: Actor): Promise<KeyObject> {
+    const caller = await this.keys.findMemberKeys(embassyId, actor.userId, manager);
+    if (caller === undefined) throw new NotFoundProblem('member');
+    return importSignPublicKey(caller.sign_public_key);
   }
 
   private async allocateReference(manager: EntityManager, embassyId: string, now: Date): Promise<string> {
@@ -487,6 +554,11 @@ export class CasesService implements OnModuleInit {
       details,
     });
   }
+}
+
+/** What the audit trail keeps of a signed record action: proof of who asked for what, on which version. */
+function signedActionDetails(action: RecordAction, signature: string): { actorSignature: string; signedVersion: number; confirmation: string } {
+  return { actorSignature: signature, signedVersion: action.version, confirmation: action.confirmation };
 }
 
 function toState(row: CaseRow): { reference: string; version: number; status: CaseRow['status']; shreddedAt: Date | null; consentToTransfer: boolean } {

@@ -2,17 +2,19 @@
  * What every command receives: the global options, the output, the secret input, an SDK
  * client for the server, and the cached session. `withSession` opens the session file
  * with EGIDE_SESSION, refreshes the tokens under the lock when they are about to expire,
- * runs the command, and writes rotated tokens back (re-encrypted). It must never write
- * the session in clear or let a command run on a session it could not open.
+ * runs the command, and writes rotated tokens back (re-encrypted) and the trust store
+ * (sealed by the SDK). It must never write the session in clear or let a command run on
+ * a session it could not open.
  */
 import { EgideClient } from '../client/egide-client';
 import { EgideSession, type ExportedSession } from '../client/egide-session';
 import { EgideApiError } from '../client/http-client';
 import type { CliIo } from './cli-io';
-import { CliError, ExitCode } from './exit-codes';
+import { CliError, ExitCode, withOwnFingerprint } from './exit-codes';
 import { Output } from './output';
 import { SecretInput } from './secret-input';
 import { parseSessionKey, SESSION_ENV, SessionStore, SIGN_IN_HINT } from './session-store';
+import { TrustFile, trustFilePath } from './trust-file';
 
 export interface GlobalOptions {
   server?: string;
@@ -56,7 +58,12 @@ export class CliContext {
   }
 
   client(): EgideClient {
-    return new EgideClient(this.serverUrl(), { fetch: this.io.fetch });
+    return new EgideClient(this.serverUrl(), { fetch: this.io.fetch, trustStorage: (userId) => this.trustFile(userId) });
+  }
+
+  /** The user's trust store on this machine (kept across logins, sealed under the user's key). */
+  trustFile(userId: string): TrustFile {
+    return new TrustFile(trustFilePath(this.io.env, userId));
   }
 
   /** Asks a question with echo, or fails naming the option a script should pass instead. */
@@ -79,7 +86,7 @@ export class CliContext {
     const session = await this.store.withLock(async () => {
       const exported = await this.store.load(key);
       this.checkServer(exported);
-      const opened = await EgideSession.resume(exported, this.io.fetch);
+      const opened = await EgideSession.resume(exported, this.io.fetch, this.trustFile(exported.user.id));
       if (Date.now() > exported.accessTokenExpiresAt - REFRESH_AHEAD_MS) {
         try {
           await opened.refresh();
@@ -99,7 +106,13 @@ export class CliContext {
     const before = tokensOf(session);
     try {
       return await command(session);
+    } catch (error) {
+      // A 403 team-grant-required is reported with the user's own fingerprint, while the keys are here.
+      throw withOwnFingerprint(error, session.keys);
     } finally {
+      // What the command verified (pins, the highest record versions seen) is kept even
+      // when it failed later: a verification that happened stays true.
+      await session.saveTrust();
       // Tokens replaced during the command (a refresh in a long one, a password change)
       // must not be lost: the old ones are spent or revoked.
       if (this.store.exists() && tokensOf(session) !== before) {

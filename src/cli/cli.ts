@@ -10,6 +10,7 @@ import { CliContext, type GlobalOptions } from './cli-context';
 import { registerAccountCommands } from './commands/account.commands';
 import { registerAdminCommands } from './commands/admin.commands';
 import { registerCaseCommands } from './commands/case.commands';
+import { registerContactsCommands } from './commands/contacts.commands';
 import { parseNonNegativeInteger } from './commands/option-parsers';
 import { registerTeamCommands } from './commands/team.commands';
 import { EXIT_CODE_HELP, ExitCode, reportError } from './exit-codes';
@@ -17,7 +18,7 @@ import { EXIT_CODE_HELP, ExitCode, reportError } from './exit-codes';
 const ENVIRONMENT_HELP = `Environment:
   EGIDE_URL      the server, when --server is not given
   EGIDE_SESSION  the session key printed by \`egide login\` (opens the encrypted session file)
-  EGIDE_HOME     where the session file lives (default ~/.config/egide)
+  EGIDE_HOME     where the session file and the trust store live (default ~/.config/egide)
 
 Secrets (passwords, setup token, invitation code, recovery key) are never taken from
 the command line: they are prompted for without echo, or read one per line, in the
@@ -40,6 +41,7 @@ export function buildProgram(io: CliIo, contextOf: (command: Command) => CliCont
   registerAdminCommands(program, contextOf);
   registerTeamCommands(program, contextOf);
   registerCaseCommands(program, contextOf);
+  registerContactsCommands(program, contextOf);
   return program;
 }
 

@@ -6,6 +6,8 @@
  */
 import { CaseIntegrityError, CaseShreddedError, TeamFingerprintMismatchError } from '../client/case-flow';
 import { EgideApiError } from '../client/http-client';
+import { userKeyFingerprint } from '../crypto/fingerprint';
+import { KeyChangedError, RollbackError, UnverifiedAuthorError } from '../client/trust-store';
 import { MalformedInputError } from '../crypto/protocol-errors';
 
 export const ExitCode = {
@@ -20,8 +22,13 @@ export const ExitCode = {
   RateLimited: 8,
   /** The case was shredded: its sealed content is gone for everyone, for good. */
   Shredded: 9,
-  /** What the server returned does not verify (signature, associated data, key): nothing was shown. */
+  /**
+   * What the server returned does not verify against what this device trusts (signature,
+   * associated data, key, a changed or unvouched member key, a rollback): nothing was shown.
+   */
   Untrusted: 10,
+  /** The account holds no grant of its scope's current team key yet (403 team-grant-required). */
+  NoTeamGrant: 11,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -37,7 +44,8 @@ export const EXIT_CODE_HELP = `Exit codes:
   7  invalid input (400, 422)
   8  rate-limited (429)
   9  the case was shredded: its sealed content no longer exists (reads and writes alike)
- 10  the case's content did not verify (signature, associated data or key): nothing shown`;
+ 10  the case's content did not verify (signature, associated data or key): nothing shown
+ 11  no grant of your scope's current team key yet: a member must run \`egide team grant\``;
 
 /** A failure the CLI itself decides on, with the code scripts will see. */
 export class CliError extends Error {
@@ -50,6 +58,47 @@ export class CliError extends Error {
     super(message);
     this.name = 'CliError';
   }
+}
+
+export const TEAM_GRANT_REQUIRED_TYPE = 'urn:egide:problem:team-grant-required';
+
+/**
+ * The server refused a record route (403 team-grant-required): the account is not, or
+ * no longer, a member of its scope's current team. Carries the user's own fingerprint,
+ * computed from the keys this client holds (not the server's copy), for the user to read
+ * out to a member who will grant.
+ */
+export class TeamGrantRequiredError extends Error {
+  constructor(
+    readonly scopeId: string | null,
+    /** The scope's current generation; null when the scope has no team yet. */
+    readonly generation: number | null,
+    readonly ownFingerprint: string,
+    readonly requestId: string | undefined,
+  ) {
+    super(
+      generation === null
+        ? `your scope (${scopeId ?? '?'}) has no team key yet`
+        : `your account holds no grant of your scope's team key yet (scope ${scopeId ?? '?'}, generation ${generation})`,
+    );
+    this.name = 'TeamGrantRequiredError';
+  }
+}
+
+/**
+ * Turns a 403 team-grant-required into a TeamGrantRequiredError naming the user's own
+ * fingerprint (from the session's public keys); any other error is returned unchanged.
+ * Called by withSession while the session's keys are in memory.
+ */
+export function withOwnFingerprint(error: unknown, keys: { boxPublicKey: Uint8Array; signPublicKey: Uint8Array }): unknown {
+  if (!(error instanceof EgideApiError) || error.status !== 403 || error.problem.type !== TEAM_GRANT_REQUIRED_TYPE) return error;
+  const { scopeId, generation, requestId } = error.problem;
+  return new TeamGrantRequiredError(
+    typeof scopeId === 'string' ? scopeId : null,
+    typeof generation === 'number' ? generation : null,
+    userKeyFingerprint(keys.boxPublicKey, keys.signPublicKey),
+    requestId,
+  );
 }
 
 /**
@@ -77,6 +126,26 @@ export function reportError(error: unknown, usedSession: boolean): ReportedError
   if (error instanceof CliError) {
     return { exitCode: error.exitCode, lines: [`egide: ${error.message}`, ...(error.hint === undefined ? [] : [error.hint])] };
   }
+  if (error instanceof TeamGrantRequiredError) {
+    const lines = [`egide: ${error.message}.`];
+    if (error.generation === null) {
+      lines.push(
+        'Its first member creates it with `egide team create`, then grants it to the others.',
+        'Once the team exists, ask a member who holds the key to run `egide team grant` for you, and read them',
+        'your fingerprint out of band (by phone or in person):',
+        `  ${error.ownFingerprint}`,
+      );
+    } else {
+      lines.push(
+        'Ask a member of your scope who holds it to run `egide team grant` for you, and read them your',
+        'fingerprint out of band (by phone or in person, not over the channel being checked):',
+        `  ${error.ownFingerprint}`,
+        'Until then you cannot read or write its records; `egide team status` shows who holds the key.',
+      );
+    }
+    if (error.requestId !== undefined) lines.push(`  request id: ${error.requestId}`);
+    return { exitCode: ExitCode.NoTeamGrant, lines };
+  }
   if (error instanceof CaseShreddedError) {
     return { exitCode: ExitCode.Shredded, lines: [`egide: ${error.message}`] };
   }
@@ -85,6 +154,39 @@ export function reportError(error: unknown, usedSession: boolean): ReportedError
     return {
       exitCode: ExitCode.Untrusted,
       lines: [`egide: ${error.message} (${error.reason})`, 'Nothing of it was shown. Report this to your administrator: the server returned content it cannot vouch for.'],
+    };
+  }
+  if (error instanceof KeyChangedError) {
+    const verify =
+      error.subject.kind === 'member'
+        ? `If they confirm the new one (a new device, a re-enrolment), run \`egide contacts verify ${error.subject.id} --fingerprint '${error.servedFingerprint}'\`.`
+        : 'Confirm the team fingerprint with a member of that scope over another channel before sealing anything to it.';
+    return {
+      exitCode: ExitCode.Untrusted,
+      lines: [
+        `egide: the key of ${error.subject.label} changed.`,
+        `  pinned on this device: ${error.pinnedFingerprint}`,
+        `  served now:            ${error.servedFingerprint}`,
+        'Nothing of what it signed was shown. Compare the new fingerprint with them by phone or in person.',
+        verify,
+      ],
+    };
+  }
+  if (error instanceof UnverifiedAuthorError) {
+    const fingerprint = error.servedFingerprint ?? 'unknown';
+    const verify =
+      error.subject.kind === 'member'
+        ? `Compare it with them by phone or in person, then run \`egide contacts verify ${error.subject.id} --fingerprint '${fingerprint}'\`.`
+        : 'Ask a member of that scope to read you its team fingerprint over another channel, and pass it with --team-fingerprint.';
+    return {
+      exitCode: ExitCode.Untrusted,
+      lines: [`egide: nothing on this device vouches for the key of ${error.subject.label} (fingerprint ${fingerprint}).`, 'Nothing of what it signed was shown.', verify],
+    };
+  }
+  if (error instanceof RollbackError) {
+    return {
+      exitCode: ExitCode.Untrusted,
+      lines: [`egide: ${error.message}.`, 'Nothing of it was shown. Report this to your administrator: the server may be replaying an older state.'],
     };
   }
   if (error instanceof TeamFingerprintMismatchError) {
@@ -101,7 +203,8 @@ export function reportError(error: unknown, usedSession: boolean): ReportedError
     const lines = [`egide: ${problem.title} (${error.status}): ${problem.detail}`];
     for (const field of problem.errors ?? []) lines.push(`  ${field.field}: ${field.messages.join('; ')}`);
     if (problem.requestId !== undefined) lines.push(`  request id: ${problem.requestId}`);
-    const exitCode = exitCodeOfStatus(error.status, usedSession);
+    // Without the session's keys (withOwnFingerprint) there is no fingerprint to show, but the code is the same.
+    const exitCode = problem.type === TEAM_GRANT_REQUIRED_TYPE ? ExitCode.NoTeamGrant : exitCodeOfStatus(error.status, usedSession);
     if (exitCode === ExitCode.NotSignedIn) lines.push('Your session is no longer valid: sign in again with `egide login`.');
     return { exitCode, lines };
   }

@@ -2,14 +2,21 @@
  * Defender cases on the client: everything that needs a key happens here, before a byte
  * leaves the member's machine or after it arrives. Creating a case generates its data
  * key, seals each field (docs/protocol.md §5.1), signs the revision (§5.8), wraps the
- * key to the embassy's current team key (§5.5) and computes the blind indexes (§5.9);
- * opening one unwraps the key, checks the revision is this case's, verifies the author's
- * signature and only then opens the fields. Transfer re-wraps the key to the receiving
- * embassy's team key, accepted only under the fingerprint the user checked out of band.
+ * key to the embassy's current team key (§5.5) and signs the wrap for this case
+ * (protocol 2), and computes the blind indexes (§5.9); opening one checks the case is
+ * not older than this device has seen, checks the wrap is this case's and verifies its
+ * writer's signature (verifyCaseWrap), unwraps the key, checks the revision is this
+ * case's, verifies the author's signature and only then opens the fields — every
+ * signature under a key the device's trust store decided on (trusted-keys.ts), never
+ * under the key the server serves alone. Transfer re-wraps the key to the receiving
+ * embassy's team key, accepted only when pinned or confirmed by the fingerprint the user
+ * checked out of band, and signs both the wrap and the transfer; shred signs the erase
+ * of the version it read.
  *
  * This module must never send a plaintext, a data key or a team key, and never return
- * content whose signature or associated data failed: it throws CaseIntegrityError, or
- * CaseShreddedError when there is nothing left to open.
+ * content whose signature or associated data failed: it throws CaseIntegrityError,
+ * KeyChangedError, UnverifiedAuthorError or RollbackError, or CaseShreddedError when
+ * there is nothing left to open.
  */
 import sodium from 'libsodium-wrappers-sumo';
 import type { CaseStatus } from '../cases/case-status';
@@ -24,6 +31,7 @@ import {
   type RiskLevel,
   type ThreatType,
   shredConfirmation,
+  transferConfirmation,
   type TransferOverrideReason,
 } from '../cases/case-vocabulary';
 import type { BlindIndexDto, SignedRevisionDto } from '../cases/dto/case-material.dto';
@@ -40,9 +48,8 @@ import type {
 import type { CreateCaseRequest } from '../cases/dto/create-case.dto';
 import type { ListCaseEventsQuery, ListCasesQuery } from '../cases/dto/list-cases.dto';
 import type { UpdateCaseRequest } from '../cases/dto/update-case.dto';
-import { fromBase64Url } from '../crypto/binary-encoding';
+import type { StoredDataKeyWrap } from '../crypto/data-key-wrap-payload';
 import { normaliseBlindIndexValue } from '../crypto/blind-index-normalisation';
-import { fingerprintsMatch } from '../crypto/fingerprint';
 import { MalformedInputError, ProtocolError } from '../crypto/protocol-errors';
 import { readyCrypto } from '../crypto/protocol-hash';
 import type { SignedRevision } from '../crypto/revision-payload';
@@ -55,16 +62,19 @@ import {
   sealDataKeyToTeam,
   sealField,
   sealRevision,
+  signDataKeyWrap,
+  signRecordAction,
   signRevision,
-  teamKeysFingerprint,
-  teamPublicKeyFromGrant,
+  verifyDataKeyWrap,
   type DataKey,
   type JsonValue,
   type TeamKeys,
 } from './crypto';
 import type { CasesApi } from './cases-api';
 import type { KeysApi } from './keys-api';
-import { openMyTeamKeys, type KeyHolderSession, type MyTeamKeys } from './team-keys-flow';
+import { openMyTeamKeys, type KeyHolderSession, type MyTeamKeys, type WrapRecordCheck } from './team-keys-flow';
+import { KeyChangedError, UnverifiedAuthorError } from './trust-store';
+import { TeamFingerprintMismatchError, trustedSignKeys, trustedTeamKeyOfScope, verifiedUnderAny } from './trusted-keys';
 
 /** What the case flows need of a signed-in session (EgideSession has it). */
 export interface CaseSession extends KeyHolderSession {
@@ -147,9 +157,10 @@ export interface CaseTransfer {
   targetEmbassyId: string;
   /**
    * The receiving embassy's team fingerprint, as one of its members read it out of band:
-   * the key is sealed only to a team key that derives this fingerprint.
+   * the key is sealed only to a team key that derives this fingerprint. May be left out
+   * when this device already pinned that embassy's current team key (an earlier transfer).
    */
-  expectedTeamFingerprint: string;
+  expectedTeamFingerprint?: string;
   /** Required when the defender has not consented to a transfer; audited as an override. */
   overrideReason?: TransferOverrideReason;
   /** The version the transfer is based on; defaults to the version just read. */
@@ -159,11 +170,6 @@ export interface CaseTransfer {
 export interface CaseFlowOptions {
   /** Team keys already opened in this session (saves a round trip and the grant opening). */
   teamKeys?: MyTeamKeys;
-  /**
-   * Decides whether a signer's registered key (from the server) is one the user trusts,
-   * e.g. against fingerprints pinned on this device. Returning false refuses the content.
-   */
-  trustSigner?: (signer: SignerResponse) => boolean;
 }
 
 export interface IdempotentOptions extends CaseFlowOptions {
@@ -196,13 +202,7 @@ export class CaseIntegrityError extends Error {
   }
 }
 
-/** The receiving embassy's team key is not the one whose fingerprint the user checked. */
-export class TeamFingerprintMismatchError extends Error {
-  constructor(readonly scopeId: string) {
-    super(`the team key of ${scopeId} does not match the confirmed fingerprint; nothing was sealed to it`);
-    this.name = 'TeamFingerprintMismatchError';
-  }
-}
+export { TeamFingerprintMismatchError } from './trusted-keys';
 
 /** Content property → sealed field name (docs/cases.md). */
 const SEALED_FIELD_OF: Record<keyof CaseContent, string> = {
@@ -293,10 +293,15 @@ async function withOneRetry<T>(send: () => Promise<T>): Promise<T> {
 interface OpenedCaseKey {
   response: CaseResponse & { sealed: NonNullable<CaseResponse['sealed']> };
   dataKey: DataKey;
-  authorSignPublicKey: Uint8Array;
+  /** The revision author's keys as this device trusts them (current first, then retired). */
+  authorSignKeys: Uint8Array[];
 }
 
-/** Fetches the case and opens its data key, after checking that what came back is this case's. */
+/**
+ * Fetches the case and opens its data key, after checking that what came back is this
+ * case's, not older than what this device has seen (RollbackError), authored by a member
+ * this device trusts (KeyChangedError, UnverifiedAuthorError) and wrapped by one too.
+ */
 async function openCaseKey(session: CaseSession, caseId: string, options: CaseFlowOptions): Promise<OpenedCaseKey> {
   const teamKeys = await teamKeysOf(session, options);
   const response = await session.cases.get(caseId);
@@ -313,19 +318,39 @@ async function openCaseKey(session: CaseSession, caseId: string, options: CaseFl
   if (revision.authorUserId.toLowerCase() !== sealed.author.userId.toLowerCase()) {
     throw new CaseIntegrityError(id, 'mismatch', 'the revision names another author than the key supplied');
   }
-  if (options.trustSigner?.(sealed.author) === false) {
-    throw new CaseIntegrityError(id, 'untrusted_signer', `the author ${sealed.author.userId} is not trusted on this device`);
-  }
+  session.trust.checkRecord(CASE_ENTITY, id, { version: response.version, revision: revision.version });
+  const authorSignKeys = await trustedSignKeys(session, sealed.author);
   const wrap = sealed.wrap;
   if (wrap === null) throw new CaseIntegrityError(id, 'wrong_key', 'no key of this case is sealed to your embassy');
   if (wrap.keyId.toLowerCase() !== response.keyId.toLowerCase()) {
     throw new CaseIntegrityError(id, 'mismatch', 'the key wrap is for another key than the case names');
   }
+  await verifyCaseWrap(session, id, wrap, sealed.wrapWriter);
   const team = teamOfGeneration(teamKeys, wrap.generation);
   if (team === undefined) throw new CaseIntegrityError(id, 'wrong_key', `this member holds no team key of generation ${wrap.generation}`);
   const dataKey = verified(id, () => openSealedDataKey(wrap, team));
-  const authorSignPublicKey = verified(id, () => fromBase64Url(sealed.author.signPublicKey, 'signPublicKey'));
-  return { response: { ...response, sealed }, dataKey, authorSignPublicKey };
+  return { response: { ...response, sealed }, dataKey, authorSignKeys };
+}
+
+/**
+ * The one place a case's key wrap is checked before it is opened: it must name this case
+ * and carry its writer's signature, verified against the writer's key as this device
+ * trusts it (trusted-keys.ts), never the served one alone. A wrap written before
+ * protocol 2 is refused (`unsigned_wrap`) until a member re-signs it.
+ */
+export async function verifyCaseWrap(session: CaseSession, caseId: string, wrap: StoredDataKeyWrap, writer: SignerResponse | null): Promise<void> {
+  const id = caseId.toLowerCase();
+  if (wrap.entity !== CASE_ENTITY || wrap.recordId.toLowerCase() !== id) {
+    throw new CaseIntegrityError(id, 'mismatch', 'the key wrap belongs to another record');
+  }
+  if (wrap.writerUserId === null || wrap.signature === null) {
+    throw new CaseIntegrityError(id, 'unsigned_wrap', 'the key wrap carries no writer signature (written before protocol 2); a member of your embassy must re-sign it');
+  }
+  if (writer === null || writer.userId.toLowerCase() !== wrap.writerUserId.toLowerCase()) {
+    throw new CaseIntegrityError(id, 'mismatch', 'the key wrap names another writer than the key supplied');
+  }
+  const writerKeys = await trustedSignKeys(session, writer);
+  verified(id, () => verifiedUnderAny(writerKeys, (key) => verifyDataKeyWrap(wrap, key)));
 }
 
 function teamOfGeneration(teamKeys: MyTeamKeys, generation: number): TeamKeys | undefined {
@@ -370,7 +395,7 @@ export async function sealNewCase(session: CaseSession, input: NewCase, options:
       consentToTransfer: input.consentToTransfer,
       consentToRefugeSharing: input.consentToRefugeSharing,
       revision,
-      wrap: sealDataKeyToTeam(dataKey, current),
+      wrap: signDataKeyWrap(sealDataKeyToTeam(dataKey, current), { entity: CASE_ENTITY, recordId: id, writerUserId: session.user.id }, session.keys.signSecretKey),
       blindIndexes: caseBlindIndexes(input.content.identity, current),
     };
   } finally {
@@ -387,10 +412,13 @@ export async function createCase(session: CaseSession, input: NewCase, options: 
 
 /** Opens a case: unwraps its key, verifies the author's signature, opens every field. */
 export async function getCase(session: CaseSession, caseId: string, options: CaseFlowOptions = {}): Promise<OpenedCase> {
-  const { response, dataKey, authorSignPublicKey } = await openCaseKey(session, caseId, options);
+  const { response, dataKey, authorSignKeys } = await openCaseKey(session, caseId, options);
   try {
-    const fields = verified(response.id, () => openRevision(response.sealed.revision, authorSignPublicKey, dataKey));
-    return { ...summaryOf(response), content: fieldsToContent(response.id, fields), author: response.sealed.author };
+    const fields = verified(response.id, () => verifiedUnderAny(authorSignKeys, (key) => openRevision(response.sealed.revision, key, dataKey)));
+    const content = fieldsToContent(response.id, fields);
+    session.trust.noteRecord(CASE_ENTITY, response.id, { version: response.version, revision: response.sealed.revision.version });
+    await session.trust.save();
+    return { ...summaryOf(response), content, author: response.sealed.author };
   } finally {
     forget(dataKey);
   }
@@ -420,11 +448,11 @@ export async function updateCase(session: CaseSession, caseId: string, update: C
   const content = update.content;
   if (content !== undefined && Object.keys(content).length > 0) {
     const teamKeys = await teamKeysOf(session, options);
-    const { response, dataKey, authorSignPublicKey } = await openCaseKey(session, caseId, { ...options, teamKeys });
+    const { response, dataKey, authorSignKeys } = await openCaseKey(session, caseId, { ...options, teamKeys });
     try {
       const current = response.sealed.revision;
       // Verify what we keep before signing it as ours.
-      verified(response.id, () => openRevision(current, authorSignPublicKey, dataKey));
+      verified(response.id, () => verifiedUnderAny(authorSignKeys, (key) => openRevision(current, key, dataKey)));
       const envelopes = new Map(current.envelopes.map((entry) => [entry.field, entry.envelope]));
       for (const key of Object.keys(content) as (keyof CaseContent)[]) {
         const field = SEALED_FIELD_OF[key];
@@ -539,21 +567,23 @@ export async function listCaseEvents(
   const { response, dataKey } = await openCaseKey(session, caseId, options);
   try {
     if (page.keyId.toLowerCase() !== dataKey.keyId) throw new CaseIntegrityError(response.id, 'mismatch', 'the timeline names another key');
-    const items = page.items.map((event): OpenedCaseEvent => {
+    const items: OpenedCaseEvent[] = [];
+    for (const event of page.items) {
       let body: JsonValue | null = null;
       const revision = event.revision;
       if (revision !== null) {
         if (revision.entity !== CASE_EVENT_ENTITY || revision.recordId.toLowerCase() !== event.id.toLowerCase()) {
           throw new CaseIntegrityError(response.id, 'mismatch', `event ${event.id} carries another record's body`);
         }
-        if (revision.authorUserId.toLowerCase() !== event.author.userId.toLowerCase() || options.trustSigner?.(event.author) === false) {
-          throw new CaseIntegrityError(response.id, 'untrusted_signer', `event ${event.id} is not signed by a trusted author`);
+        if (revision.authorUserId.toLowerCase() !== event.author.userId.toLowerCase()) {
+          throw new CaseIntegrityError(response.id, 'mismatch', `event ${event.id} names another author than the key supplied`);
         }
-        const signKey = verified(response.id, () => fromBase64Url(event.author.signPublicKey, 'signPublicKey'));
-        body = verified(response.id, () => openRevision(revision, signKey, dataKey))[CASE_EVENT_SEALED_FIELD] ?? null;
+        const signKeys = await trustedSignKeys(session, event.author);
+        body = verified(response.id, () => verifiedUnderAny(signKeys, (key) => openRevision(revision, key, dataKey)))[CASE_EVENT_SEALED_FIELD] ?? null;
       }
-      return { id: event.id, caseId: event.caseId, type: event.type, createdAt: event.createdAt, author: event.author, body, details: event.details };
-    });
+      items.push({ id: event.id, caseId: event.caseId, type: event.type, createdAt: event.createdAt, author: event.author, body, details: event.details });
+    }
+    await session.trust.save();
     return { items, nextCursor: page.nextCursor };
   } finally {
     forget(dataKey);
@@ -578,32 +608,97 @@ export async function findDuplicates(
 
 /**
  * Transfers the case to another embassy: its data key is re-sealed to that embassy's
- * current team key, accepted only if it derives the fingerprint the user confirmed.
- * My embassy loses access at once; the receiver should reindex the case.
+ * current team key, accepted only if it derives the fingerprint the user confirmed, and
+ * signed for this case; the transfer itself ("TRANSFER <reference> TO <embassy>", on the
+ * version it is based on) is signed too, for the audit trail. My embassy loses access at
+ * once; the receiver should reindex the case.
  */
 export async function transferCase(session: CaseSession, caseId: string, transfer: CaseTransfer, options: CaseFlowOptions = {}): Promise<CaseTransferredResponse> {
   const target = transfer.targetEmbassyId.toLowerCase();
+  await readyCrypto();
   const directory = await session.keysApi.teamKey(target);
-  const signedBy = directory.signedBy;
-  if (signedBy === null || signedBy.grant.scopeId.toLowerCase() !== target || signedBy.grant.generation !== directory.generation) {
-    throw new TeamFingerprintMismatchError(target);
-  }
-  const teamPublicKey = teamPublicKeyFromGrant(signedBy.grant, fromBase64Url(signedBy.granterSignPublicKey, 'granterSignPublicKey'));
-  if (!fingerprintsMatch(teamKeysFingerprint(teamPublicKey), transfer.expectedTeamFingerprint)) throw new TeamFingerprintMismatchError(target);
+  if (directory.scopeId.toLowerCase() !== target) throw new TeamFingerprintMismatchError(target);
+  // Pinned for this generation, or confirmed now by the fingerprint read out of band (then pinned).
+  const teamPublicKey = trustedTeamKeyOfScope(session, directory, transfer.expectedTeamFingerprint);
+  await session.trust.save();
   const { response, dataKey } = await openCaseKey(session, caseId, options);
   try {
-    return await session.cases.transfer(response.id, {
-      version: transfer.version ?? response.version,
-      targetEmbassyId: target,
-      wrap: sealDataKeyToTeam(dataKey, teamPublicKey),
-      overrideReason: transfer.overrideReason,
-    });
+    const version = transfer.version ?? response.version;
+    const wrap = signDataKeyWrap(
+      sealDataKeyToTeam(dataKey, teamPublicKey),
+      { entity: CASE_ENTITY, recordId: response.id, writerUserId: session.user.id },
+      session.keys.signSecretKey,
+    );
+    const signature = signRecordAction(
+      {
+        action: 'transfer',
+        entity: CASE_ENTITY,
+        recordId: response.id,
+        version,
+        actorUserId: session.user.id,
+        confirmation: transferConfirmation(response.reference, target),
+      },
+      session.keys.signSecretKey,
+    );
+    return await session.cases.transfer(response.id, { version, targetEmbassyId: target, wrap, signature, overrideReason: transfer.overrideReason });
   } finally {
     forget(dataKey);
   }
 }
 
-/** Emergency erase, irreversible. `reference` is what the user typed to confirm, e.g. KE-2026-0042. */
-export function shredCase(session: CaseSession, caseId: string, reference: string): Promise<CaseSummaryResponse> {
-  return session.cases.shred(caseId, { confirm: shredConfirmation(reference) });
+/**
+ * Emergency erase, irreversible. `reference` is what the user typed to confirm, e.g.
+ * KE-2026-0042. The erase is signed ("SHRED <reference>") on the case's current version:
+ * `options.version` when the caller has just read it, else read here. A stale version
+ * answers 409 (stale-version): read again and confirm again.
+ */
+export async function shredCase(
+  session: CaseSession,
+  caseId: string,
+  reference: string,
+  options: { version?: number } = {},
+): Promise<CaseSummaryResponse> {
+  await readyCrypto();
+  const id = caseId.toLowerCase();
+  const version = options.version ?? (await session.cases.get(id)).version;
+  const confirm = shredConfirmation(reference);
+  const signature = signRecordAction(
+    { action: 'shred', entity: CASE_ENTITY, recordId: id, version, actorUserId: session.user.id, confirmation: confirm },
+    session.keys.signSecretKey,
+  );
+  return session.cases.shred(id, { confirm, version, signature });
+}
+
+/**
+ * The record check for a case's wrap that carries no trusted signature (written before
+ * protocol 2, or by a writer nothing vouches for): yes only when the case it names is
+ * this data key's, and its current revision verifies against an author this device
+ * trusts and opens under the key. Used by `resignWraps` and by `rotateTeam`.
+ */
+export function confirmCaseWrap(session: CaseSession): WrapRecordCheck {
+  return async (wrap, dataKey) => {
+    if (wrap.entity !== CASE_ENTITY) return false;
+    const response = await session.cases.get(wrap.recordId);
+    const sealed = response.sealed;
+    if (sealed === null || response.id.toLowerCase() !== wrap.recordId.toLowerCase() || response.keyId.toLowerCase() !== dataKey.keyId) return false;
+    const revision = sealed.revision;
+    if (revision.entity !== CASE_ENTITY || revision.recordId.toLowerCase() !== response.id.toLowerCase()) return false;
+    try {
+      const authorKeys = await trustedSignKeys(session, sealed.author);
+      verifiedUnderAny(authorKeys, (key) => openRevision(revision, key, dataKey));
+      return true;
+    } catch (error) {
+      if (error instanceof ProtocolError || error instanceof UnverifiedAuthorError || error instanceof KeyChangedError) return false;
+      throw error;
+    }
+  };
+}
+
+/**
+ * My embassy's case with this reference (KE-2026-0042), clear fields only: what a person
+ * types, turned into the case id the other flows take. Another embassy's reference
+ * answers 404 like a missing one.
+ */
+export function findCaseByReference(session: CaseSession, reference: string): Promise<CaseSummaryResponse> {
+  return session.cases.findByReference(reference);
 }

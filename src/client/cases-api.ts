@@ -48,6 +48,11 @@ export class CasesApi {
     return this.http.request('GET', `/cases/${segment(id)}`);
   }
 
+  /** My embassy's case with this reference (KE-2026-0042): its clear summary. */
+  findByReference(reference: string): Promise<CaseSummaryResponse> {
+    return this.http.request('GET', `/cases/by-reference/${segment(reference)}`);
+  }
+
   update(id: string, body: UpdateCaseRequest): Promise<CaseSummaryResponse> {
     return this.http.request('PATCH', `/cases/${segment(id)}`, { body });
   }

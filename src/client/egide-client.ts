@@ -21,12 +21,15 @@ import {
 } from './crypto';
 import { EgideSession } from './egide-session';
 import { HttpClient } from './http-client';
+import type { TrustStorage } from './trust-store';
 
 export interface ClientOptions {
   fetch?: typeof fetch;
   /** Argon2id limits for new passwords (defaults: the protocol floor). */
   opslimit?: number;
   memlimit?: number;
+  /** Where a signed-in user's trust store lives (a file for the CLI, IndexedDB in a browser); memory by default. */
+  trustStorage?: (userId: string) => TrustStorage;
 }
 
 /** What a new account must keep: shown once. */
@@ -68,7 +71,7 @@ export class EgideClient {
     try {
       const login = await this.auth.login({ email, authKey: toBase64Url(secrets.authKey), totpCode });
       const unlocked = unlockUserKeys(login.keyBundle.passwordBundle, secrets.kek, 'password', login.keyBundle.publicKeys);
-      return EgideSession.fromLogin(this.http, login, unlocked.userSeed, unlocked.keys);
+      return await EgideSession.fromLogin(this.http, login, unlocked.userSeed, unlocked.keys, this.options.trustStorage?.(login.user.id));
     } finally {
       sodium.memzero(secrets.kek);
     }

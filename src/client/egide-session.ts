@@ -5,6 +5,9 @@
  *
  * `export()` hands the CLI what it must persist between commands; the CLI encrypts it
  * under a key that lives only in an environment variable (see src/cli/session-store.ts).
+ * The session also carries the device's trust store (trust-store.ts), opened with the
+ * user's seed from whatever storage the caller gives (memory by default); every read
+ * verifies against it, and `saveTrust()` writes what was learnt back, sealed.
  */
 import sodium from 'libsodium-wrappers-sumo';
 import type { LoginResponse, UserSummaryDto } from '../auth/dto/auth-responses.dto';
@@ -17,6 +20,8 @@ import { CasesApi } from './cases-api';
 import { changePassword as rewrapForNewPassword, derivePasswordSecrets, deriveUserKeyPairs, type UserKeyPairs } from './crypto';
 import { HttpClient } from './http-client';
 import { KeysApi } from './keys-api';
+import { MemoryTrustStorage, TrustStore, type TrustStorage } from './trust-store';
+import { pinSelf } from './trusted-keys';
 
 /** Refresh when less than this remains, so a request never leaves with a dying token. */
 const REFRESH_MARGIN_MS = 60_000;
@@ -49,6 +54,8 @@ export class EgideSession {
     /** The user's seed and key pairs; memory only. */
     readonly userSeed: Uint8Array,
     readonly keys: UserKeyPairs,
+    /** What this device trusts about other members' keys; pins are made by verifications only. */
+    readonly trust: TrustStore,
     private accessToken: string,
     private accessTokenExpiresAt: number,
     private refreshToken: string,
@@ -60,32 +67,50 @@ export class EgideSession {
     this.cases = new CasesApi(this.http);
   }
 
-  static fromLogin(server: HttpClient, login: LoginResponse, userSeed: Uint8Array, keys: UserKeyPairs): EgideSession {
-    return new EgideSession(
+  static async fromLogin(
+    server: HttpClient,
+    login: LoginResponse,
+    userSeed: Uint8Array,
+    keys: UserKeyPairs,
+    trustStorage: TrustStorage = new MemoryTrustStorage(),
+  ): Promise<EgideSession> {
+    const session = new EgideSession(
       server,
       login.user,
       login.keyBundle.publicKeys,
       userSeed,
       keys,
+      await TrustStore.open(trustStorage, { userId: login.user.id, userSeed }),
       login.accessToken,
       Date.now() + login.expiresIn * 1000,
       login.refreshToken,
     );
+    pinSelf(session);
+    await session.saveTrust();
+    return session;
   }
 
-  static async resume(data: ExportedSession, fetchImpl?: typeof fetch): Promise<EgideSession> {
+  static async resume(data: ExportedSession, fetchImpl?: typeof fetch, trustStorage: TrustStorage = new MemoryTrustStorage()): Promise<EgideSession> {
     await readyCrypto();
     const userSeed = fromBase64Url(data.userSeed, 'userSeed');
-    return new EgideSession(
+    const session = new EgideSession(
       new HttpClient(data.baseUrl, undefined, fetchImpl),
       data.user,
       data.publicKeys,
       userSeed,
       deriveUserKeyPairs(userSeed),
+      await TrustStore.open(trustStorage, { userId: data.user.id, userSeed }),
       data.accessToken,
       data.accessTokenExpiresAt,
       data.refreshToken,
     );
+    pinSelf(session);
+    return session;
+  }
+
+  /** Writes what this session learnt about keys and records (sealed) to the trust storage. */
+  saveTrust(): Promise<void> {
+    return this.trust.save();
   }
 
   export(): ExportedSession {
@@ -158,6 +183,7 @@ export class EgideSession {
 
   /** Forgets the keys held in memory. */
   lock(): void {
+    this.trust.lock();
     sodium.memzero(this.userSeed);
     sodium.memzero(this.keys.boxSecretKey);
     sodium.memzero(this.keys.signSecretKey);

@@ -5,7 +5,7 @@
  * open grants live in team-keys-flow.ts.
  */
 import type { TeamKeyGrantDto } from '../keys/dto/key-material.dto';
-import type { CreateTeamRequest, DataKeysPageQuery, RotateTeamRequest } from '../keys/dto/keys-requests.dto';
+import type { CreateTeamRequest, DataKeysPageQuery, ResignWrapsRequest, RotateTeamRequest } from '../keys/dto/keys-requests.dto';
 import type {
   DirectoryTeamKeyResponse,
   GrantCreatedResponse,
@@ -15,6 +15,7 @@ import type {
   TeamMembersResponse,
   TeamPublicKeyResponse,
   UserPublicKeysResponse,
+  WrapsResignedResponse,
 } from '../keys/dto/keys-responses.dto';
 import type { HttpClient } from './http-client';
 
@@ -58,5 +59,10 @@ export class KeysApi {
 
   rotate(body: RotateTeamRequest): Promise<RotationResponse> {
     return this.http.request('POST', '/keys/team/rotations', { body });
+  }
+
+  /** My signatures, as writer, over unsigned wraps of my scope's current generation (≤ 500 per call). */
+  resignWraps(body: ResignWrapsRequest): Promise<WrapsResignedResponse> {
+    return this.http.request('POST', '/keys/team/wrap-signatures', { body });
   }
 }

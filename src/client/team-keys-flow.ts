@@ -1,32 +1,51 @@
 /**
  * The team key flows of a signed-in member, on the client: create generation 1 of the
- * scope, list members waiting for a key, grant one after the user has compared their
- * fingerprint out of band, open one's team keys and their history, and rotate the
- * scope re-sealing every data key. The crypto is src/client/crypto's; this module only
- * fetches, checks what a hostile server could substitute, and sends.
+ * scope, list members waiting for a key, grant one (a version-2 grant, vouching for both
+ * of their keys) after the user has compared their fingerprint out of band, open one's
+ * team keys and their history, rotate the scope re-sealing and re-signing every data key,
+ * and re-sign the wraps written before protocol 2. The crypto is src/client/crypto's;
+ * this module only fetches, checks what a hostile server could substitute, and sends.
  *
  * It must never send a seed or a secret key, never grant to a key whose fingerprint the
- * user has not confirmed, and never accept a grant it signed itself under a key that is
- * not its own.
+ * user has not confirmed, never accept a grant it signed itself under a key that is not
+ * its own, and never sign a wrap its caller has not confirmed belongs to its record.
  */
 import { bytesEqual, fromBase64Url, fromBase64UrlOfLength, toBase64Url } from '../crypto/binary-encoding';
 import { fingerprintsMatch, userKeyFingerprint } from '../crypto/fingerprint';
-import type { SealedDataKey } from '../crypto/key-bundles';
+import type { SignedDataKeyWrap, StoredDataKeyWrap } from '../crypto/data-key-wrap-payload';
 import { BOX_PUBLIC_KEY_BYTES, SIGN_PUBLIC_KEY_BYTES } from '../crypto/protocol-constants';
-import { BadSignatureError, WrongKeyError } from '../crypto/protocol-errors';
+import { ProtocolError, WrongKeyError } from '../crypto/protocol-errors';
 import { readyCrypto } from '../crypto/protocol-hash';
 import type { TeamMemberResponse, TeamPublicKeyResponse, RotationResponse } from '../keys/dto/keys-responses.dto';
-import { createTeam, grantTeamSeed, openTeamGrant, rotateTeam as rotateTeamKeys, walkTeamHistory, type TeamKeys } from './crypto';
-import type { UserKeyPairs } from './crypto/user-keys';
+import {
+  createTeam,
+  grantTeamSeed,
+  openSealedDataKey,
+  openTeamGrant,
+  rotateTeam as rotateTeamKeys,
+  signDataKeyWrap,
+  verifyDataKeyWrap,
+  walkTeamHistory,
+  type DataKey,
+  type TeamKeys,
+} from './crypto';
 import type { HttpClient } from './http-client';
 import { KeysApi } from './keys-api';
+import { pinOwnTeamKeys, pinVerifiedMember, trustedGranterKey, trustedSignKeysOf, verifiedUnderAny, type TrustingSession } from './trusted-keys';
+import { UnverifiedAuthorError } from './trust-store';
 
-/** What the flows need of a signed-in session (EgideSession has it). */
-export interface KeyHolderSession {
-  readonly user: { readonly id: string; readonly scope: { readonly id: string | null } };
-  readonly keys: UserKeyPairs;
+/** What the flows need of a signed-in session (EgideSession has it): the keys, the server, the trust store. */
+export interface KeyHolderSession extends TrustingSession {
   readonly http: HttpClient;
 }
+
+/**
+ * Decides on a wrap that nothing else vouches for (written before protocol 2, or by a
+ * writer this device cannot trust): true only when the record it names checks out — its
+ * current revision verifies against a trusted author and opens under `dataKey`
+ * (case-flow.ts `confirmCaseWrap` for cases).
+ */
+export type WrapRecordCheck = (wrap: StoredDataKeyWrap, dataKey: DataKey) => Promise<boolean>;
 
 /** The member's fingerprint as shown by the server is not what the user confirmed. */
 export class FingerprintMismatchError extends Error {
@@ -41,15 +60,6 @@ export interface MyTeamKeys {
   readonly current: TeamKeys;
   /** Every generation from the current one back to 1, newest first (current included). */
   readonly history: readonly TeamKeys[];
-}
-
-export interface OpenTeamKeysOptions {
-  /**
-   * Decides whether a granter's registered sign key (from the server) is one the user
-   * trusts, e.g. against fingerprints pinned on this device. A grant the user made to
-   * themself is always checked against their own key, whatever this says.
-   */
-  trustGranter?: (granterUserId: string, granterSignPublicKey: string) => boolean;
 }
 
 export type RotationProgress =
@@ -83,7 +93,7 @@ export async function bootstrapTeam(session: KeyHolderSession): Promise<{ team: 
   const team = createTeam(ownScopeId(session));
   const grant = grantTeamSeed(
     team,
-    { userId: session.user.id, boxPublicKey: session.keys.boxPublicKey },
+    { userId: session.user.id, boxPublicKey: session.keys.boxPublicKey, signPublicKey: session.keys.signPublicKey },
     { userId: session.user.id, signSecretKey: session.keys.signSecretKey },
   );
   const response = await apiOf(session).createTeam({ teamBoxPublicKey: toBase64Url(team.boxPublicKey), grant });
@@ -101,38 +111,54 @@ export async function pendingMembers(session: KeyHolderSession): Promise<TeamMem
  */
 export async function grantTo(session: KeyHolderSession, member: TeamMemberResponse, expectedFingerprint: string): Promise<void> {
   await readyCrypto();
-  const { box } = assertConsistentMember(member);
+  const { box, sign } = assertConsistentMember(member);
   if (!fingerprintsMatch(member.fingerprint, expectedFingerprint)) throw new FingerprintMismatchError(member.userId);
   const { current } = await openMyTeamKeys(session);
   const grant = grantTeamSeed(
     current,
-    { userId: member.userId, boxPublicKey: box },
+    { userId: member.userId, boxPublicKey: box, signPublicKey: sign },
     { userId: session.user.id, signSecretKey: session.keys.signSecretKey },
   );
   await apiOf(session).createGrant(grant);
+  // The user compared this member's fingerprint: what they sign is theirs from now on.
+  pinVerifiedMember(session, { ...member, scopeId: current.scopeId });
+  await session.trust.save();
 }
 
-/** Opens my grant of the current generation and walks the history links back to generation 1. */
-export async function openMyTeamKeys(session: KeyHolderSession, options: OpenTeamKeysOptions = {}): Promise<MyTeamKeys> {
+/**
+ * Opens my grant of the current generation and walks the history links back to
+ * generation 1, trusting the grant only under a granter key this device decided on
+ * (trusted-keys.ts: self, pinned, vouched, first use, or continuity with a team key
+ * pinned here), then pins every generation's team key (KeyChangedError if one differs).
+ */
+export async function openMyTeamKeys(session: KeyHolderSession): Promise<MyTeamKeys> {
   await readyCrypto();
   const mine = await apiOf(session).myTeamKeys();
   const held = mine.grants.find((entry) => entry.grant.generation === mine.currentGeneration);
   if (held === undefined) throw new WrongKeyError(`no grant of generation ${mine.currentGeneration} for this member yet`);
-  const ownSignKey = toBase64Url(session.keys.signPublicKey);
-  const selfGranted = held.grant.granterUserId.toLowerCase() === session.user.id.toLowerCase();
-  if (selfGranted ? held.granterSignPublicKey !== ownSignKey : options.trustGranter?.(held.grant.granterUserId, held.granterSignPublicKey) === false) {
-    throw new BadSignatureError('the grant names a granter key this client does not trust');
-  }
-  const current = openTeamGrant(held.grant, {
-    recipientUserId: session.user.id,
-    recipientKeys: session.keys,
-    granterSignPublicKey: selfGranted ? session.keys.signPublicKey : fromBase64Url(held.granterSignPublicKey, 'granterSignPublicKey'),
-  });
-  return { current, history: walkTeamHistory(current, mine.historyLinks) };
+  const opening = (granterSignPublicKey: Uint8Array): MyTeamKeys => {
+    const current = openTeamGrant(held.grant, { recipientUserId: session.user.id, recipientKeys: session.keys, granterSignPublicKey });
+    return { current, history: walkTeamHistory(current, mine.historyLinks) };
+  };
+  // After a rotation by a member nothing vouches for: whoever made this generation held a
+  // seed whose team key is pinned here if its history reaches that key.
+  const continuity = (): boolean => {
+    try {
+      const { history } = opening(fromBase64Url(held.granterSignPublicKey, 'granterSignPublicKey'));
+      return history.some((team) => session.trust.teamKey(team.scopeId, team.generation)?.teamBoxPublicKey === toBase64Url(team.boxPublicKey));
+    } catch (error) {
+      if (error instanceof ProtocolError) return false;
+      throw error;
+    }
+  };
+  const keys = opening(await trustedGranterKey(session, held, continuity));
+  pinOwnTeamKeys(session, keys.history, held.grant.granterUserId);
+  await session.trust.save();
+  return keys;
 }
 
-async function allDataKeys(api: KeysApi, onProgress: (progress: RotationProgress) => void): Promise<SealedDataKey[]> {
-  const all: SealedDataKey[] = [];
+async function allDataKeys(api: KeysApi, onProgress: (progress: RotationProgress) => void): Promise<StoredDataKeyWrap[]> {
+  const all: StoredDataKeyWrap[] = [];
   let after: string | undefined;
   for (;;) {
     const page = await api.dataKeys({ after });
@@ -144,12 +170,46 @@ async function allDataKeys(api: KeysApi, onProgress: (progress: RotationProgress
 }
 
 /**
- * Rotates my scope to generation g+1 (after a member left): every data key re-sealed,
- * the history link g+1 → g, and the new seed granted to every member holding g.
+ * Whether I may sign `wrap` as mine in a rotation: its writer's signature verifies under
+ * the writer's trusted keys; or, when it has none or nothing vouches for its writer, the
+ * record it names checks out (`checkRecord`). Anything else stops the rotation: a wrap
+ * the server slipped into the list must never come out signed by a member.
+ */
+async function assertWrapTrusted(session: KeyHolderSession, wrap: StoredDataKeyWrap, current: TeamKeys, checkRecord: WrapRecordCheck): Promise<void> {
+  if (wrap.writerUserId !== null && wrap.signature !== null) {
+    let writerKeys: Uint8Array[] | undefined;
+    try {
+      writerKeys = await trustedSignKeysOf(session, wrap.writerUserId);
+    } catch (error) {
+      if (!(error instanceof UnverifiedAuthorError)) throw error;
+    }
+    if (writerKeys !== undefined) {
+      verifiedUnderAny(writerKeys, (key) => verifyDataKeyWrap(wrap as SignedDataKeyWrap, key));
+      return;
+    }
+  }
+  const dataKey = openSealedDataKey(wrap, current);
+  try {
+    if (await checkRecord(wrap, dataKey)) return;
+  } finally {
+    dataKey.key.fill(0);
+  }
+  throw new UnverifiedAuthorError(
+    { kind: 'member', id: wrap.writerUserId ?? wrap.recordId, label: `the writer of the key of ${wrap.entity} ${wrap.recordId}` },
+    null,
+  );
+}
+
+/**
+ * Rotates my scope to generation g+1 (after a member left): every data key re-sealed and
+ * signed by me for the record its stored wrap names — each only once it is trusted
+ * (assertWrapTrusted) —, the history link g+1 → g, and the new seed granted to every
+ * member holding g.
  */
 export async function rotateTeam(
   session: KeyHolderSession,
   onProgress: (progress: RotationProgress) => void = () => undefined,
+  checkRecord: WrapRecordCheck = () => Promise.resolve(false),
 ): Promise<{ next: TeamKeys; response: RotationResponse }> {
   await readyCrypto();
   const api = apiOf(session);
@@ -159,12 +219,16 @@ export async function rotateTeam(
   if (holders.generation !== current.generation) {
     throw new WrongKeyError(`the member list is for generation ${holders.generation}, not ${current.generation}`);
   }
-  const remainingMembers = holders.members.map((member) => ({ userId: member.userId, boxPublicKey: assertConsistentMember(member).box }));
+  const remainingMembers = holders.members.map((member) => {
+    const { box, sign } = assertConsistentMember(member);
+    return { userId: member.userId, boxPublicKey: box, signPublicKey: sign };
+  });
   const me = remainingMembers.find((member) => member.userId === session.user.id);
   if (me === undefined || !bytesEqual(me.boxPublicKey, session.keys.boxPublicKey)) {
     throw new WrongKeyError('the member list does not include this member under their own key');
   }
   const sealedDataKeys = await allDataKeys(api, onProgress);
+  for (const wrap of sealedDataKeys) await assertWrapTrusted(session, wrap, current, checkRecord);
   onProgress({ stage: 'resealing', dataKeys: sealedDataKeys.length, members: remainingMembers.length });
   const rotation = rotateTeamKeys({
     current,
@@ -182,4 +246,55 @@ export async function rotateTeam(
   });
   onProgress({ stage: 'done', generation: response.generation });
   return { next: rotation.next, response };
+}
+
+/** The server's cap on one re-signing request (MAX_WRAP_SIGNATURES of keys-requests.dto.ts, not imported: server code). */
+const WRAP_SIGNATURES_PER_REQUEST = 500;
+
+export interface ResignProgress {
+  /** Unsigned wraps found so far, signed so far. */
+  readonly found: number;
+  readonly signed: number;
+}
+
+/**
+ * Re-signs, as their writer, the wraps of my scope written before protocol 2 (unsigned,
+ * which readers refuse). Each is opened with my current team key, then `confirm(wrap,
+ * dataKey)` decides: it must say yes only once the record the wrap names checks out —
+ * its current revision verifies against a trusted author and opens under this key.
+ * Declined wraps stay unsigned. Returns how many were signed. The data key handed to
+ * `confirm` is erased when it returns.
+ */
+export async function resignWraps(
+  session: KeyHolderSession,
+  confirm: WrapRecordCheck,
+  onProgress: (progress: ResignProgress) => void = () => undefined,
+): Promise<number> {
+  await readyCrypto();
+  const api = apiOf(session);
+  const { current } = await openMyTeamKeys(session);
+  const unsigned = (await allDataKeys(api, () => undefined)).filter(
+    (wrap) => wrap.signature === null && wrap.generation === current.generation && wrap.scopeId.toLowerCase() === current.scopeId,
+  );
+  const signatures: { keyId: string; signature: string }[] = [];
+  for (const wrap of unsigned) {
+    const dataKey = openSealedDataKey(wrap, current);
+    let confirmed: boolean;
+    try {
+      confirmed = await confirm(wrap, dataKey);
+    } finally {
+      dataKey.key.fill(0);
+    }
+    if (!confirmed) continue;
+    const signed = signDataKeyWrap(wrap, { entity: wrap.entity, recordId: wrap.recordId, writerUserId: session.user.id }, session.keys.signSecretKey);
+    signatures.push({ keyId: signed.keyId, signature: signed.signature });
+  }
+  let done = 0;
+  onProgress({ found: unsigned.length, signed: done });
+  for (let start = 0; start < signatures.length; start += WRAP_SIGNATURES_PER_REQUEST) {
+    const response = await api.resignWraps({ signatures: signatures.slice(start, start + WRAP_SIGNATURES_PER_REQUEST) });
+    done += response.resigned;
+    onProgress({ found: unsigned.length, signed: done });
+  }
+  return done;
 }

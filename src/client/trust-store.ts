@@ -53,6 +53,11 @@ export interface PinnedMember {
   readonly vouchedBy: string | null;
   /** ISO 8601. */
   readonly verifiedAt: string;
+  /**
+   * Sign keys this member had before a re-verification (a re-enrolment gives a new key):
+   * what they signed then still verifies as theirs. Never served keys that were not verified.
+   */
+  readonly retiredSignPublicKeys?: readonly string[];
 }
 
 /**
@@ -253,9 +258,19 @@ export class TrustStore {
     return Object.values(this.state.members).sort((a, b) => describeMember(a).localeCompare(describeMember(b)));
   }
 
-  /** Pins (or re-pins, after a verification) a member's keys. */
-  pinMember(member: Omit<PinnedMember, 'verifiedAt'>, at: Date = new Date()): PinnedMember {
-    const pinned: PinnedMember = { ...member, userId: member.userId.toLowerCase(), verifiedAt: at.toISOString() };
+  /** Pins (or re-pins, after a verification) a member's keys; a replaced sign key is kept as retired. */
+  pinMember(member: Omit<PinnedMember, 'verifiedAt' | 'retiredSignPublicKeys'>, at: Date = new Date()): PinnedMember {
+    const userId = member.userId.toLowerCase();
+    const previous = this.state.members[userId];
+    const retired = new Set(previous?.retiredSignPublicKeys ?? []);
+    if (previous !== undefined && previous.signPublicKey !== member.signPublicKey) retired.add(previous.signPublicKey);
+    retired.delete(member.signPublicKey);
+    const pinned: PinnedMember = {
+      ...member,
+      userId,
+      verifiedAt: at.toISOString(),
+      ...(retired.size === 0 ? {} : { retiredSignPublicKeys: [...retired] }),
+    };
     this.state = { ...this.state, members: { ...this.state.members, [pinned.userId]: pinned } };
     this.dirty = true;
     return pinned;

@@ -60,8 +60,9 @@ function memberSubject(userId: string, label?: string): { kind: 'member'; id: st
   return { kind: 'member', id: userId, label: label ?? userId };
 }
 
+/** What the directory says about a member besides the keys (shown with them, never trusted for a decision). */
 function detailsOf(served: UserPublicKeysResponse): Pick<PinnedMember, 'email' | 'displayName' | 'role' | 'scopeId' | 'scopeName'> {
-  return { email: served.email, displayName: served.displayName, role: served.role, scopeId: served.scopeId, scopeName: served.scopeName };
+  return { email: served.email, displayName: served.displayName, role: served.role, scopeId: served.scopeId ?? null, scopeName: served.scopeName };
 }
 
 /** The user themself, pinned from their own seed: the root of everything else this device trusts. */
@@ -136,7 +137,7 @@ async function vouchingGranter(
 /** Follows grants from `userId` up to a trusted member; pins `userId` as vouched on success. */
 async function vouchFor(session: TrustingSession, userId: string, depth: number, visiting: Readonly<Set<string>>): Promise<PinnedMember> {
   const id = userId.toLowerCase();
-  if (depth > MAX_VOUCHING_CHAIN) throw new UnverifiedAuthorError(memberSubject(id), null);
+  if (depth >= MAX_VOUCHING_CHAIN) throw new UnverifiedAuthorError(memberSubject(id), null);
   const served = await directoryEntry(session, id);
   if (served === undefined) throw new UnverifiedAuthorError(memberSubject(id), null);
   const fingerprint = servedFingerprint(served);
@@ -159,20 +160,44 @@ async function vouchFor(session: TrustingSession, userId: string, depth: number,
 }
 
 /**
- * The sign key to verify `signer`'s signatures with: the pinned one (KeyChangedError if
- * the served key differs), or one a chain of grants vouches for (then pinned), else
- * UnverifiedAuthorError. Never the served key on its own say-so.
+ * The sign keys to verify `signer`'s signatures with, newest first: the pinned key
+ * (KeyChangedError if the served key differs) and the member's retired keys (what they
+ * signed before a re-verified key change), or the key a chain of grants vouches for
+ * (then pinned), else UnverifiedAuthorError. Never the served key on its own say-so.
  */
-export async function trustedSignKey(session: TrustingSession, signer: ServedSigner): Promise<Uint8Array> {
+export async function trustedSignKeys(session: TrustingSession, signer: ServedSigner): Promise<Uint8Array[]> {
   const userId = signer.userId.toLowerCase();
-  const pinned = session.trust.checkMemberKey(userId, { signPublicKey: signer.signPublicKey, boxPublicKey: signer.boxPublicKey, fingerprint: servedFingerprint(signer) });
-  if (pinned !== undefined) return signKeyBytes(pinned.signPublicKey);
-  const vouched = await vouchFor(session, userId, 0, new Set());
-  if (vouched.signPublicKey !== signer.signPublicKey) {
+  const pinned =
+    session.trust.checkMemberKey(userId, { signPublicKey: signer.signPublicKey, boxPublicKey: signer.boxPublicKey, fingerprint: servedFingerprint(signer) }) ??
+    (await vouchFor(session, userId, 0, new Set()));
+  if (pinned.signPublicKey !== signer.signPublicKey) {
     // The directory and the record disagree about one user's key: trust neither.
-    throw new KeyChangedError(memberSubject(userId, describeMember(vouched)), vouched.fingerprint, servedFingerprint(signer));
+    throw new KeyChangedError(memberSubject(userId, describeMember(pinned)), pinned.fingerprint, servedFingerprint(signer));
   }
-  return signKeyBytes(vouched.signPublicKey);
+  return [pinned.signPublicKey, ...(pinned.retiredSignPublicKeys ?? [])].map(signKeyBytes);
+}
+
+/**
+ * The trusted sign keys of a member known only by id (a wrap's writer in a rotation's
+ * list): pinned, or vouched for by grants (then pinned), else UnverifiedAuthorError.
+ */
+export async function trustedSignKeysOf(session: TrustingSession, userId: string): Promise<Uint8Array[]> {
+  const pinned = session.trust.member(userId) ?? (await vouchFor(session, userId, 0, new Set()));
+  return [pinned.signPublicKey, ...(pinned.retiredSignPublicKeys ?? [])].map(signKeyBytes);
+}
+
+/** The first result of `verify` under any of `keys` (a trusted member's current and retired keys); else the first failure. */
+export function verifiedUnderAny<T>(keys: readonly Uint8Array[], verify: (key: Uint8Array) => T): T {
+  let first: unknown;
+  for (const key of keys) {
+    try {
+      return verify(key);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      first ??= error;
+    }
+  }
+  throw first ?? new Error('no key to verify with');
 }
 
 /**
@@ -240,7 +265,7 @@ export async function trustedGranterKey(
   const pinned = session.trust.checkMemberKey(granterId, served);
   if (pinned !== undefined) return signKeyBytes(pinned.signPublicKey);
   try {
-    return await trustedSignKey(session, { userId: granterId, ...served });
+    return (await trustedSignKeys(session, { userId: granterId, ...served }))[0];
   } catch (error) {
     if (!(error instanceof UnverifiedAuthorError)) throw error;
   }

@@ -15,7 +15,7 @@ import {
   BLAKE2B_256_BYTES,
   BOX_PUBLIC_KEY_BYTES,
   DomainLabel,
-  PROTOCOL_VERSION,
+  FINGERPRINT_MESSAGE_VERSION,
   SIGN_PUBLIC_KEY_BYTES,
 } from './protocol-constants';
 import { MalformedInputError } from './protocol-errors';
@@ -45,7 +45,7 @@ export function userFingerprintDigest(boxPublicKey: Uint8Array, signPublicKey: U
   assertLength(boxPublicKey, BOX_PUBLIC_KEY_BYTES, 'box public key');
   assertLength(signPublicKey, SIGN_PUBLIC_KEY_BYTES, 'sign public key');
   return blake2b256(
-    encodeLengthPrefixedTuple([DomainLabel.Fingerprint, u8(PROTOCOL_VERSION), 'user', boxPublicKey, signPublicKey]),
+    encodeLengthPrefixedTuple([DomainLabel.Fingerprint, u8(FINGERPRINT_MESSAGE_VERSION), 'user', boxPublicKey, signPublicKey]),
   );
 }
 
@@ -59,7 +59,7 @@ export function teamFingerprintDigest(scopeId: string, generation: number, teamB
   return blake2b256(
     encodeLengthPrefixedTuple([
       DomainLabel.Fingerprint,
-      u8(PROTOCOL_VERSION),
+      u8(FINGERPRINT_MESSAGE_VERSION),
       'team',
       uuidToBytes(scopeId, 'scopeId'),
       u32be(generation),

@@ -10,6 +10,8 @@ export * from './envelope';
 export * from './associated-data';
 export * from './revision-payload';
 export * from './team-grant-payload';
+export * from './data-key-wrap-payload';
+export * from './record-action-payload';
 export * from './key-bundles';
 export * from './fingerprint';
 export * from './blind-index-normalisation';

@@ -1,5 +1,5 @@
 /**
- * Protocol constants of the Egide client-side encryption protocol, version 1.
+ * Protocol constants of the Egide client-side encryption protocol, version 2.
  *
  * This module owns every number and label that two implementations must agree on:
  * format versions, algorithm ids, KDF contexts and subkey ids, Argon2id floors, sizes
@@ -8,7 +8,21 @@
  * protocol version, new test vectors and a migration story.
  */
 
-export const PROTOCOL_VERSION = 1;
+/**
+ * Version 2 added signed data-key wraps, signed record actions (shred, transfer) and
+ * grants that vouch for the recipient's signing key. It is the version byte of those new
+ * messages; the formats unchanged since version 1 keep their own version bytes below, so
+ * that every revision, fingerprint and blind index written under version 1 stays valid
+ * (a fingerprint users compared out of band must not change under them).
+ */
+export const PROTOCOL_VERSION = 2;
+
+/** Version byte inside the revision signature tuple (§5.8): unchanged since protocol 1. */
+export const REVISION_MESSAGE_VERSION = 1;
+/** Version byte inside the fingerprint digest tuple (§5.10): unchanged since protocol 1. */
+export const FINGERPRINT_MESSAGE_VERSION = 1;
+/** Version byte inside the blind-index field-key tuple (§5.9): unchanged since protocol 1. */
+export const BLIND_INDEX_MESSAGE_VERSION = 1;
 
 /** Envelope format version byte (first byte of every envelope). */
 export const ENVELOPE_VERSION = 1;
@@ -29,6 +43,8 @@ export const DomainLabel = {
   RevisionSignature: 'egide-revision',
   EnvelopeList: 'egide-envelope-list',
   GrantSignature: 'egide-team-grant',
+  DataKeyWrapSignature: 'egide-data-key-wrap',
+  RecordActionSignature: 'egide-record-action',
   BlindIndexFieldKey: 'egide-blind-index',
   Fingerprint: 'egide-fingerprint',
 } as const;
@@ -108,5 +124,20 @@ export const ATTACHMENT_HEADER_BYTES = 1 + 1 + 4 + SECRETSTREAM_HEADER_BYTES;
 export const ATTACHMENT_STREAM_ALGORITHM = 1;
 export const MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024;
 
-/** Version byte of team grants, seed bundles and history links. */
+/** Version byte of seed bundles and history links (and of the team grants of protocol 1). */
 export const KEY_BUNDLE_VERSION = 1;
+
+/**
+ * Team grant versions: 2 vouches for the recipient's signing key and is the only one a
+ * server accepts for a new grant; 1 is what protocol 1 stored, still opened by its recipient.
+ */
+export const TEAM_GRANT_VERSION = 2;
+export const LEGACY_TEAM_GRANT_VERSION = 1;
+export const TEAM_GRANT_VERSIONS = [LEGACY_TEAM_GRANT_VERSION, TEAM_GRANT_VERSION] as const;
+export type TeamGrantVersion = (typeof TEAM_GRANT_VERSIONS)[number];
+
+/** Record actions a member signs (§5.12): what the server must not be able to do on its own. */
+export const RECORD_ACTIONS = ['shred', 'transfer'] as const;
+export type RecordActionKind = (typeof RECORD_ACTIONS)[number];
+/** The typed confirmation a record action signs: short text, far below this. */
+export const MAX_RECORD_ACTION_CONFIRMATION_BYTES = 256;

@@ -17,6 +17,7 @@ export type ProtocolErrorCode =
   | 'tampered'
   | 'wrong_associated_data'
   | 'bad_signature'
+  | 'unsigned_wrap'
   | 'kdf_below_floor'
   | 'kdf_above_ceiling'
   | 'truncated_stream';
@@ -80,6 +81,14 @@ export class WrongAssociatedDataError extends ProtocolError {
 /** An Ed25519 signature does not verify, or a signed claim contradicts what it signs. */
 export class BadSignatureError extends ProtocolError {
   readonly code = 'bad_signature';
+}
+
+/**
+ * A data-key wrap written before protocol 2 carries no writer signature: nothing says
+ * which record the key belongs to, so a reader refuses it until a member re-signs it.
+ */
+export class UnsignedWrapError extends ProtocolError {
+  readonly code = 'unsigned_wrap';
 }
 
 /** Argon2id parameters below the built-in floor: refused before any work is done. */

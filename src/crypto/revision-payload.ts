@@ -14,7 +14,7 @@
 import {
   DomainLabel,
   MAX_FIELDS_PER_REVISION,
-  PROTOCOL_VERSION,
+  REVISION_MESSAGE_VERSION,
 } from './protocol-constants';
 import { MalformedInputError, OverCapError } from './protocol-errors';
 import {
@@ -113,7 +113,7 @@ export function encodeRevisionSignatureMessage(
   }
   return encodeLengthPrefixedTuple([
     DomainLabel.RevisionSignature,
-    u8(PROTOCOL_VERSION),
+    u8(REVISION_MESSAGE_VERSION),
     payload.entity,
     uuidToBytes(payload.recordId, 'recordId'),
     u32be(payload.version),

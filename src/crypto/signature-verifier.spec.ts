@@ -3,9 +3,13 @@ import { concatBytes, fromBase64Url, toBase64Url, uuidToBytes } from './binary-e
 import { BadSignatureError, MalformedInputError } from './protocol-errors';
 import { readyCrypto } from './protocol-hash';
 import { encodeRevisionSignatureMessage, RevisionSignaturePayload, SignedRevision } from './revision-payload';
+import { encodeDataKeyWrapMessage, type SignedDataKeyWrap, type UnsignedDataKeyWrap } from './data-key-wrap-payload';
+import { encodeRecordActionMessage, type RecordAction } from './record-action-payload';
 import {
   importSignPublicKey,
   isValidEd25519Signature,
+  verifyDataKeyWrapOnServer,
+  verifyRecordActionOnServer,
   verifyRevisionSignatureOnServer,
   verifyTeamKeyGrantOnServer,
 } from './signature-verifier';
@@ -106,5 +110,113 @@ describe('server-side Ed25519 verification (node:crypto) of libsodium signatures
       BadSignatureError,
     );
     expect(() => verifyTeamKeyGrantOnServer({ ...grant, scopeId: 'x' }, signer.publicKey)).toThrow(MalformedInputError);
+  });
+
+  it('verifies a version-2 grant, whose signature also covers the recipient sign key', () => {
+    const unsigned: UnsignedTeamKeyGrant = {
+      version: 2,
+      scopeId: '11111111-2222-4333-8444-555555555555',
+      generation: 1,
+      recipientUserId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+      recipientBoxPublicKey: toBase64Url(new Uint8Array(32).fill(3)),
+      recipientSignPublicKey: toBase64Url(other.publicKey),
+      granterUserId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6e',
+      teamBoxPublicKey: toBase64Url(new Uint8Array(32).fill(4)),
+      sealedTeamSeed: toBase64Url(new Uint8Array(80).fill(5)),
+    };
+    const grant: TeamKeyGrant = {
+      ...unsigned,
+      signature: toBase64Url(sodium.crypto_sign_detached(encodeTeamKeyGrantMessage(unsigned), signer.privateKey)),
+    };
+    expect(() => verifyTeamKeyGrantOnServer(grant, signer.publicKey)).not.toThrow();
+    expect(() => verifyTeamKeyGrantOnServer({ ...grant, recipientSignPublicKey: toBase64Url(signer.publicKey) }, signer.publicKey)).toThrow(
+      BadSignatureError,
+    );
+    // Dropping the sign key to pass the grant off as version 1 changes the signed bytes.
+    const { recipientSignPublicKey: _dropped, ...rest } = grant;
+    expect(() => verifyTeamKeyGrantOnServer({ ...rest, version: 1 }, signer.publicKey)).toThrow(BadSignatureError);
+  });
+
+  describe('data-key wraps', () => {
+    const unsigned: UnsignedDataKeyWrap = {
+      keyId: '0b9d5f0e-7c1a-4f5e-8d2b-3a4c5d6e7f80',
+      scopeId: '11111111-2222-4333-8444-555555555555',
+      generation: 2,
+      sealed: toBase64Url(new Uint8Array(96).fill(6)),
+      entity: 'case',
+      recordId: '6f1c2b0e-8a44-4c1e-9d3a-2b7e5f0c9a11',
+      writerUserId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+    };
+    let wrap: SignedDataKeyWrap;
+
+    beforeAll(() => {
+      wrap = { ...unsigned, signature: toBase64Url(sodium.crypto_sign_detached(encodeDataKeyWrapMessage(unsigned), signer.privateKey)) };
+    });
+
+    it('accepts the writer signature and refuses another key', () => {
+      expect(() => verifyDataKeyWrapOnServer(wrap, signer.publicKey)).not.toThrow();
+      expect(() => verifyDataKeyWrapOnServer(wrap, importSignPublicKey(signer.publicKey))).not.toThrow();
+      expect(() => verifyDataKeyWrapOnServer(wrap, other.publicKey)).toThrow(BadSignatureError);
+    });
+
+    it('refuses the wrap with any signed field altered', () => {
+      const sealed = Uint8Array.from(fromBase64Url(wrap.sealed));
+      sealed[10] ^= 1;
+      const signature = Uint8Array.from(fromBase64Url(wrap.signature));
+      signature[5] ^= 1;
+      const altered: SignedDataKeyWrap[] = [
+        { ...wrap, entity: 'visa_request' },
+        { ...wrap, recordId: '6f1c2b0e-8a44-4c1e-9d3a-2b7e5f0c9a12' },
+        { ...wrap, keyId: '0b9d5f0e-7c1a-4f5e-8d2b-3a4c5d6e7f81' },
+        { ...wrap, scopeId: '11111111-2222-4333-8444-555555555556' },
+        { ...wrap, generation: 3 },
+        { ...wrap, writerUserId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6e' },
+        { ...wrap, sealed: toBase64Url(sealed) },
+        { ...wrap, signature: toBase64Url(signature) },
+      ];
+      for (const candidate of altered) {
+        expect(() => verifyDataKeyWrapOnServer(candidate, signer.publicKey)).toThrow(BadSignatureError);
+      }
+      expect(() => verifyDataKeyWrapOnServer({ ...wrap, signature: 'AAAA' }, signer.publicKey)).toThrow(MalformedInputError);
+    });
+  });
+
+  describe('record actions', () => {
+    const action: RecordAction = {
+      action: 'transfer',
+      entity: 'case',
+      recordId: '6f1c2b0e-8a44-4c1e-9d3a-2b7e5f0c9a11',
+      version: 4,
+      actorUserId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+      confirmation: 'TRANSFER KE-2026-0042 TO 11111111-2222-4333-8444-555555555555',
+    };
+    let signature: string;
+
+    beforeAll(() => {
+      signature = toBase64Url(sodium.crypto_sign_detached(encodeRecordActionMessage(action), signer.privateKey));
+    });
+
+    it("accepts the actor's signature and refuses another key", () => {
+      expect(() => verifyRecordActionOnServer(action, signature, signer.publicKey)).not.toThrow();
+      expect(() => verifyRecordActionOnServer(action, signature, other.publicKey)).toThrow(BadSignatureError);
+    });
+
+    it('refuses the action with any signed field altered', () => {
+      const altered: RecordAction[] = [
+        { ...action, action: 'shred' },
+        { ...action, entity: 'visa_request' },
+        { ...action, recordId: '6f1c2b0e-8a44-4c1e-9d3a-2b7e5f0c9a12' },
+        { ...action, version: 5 },
+        { ...action, actorUserId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6e' },
+        { ...action, confirmation: 'TRANSFER KE-2026-0042 TO 11111111-2222-4333-8444-555555555556' },
+      ];
+      for (const candidate of altered) {
+        expect(() => verifyRecordActionOnServer(candidate, signature, signer.publicKey)).toThrow(BadSignatureError);
+      }
+      const flipped = Uint8Array.from(fromBase64Url(signature));
+      flipped[63] ^= 1;
+      expect(() => verifyRecordActionOnServer(action, toBase64Url(flipped), signer.publicKey)).toThrow(BadSignatureError);
+      expect(() => verifyRecordActionOnServer(action, 'AAAA', signer.publicKey)).toThrow(MalformedInputError);
+    });
   });
 });

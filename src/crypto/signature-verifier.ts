@@ -1,6 +1,6 @@
 /**
- * Server-side verification of Ed25519 signatures (revisions and team key grants) with
- * node:crypto: native OpenSSL, public keys only, no WASM on the request path.
+ * Server-side verification of Ed25519 signatures (revisions, team key grants, data-key
+ * wraps and record actions) with node:crypto: native OpenSSL, public keys only, no WASM on the request path.
  *
  * This module owns the check "this public key signed these exact bytes". It must never
  * hold or accept a secret key and never decide who may write: the caller looks up the
@@ -11,6 +11,8 @@ import { createPublicKey, KeyObject, verify } from 'node:crypto';
 import { SIGN_PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './protocol-constants';
 import { BadSignatureError, MalformedInputError } from './protocol-errors';
 import { fromBase64UrlOfLength, toBase64Url } from './binary-encoding';
+import { encodeDataKeyWrapMessage, validateSignedDataKeyWrap, type SignedDataKeyWrap } from './data-key-wrap-payload';
+import { encodeRecordActionMessage, type RecordAction } from './record-action-payload';
 import { encodeRevisionSignatureMessage, SignedRevision } from './revision-payload';
 import { encodeTeamKeyGrantMessage, TeamKeyGrant, validateTeamKeyGrant } from './team-grant-payload';
 
@@ -76,4 +78,28 @@ export function verifyTeamKeyGrantOnServer(
   validateTeamKeyGrant(grant);
   const signature = fromBase64UrlOfLength(grant.signature, SIGNATURE_BYTES, 'signature');
   assertEd25519Signature(granterSignPublicKey, encodeTeamKeyGrantMessage(grant), signature, 'grant');
+}
+
+/**
+ * The server's check of a data-key wrap: structure and the writer's signature over the
+ * canonical message (needs readyCrypto() for the sealed-bytes hash). Whether the binding
+ * names the right record and the writer is the caller is the caller's to check.
+ */
+export function verifyDataKeyWrapOnServer(
+  wrap: SignedDataKeyWrap,
+  writerSignPublicKey: KeyObject | Uint8Array | string,
+): void {
+  validateSignedDataKeyWrap(wrap);
+  const signature = fromBase64UrlOfLength(wrap.signature, SIGNATURE_BYTES, 'signature');
+  assertEd25519Signature(writerSignPublicKey, encodeDataKeyWrapMessage(wrap), signature, 'data key wrap');
+}
+
+/** The server's check of a signed record action (shred, transfer) by its actor. */
+export function verifyRecordActionOnServer(
+  action: RecordAction,
+  signature: string,
+  actorSignPublicKey: KeyObject | Uint8Array | string,
+): void {
+  const bytes = fromBase64UrlOfLength(signature, SIGNATURE_BYTES, 'signature');
+  assertEd25519Signature(actorSignPublicKey, encodeRecordActionMessage(action), bytes, 'record action');
 }

@@ -4,14 +4,14 @@
  * always act on the caller's own scope, which comes from the access token, never from
  * the URL.
  */
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../common/authz/actor';
 import { Authorize, CurrentActor } from '../common/authz/authorize.decorator';
 import { Permission } from '../common/authz/permissions';
 import { ApiProblems } from '../common/http/api-problems';
 import { TeamKeyGrantDto } from './dto/key-material.dto';
-import { CreateTeamRequest, DataKeysPageQuery, RotateTeamRequest, ScopeIdParam, UserIdParam } from './dto/keys-requests.dto';
+import { CreateTeamRequest, DataKeysPageQuery, ResignWrapsRequest, RotateTeamRequest, ScopeIdParam, UserIdParam } from './dto/keys-requests.dto';
 import {
   DirectoryTeamKeyResponse,
   GrantCreatedResponse,
@@ -21,6 +21,7 @@ import {
   TeamMembersResponse,
   TeamPublicKeyResponse,
   UserPublicKeysResponse,
+  WrapsResignedResponse,
 } from './dto/keys-responses.dto';
 import { KeysService } from './keys.service';
 
@@ -31,7 +32,7 @@ export class KeysController {
 
   @Get('users/:userId')
   @Authorize(Permission.KeyDirectoryRead)
-  @ApiOperation({ summary: "Public keys and fingerprint of a member of the caller's scope (404 for anyone else)" })
+  @ApiOperation({ summary: "A key-holding member's public keys, name and scope; with their grants when they are of the caller's scope" })
   @ApiOkResponse({ type: UserPublicKeysResponse })
   @ApiProblems(400, 401, 403, 404, 429)
   userKeys(@CurrentActor() actor: Actor, @Param() params: UserIdParam): Promise<UserPublicKeysResponse> {
@@ -99,6 +100,18 @@ export class KeysController {
   @ApiProblems(400, 401, 403, 429)
   dataKeys(@CurrentActor() actor: Actor, @Query() query: DataKeysPageQuery): Promise<SealedDataKeysPageResponse> {
     return this.keys.dataKeysPage(actor, query);
+  }
+
+  @Post('team/wrap-signatures')
+  @HttpCode(200)
+  @Authorize(Permission.TeamKeysManage)
+  @ApiOperation({
+    summary: "Sign, as their writer, unsigned wraps (written before protocol 2) of my scope's current generation, after checking their records",
+  })
+  @ApiOkResponse({ type: WrapsResignedResponse })
+  @ApiProblems(400, 401, 403, 404, 409, 429)
+  resignWraps(@CurrentActor() actor: Actor, @Body() body: ResignWrapsRequest): Promise<WrapsResignedResponse> {
+    return this.keys.resignWraps(actor, body);
   }
 
   @Post('team/rotations')

@@ -2,7 +2,6 @@
  * Explicit mappers from repository rows to response bodies: each field is chosen, so a
  * column added to a table never reaches a client by default.
  */
-import { KEY_BUNDLE_VERSION } from '../crypto/protocol-constants';
 import type { GenerationRow, HeldGrantRow, InsertedGrantRow, MemberKeysRow } from './keys.repository';
 import type {
   GrantCreatedResponse,
@@ -12,7 +11,8 @@ import type {
   UserPublicKeysResponse,
 } from './dto/keys-responses.dto';
 
-export function toUserPublicKeysResponse(row: MemberKeysRow): UserPublicKeysResponse {
+/** `grants`: the member's grants of the current generation of the caller's scope. */
+export function toUserPublicKeysResponse(row: MemberKeysRow, grants: readonly HeldGrantRow[]): UserPublicKeysResponse {
   return {
     userId: row.user_id,
     role: row.role,
@@ -20,6 +20,11 @@ export function toUserPublicKeysResponse(row: MemberKeysRow): UserPublicKeysResp
     boxPublicKey: row.box_public_key,
     signPublicKey: row.sign_public_key,
     fingerprint: row.fingerprint,
+    email: row.email,
+    displayName: row.display_name,
+    scopeId: row.scope_id,
+    scopeName: row.scope_name,
+    grants: grants.map(toHeldGrantResponse),
   };
 }
 
@@ -30,6 +35,9 @@ export function toTeamMemberResponse(row: MemberKeysRow): TeamMemberResponse {
     boxPublicKey: row.box_public_key,
     signPublicKey: row.sign_public_key,
     fingerprint: row.fingerprint,
+    email: row.email,
+    displayName: row.display_name,
+    scopeName: row.scope_name,
   };
 }
 
@@ -53,15 +61,19 @@ export function toGrantCreatedResponse(
   return { scopeId, generation, recipientUserId: row.recipient_id, granterUserId, createdAt: row.created_at.toISOString() };
 }
 
-/** The grant rebuilt field for field as it was signed (T_g comes from its generation row). */
+/**
+ * The grant rebuilt field for field as it was signed (T_g comes from its generation row):
+ * a version-1 grant has no recipientSignPublicKey at all, as its signed bytes have none.
+ */
 export function toHeldGrantResponse(row: HeldGrantRow): HeldGrantResponse {
   return {
     grant: {
-      version: KEY_BUNDLE_VERSION,
+      version: row.version,
       scopeId: row.scope_id,
       generation: row.generation,
       recipientUserId: row.recipient_id,
       recipientBoxPublicKey: row.recipient_box_public_key,
+      ...(row.recipient_sign_public_key === null ? {} : { recipientSignPublicKey: row.recipient_sign_public_key }),
       granterUserId: row.granter_id,
       teamBoxPublicKey: row.team_box_public_key,
       sealedTeamSeed: row.sealed_team_seed,

@@ -17,7 +17,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import { COORDINATORS_NETWORK_ID, type Role, type ScopeType } from '../common/authz/roles';
+import type { SignedDataKeyWrap, StoredDataKeyWrap } from '../crypto/data-key-wrap-payload';
 import type { HistoryLink, SealedDataKey } from '../crypto/key-bundles';
+import type { TeamGrantVersion } from '../crypto/protocol-constants';
 
 /** A user's public keys as the directory and the grant checks need them. */
 export interface MemberKeysRow {
@@ -27,6 +29,11 @@ export interface MemberKeysRow {
   box_public_key: string;
   sign_public_key: string;
   fingerprint: string;
+  /** Who the keys belong to, as a person reads it: `Name <e-mail> (scope)` (docs/identity.md). */
+  email: string;
+  display_name: string | null;
+  scope_id: string;
+  scope_name: string;
 }
 
 export interface GenerationRow {
@@ -50,9 +57,12 @@ export interface NewGeneration {
 }
 
 export interface NewGrant {
+  version: TeamGrantVersion;
   recipientId: string;
   granterId: string;
   recipientBoxPublicKey: string;
+  /** Version 2: the recipient sign key the grant vouches for; null for version 1. */
+  recipientSignPublicKey: string | null;
   sealedTeamSeed: string;
   signature: string;
 }
@@ -64,10 +74,12 @@ export interface InsertedGrantRow {
 
 /** A grant held by a user, with what the recipient needs to verify it. */
 export interface HeldGrantRow {
+  version: TeamGrantVersion;
   scope_id: string;
   generation: number;
   recipient_id: string;
   recipient_box_public_key: string;
+  recipient_sign_public_key: string | null;
   granter_id: string;
   team_box_public_key: string;
   sealed_team_seed: string;
@@ -82,7 +94,18 @@ interface WrapRow {
   scope_id: string;
   generation: number;
   sealed: string;
+  entity: string;
+  record_id: string;
+  writer_id: string | null;
+  signature: string | null;
 }
+
+const WRAP_COLUMNS = `key_id, scope_id, generation, sealed, entity, record_id, writer_id, signature`;
+
+/** The columns of a held grant as its recipient (or a reader walking the chain) needs them. */
+const HELD_GRANT_COLUMNS = `g.version, g.scope_id, g.generation, g.recipient_id, g.recipient_box_public_key, g.recipient_sign_public_key,
+              g.granter_id, t.team_box_public_key, g.sealed_team_seed, g.signature,
+              granter.sign_public_key AS granter_sign_public_key, granter.fingerprint AS granter_fingerprint, g.created_at`;
 
 /**
  * "u is a key-holding member of the scope $n": embassy contacts of that embassy, NGO
@@ -100,7 +123,21 @@ function eligible(alias: string): string {
   return `${alias}.status = 'ACTIVE' AND ${alias}.totp_enabled_at IS NOT NULL`;
 }
 
-const MEMBER_COLUMNS = `u.id AS user_id, u.role, u.status = 'ACTIVE' AS active, u.box_public_key, u.sign_public_key, u.fingerprint`;
+/** What the coordinators' scope is called where a member's scope is named. */
+export const COORDINATORS_NETWORK_NAME = "Coordinators' network";
+
+/**
+ * The member's e-mail, display name and the name of their scope (embassy, organisation,
+ * or the coordinators' network): keys are shown to people next to who they belong to.
+ * Scalar subqueries by primary key, for the users u of every member query.
+ */
+const MEMBER_IDENTITY_COLUMNS = `u.email, u.display_name,
+  COALESCE(u.embassy_id, u.organization_id, CASE WHEN u.role = 'COORDINATOR' THEN '${COORDINATORS_NETWORK_ID}'::uuid END) AS scope_id,
+  COALESCE((SELECT e.name FROM embassies e WHERE e.id = u.embassy_id),
+           (SELECT o.name FROM organizations o WHERE o.id = u.organization_id),
+           CASE WHEN u.role = 'COORDINATOR' THEN '${COORDINATORS_NETWORK_NAME.replaceAll("'", "''")}' END) AS scope_name`;
+const MEMBER_COLUMNS = `u.id AS user_id, u.role, u.status = 'ACTIVE' AS active, u.box_public_key, u.sign_public_key, u.fingerprint,
+  ${MEMBER_IDENTITY_COLUMNS}`;
 const GENERATION_COLUMNS = `scope_id, generation, scope_type, team_box_public_key, fingerprint, history_link, created_at`;
 
 export function isUniqueViolation(error: unknown): boolean {
@@ -129,6 +166,15 @@ export class KeysRepository {
     const rows = (await manager.query(
       `SELECT ${MEMBER_COLUMNS} FROM users u WHERE u.id = $2 AND ${memberOfScope('u', '$1::uuid')}`,
       [scopeId, userId],
+    )) as MemberKeysRow[];
+    return rows[0];
+  }
+
+  /** Any user of a key-holding role, whatever their scope (public keys only; ADMIN and AUDITOR never). */
+  async findKeyHolder(userId: string): Promise<MemberKeysRow | undefined> {
+    const rows = (await this.dataSource.query(
+      `SELECT ${MEMBER_COLUMNS} FROM users u WHERE u.id = $1 AND u.role IN ('EMBASSY_CONTACT', 'NGO', 'COORDINATOR')`,
+      [userId],
     )) as MemberKeysRow[];
     return rows[0];
   }
@@ -184,18 +230,21 @@ export class KeysRepository {
   /** Inserts grants of one generation; a recipient who already holds it is skipped (absent from the result). */
   async insertGrants(manager: EntityManager, scopeId: string, generation: number, grants: readonly NewGrant[]): Promise<InsertedGrantRow[]> {
     return (await manager.query(
-      `INSERT INTO team_key_grants (scope_id, generation, recipient_id, granter_id, recipient_box_public_key, sealed_team_seed, signature)
-       SELECT $1, $2, g.recipient_id, g.granter_id, g.recipient_box_public_key, g.sealed_team_seed, g.signature
-         FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[])
-              AS g(recipient_id, granter_id, recipient_box_public_key, sealed_team_seed, signature)
+      `INSERT INTO team_key_grants (scope_id, generation, version, recipient_id, granter_id, recipient_box_public_key, recipient_sign_public_key,
+                                    sealed_team_seed, signature)
+       SELECT $1, $2, g.version, g.recipient_id, g.granter_id, g.recipient_box_public_key, g.recipient_sign_public_key, g.sealed_team_seed, g.signature
+         FROM unnest($3::smallint[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[])
+              AS g(version, recipient_id, granter_id, recipient_box_public_key, recipient_sign_public_key, sealed_team_seed, signature)
        ON CONFLICT (scope_id, generation, recipient_id) DO NOTHING
        RETURNING recipient_id, created_at`,
       [
         scopeId,
         generation,
+        grants.map((g) => g.version),
         grants.map((g) => g.recipientId),
         grants.map((g) => g.granterId),
         grants.map((g) => g.recipientBoxPublicKey),
+        grants.map((g) => g.recipientSignPublicKey),
         grants.map((g) => g.sealedTeamSeed),
         grants.map((g) => g.signature),
       ],
@@ -236,9 +285,7 @@ export class KeysRepository {
   /** The user's grants in the scope, newest generation first, with the granters' public keys. */
   async findHeldGrants(scopeId: string, userId: string): Promise<HeldGrantRow[]> {
     return (await this.dataSource.query(
-      `SELECT g.scope_id, g.generation, g.recipient_id, g.recipient_box_public_key, g.granter_id,
-              t.team_box_public_key, g.sealed_team_seed, g.signature,
-              granter.sign_public_key AS granter_sign_public_key, granter.fingerprint AS granter_fingerprint, g.created_at
+      `SELECT ${HELD_GRANT_COLUMNS}
          FROM team_key_grants g
          JOIN team_key_generations t ON t.scope_id = g.scope_id AND t.generation = g.generation
          JOIN users granter ON granter.id = g.granter_id
@@ -255,9 +302,7 @@ export class KeysRepository {
    */
   async findSigningGrant(scopeId: string, generation: number): Promise<HeldGrantRow | undefined> {
     const rows = (await this.dataSource.query(
-      `SELECT g.scope_id, g.generation, g.recipient_id, g.recipient_box_public_key, g.granter_id,
-              t.team_box_public_key, g.sealed_team_seed, g.signature,
-              granter.sign_public_key AS granter_sign_public_key, granter.fingerprint AS granter_fingerprint, g.created_at
+      `SELECT ${HELD_GRANT_COLUMNS}
          FROM team_key_grants g
          JOIN team_key_generations t ON t.scope_id = g.scope_id AND t.generation = g.generation
          JOIN users granter ON granter.id = g.granter_id
@@ -279,14 +324,14 @@ export class KeysRepository {
   }
 
   /** One page of the scope's data key wraps, by keyId (keyset pagination on the primary key). */
-  async findWrapsPage(scopeId: string, after: string | undefined, limit: number): Promise<SealedDataKey[]> {
+  async findWrapsPage(scopeId: string, after: string | undefined, limit: number): Promise<StoredDataKeyWrap[]> {
     const rows = (await this.dataSource.query(
-      `SELECT key_id, scope_id, generation, sealed FROM data_key_wraps
+      `SELECT ${WRAP_COLUMNS} FROM data_key_wraps
         WHERE scope_id = $1 AND ($2::uuid IS NULL OR key_id > $2::uuid)
         ORDER BY key_id LIMIT $3`,
       [scopeId, after ?? null, limit],
     )) as WrapRow[];
-    return rows.map(toSealedDataKey);
+    return rows.map(toStoredDataKeyWrap);
   }
 
   /**
@@ -323,28 +368,92 @@ export class KeysRepository {
     return rows[0];
   }
 
-  /** Replaces the scope's wraps of these key ids with the re-sealed ones; returns how many changed. */
-  async replaceWraps(manager: EntityManager, scopeId: string, generation: number, wraps: readonly SealedDataKey[]): Promise<number> {
+  /**
+   * The submitted wraps (by index) whose entity or record differ from the stored wrap of
+   * the same key id in the scope: a rotation re-signs each key for the record it already
+   * belongs to, never moves it. Key ids the scope does not have are not reported here.
+   */
+  async findRebindings(
+    manager: EntityManager,
+    scopeId: string,
+    wraps: readonly SignedDataKeyWrap[],
+  ): Promise<{ index: number; field: 'entity' | 'recordId' }[]> {
+    if (wraps.length === 0) return [];
+    const rows = (await manager.query(
+      `SELECT v.ord::int - 1 AS index, CASE WHEN w.entity <> v.entity THEN 'entity' ELSE 'recordId' END AS field
+         FROM unnest($2::uuid[], $3::text[], $4::uuid[]) WITH ORDINALITY AS v(key_id, entity, record_id, ord)
+         JOIN data_key_wraps w ON w.scope_id = $1 AND w.key_id = v.key_id
+        WHERE w.entity <> v.entity OR w.record_id <> v.record_id
+        ORDER BY v.ord`,
+      [scopeId, wraps.map((w) => w.keyId.toLowerCase()), wraps.map((w) => w.entity), wraps.map((w) => w.recordId.toLowerCase())],
+    )) as { index: number; field: 'entity' | 'recordId' }[];
+    return rows;
+  }
+
+  /**
+   * Replaces the scope's wraps of these key ids with the re-sealed, re-signed ones (the
+   * record columns stay: findRebindings checked they match); returns how many changed.
+   */
+  async replaceWraps(manager: EntityManager, scopeId: string, generation: number, wraps: readonly SignedDataKeyWrap[]): Promise<number> {
     if (wraps.length === 0) return 0;
     const [, affected] = (await manager.query(
-      `UPDATE data_key_wraps w SET generation = $2, sealed = v.sealed
-         FROM unnest($3::uuid[], $4::text[]) AS v(key_id, sealed)
+      `UPDATE data_key_wraps w SET generation = $2, sealed = v.sealed, writer_id = v.writer_id, signature = v.signature
+         FROM unnest($3::uuid[], $4::text[], $5::uuid[], $6::text[]) AS v(key_id, sealed, writer_id, signature)
         WHERE w.scope_id = $1 AND w.key_id = v.key_id`,
-      [scopeId, generation, wraps.map((w) => w.keyId), wraps.map((w) => w.sealed)],
+      [
+        scopeId,
+        generation,
+        wraps.map((w) => w.keyId.toLowerCase()),
+        wraps.map((w) => w.sealed),
+        wraps.map((w) => w.writerUserId.toLowerCase()),
+        wraps.map((w) => w.signature),
+      ],
     )) as [unknown, number];
     return affected;
   }
 
-  /** Removes the grants of generations before `generation`; their rows stay for the history links. */
-  async deleteGrantsBefore(manager: EntityManager, scopeId: string, generation: number): Promise<number> {
-    const [, affected] = (await manager.query(`DELETE FROM team_key_grants WHERE scope_id = $1 AND generation < $2`, [
-      scopeId,
-      generation,
-    ])) as [unknown, number];
+  /** The scope's stored wraps of `keyIds` (another scope's key ids are simply absent), row-locked for re-signing. */
+  async lockWraps(manager: EntityManager, scopeId: string, keyIds: readonly string[]): Promise<StoredDataKeyWrap[]> {
+    const rows = (await manager.query(
+      `SELECT ${WRAP_COLUMNS} FROM data_key_wraps
+        WHERE scope_id = $1 AND key_id = ANY($2::uuid[]) ORDER BY key_id FOR UPDATE`,
+      [scopeId, keyIds],
+    )) as WrapRow[];
+    return rows.map(toStoredDataKeyWrap);
+  }
+
+  /**
+   * Stores the writer's signatures on unsigned wraps of the scope's `generation`; a wrap
+   * signed meanwhile, or moved to another generation, is left alone (absent from the count).
+   */
+  async signWraps(
+    manager: EntityManager,
+    scopeId: string,
+    generation: number,
+    writerId: string,
+    signatures: readonly { keyId: string; signature: string }[],
+  ): Promise<number> {
+    const [, affected] = (await manager.query(
+      `UPDATE data_key_wraps w SET writer_id = $3, signature = v.signature
+         FROM unnest($4::uuid[], $5::text[]) AS v(key_id, signature)
+        WHERE w.scope_id = $1 AND w.generation = $2 AND w.key_id = v.key_id AND w.signature IS NULL`,
+      [scopeId, generation, writerId, signatures.map((s) => s.keyId), signatures.map((s) => s.signature)],
+    )) as [unknown, number];
     return affected;
   }
+
 }
 
 function toSealedDataKey(row: WrapRow): SealedDataKey {
   return { keyId: row.key_id, scopeId: row.scope_id, generation: row.generation, sealed: row.sealed };
+}
+
+function toStoredDataKeyWrap(row: WrapRow): StoredDataKeyWrap {
+  return {
+    ...toSealedDataKey(row),
+    entity: row.entity,
+    recordId: row.record_id,
+    writerUserId: row.writer_id,
+    signature: row.signature,
+  };
 }

@@ -1,15 +1,17 @@
 /**
- * Key directory and team keys (PROTOCOL.md, docs/protocol.md §5.6–5.7, §8): public keys
- * of the caller's scope's members, any scope's current team public key, and the team
- * keyring of the caller's own scope — generation 1, grants, rotations.
+ * Key directory and team keys (PROTOCOL.md, docs/protocol.md §5.5–5.7, §8): public keys
+ * of the caller's scope's members (with their grants, so a reader can walk the chain),
+ * any scope's current team public key, and the team keyring of the caller's own scope —
+ * generation 1, grants, rotations, and re-signing the wraps written before protocol 2.
  *
  * The server checks what it can without a key: structure, that every id names the
- * caller's scope, that the signer is the caller and holds the generation, that the
- * recipient is an eligible member whose registered key the seed was sealed to, that the
- * signed team key is the generation's, and the Ed25519 signature (node:crypto). It must
- * never create, alter or re-sign a grant, and never seal anything to an ADMIN or AUDITOR
- * (they are never members of a scope). Every write and its audit event share one
- * transaction; a refused grant or rotation is audited on its own.
+ * caller's scope, that the signer is the caller and holds the generation, that a grant is
+ * version 2 and names the recipient's registered keys (the seed sealed to their box key,
+ * their sign key vouched for), that the signed team key is the generation's, that every
+ * re-sealed wrap keeps the record its stored row names, and each Ed25519 signature
+ * (node:crypto). It must never create, alter or re-sign a grant or a wrap, and never seal
+ * anything to an ADMIN or AUDITOR (they are never members of a scope). Every write and its
+ * audit event share one transaction; a refused grant, rotation or re-signing is audited on its own.
  */
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
@@ -21,13 +23,14 @@ import { NotFoundProblem, ProblemException } from '../common/http/problem';
 import { checkProtocolInput } from '../common/http/protocol-input';
 import { fromBase64UrlOfLength } from '../crypto/binary-encoding';
 import { teamKeyFingerprint } from '../crypto/fingerprint';
-import { validateHistoryLink, validateSealedDataKey } from '../crypto/key-bundles';
-import { BOX_PUBLIC_KEY_BYTES } from '../crypto/protocol-constants';
+import { validateSignedDataKeyWrap } from '../crypto/data-key-wrap-payload';
+import { validateHistoryLink } from '../crypto/key-bundles';
+import { BOX_PUBLIC_KEY_BYTES, SIGNATURE_BYTES, TEAM_GRANT_VERSION } from '../crypto/protocol-constants';
 import { readyCrypto } from '../crypto/protocol-hash';
-import { importSignPublicKey, verifyTeamKeyGrantOnServer } from '../crypto/signature-verifier';
+import { importSignPublicKey, verifyDataKeyWrapOnServer, verifyTeamKeyGrantOnServer } from '../crypto/signature-verifier';
 import { validateTeamKeyGrant } from '../crypto/team-grant-payload';
 import type { TeamKeyGrantDto } from './dto/key-material.dto';
-import type { CreateTeamRequest, DataKeysPageQuery, RotateTeamRequest } from './dto/keys-requests.dto';
+import type { CreateTeamRequest, DataKeysPageQuery, ResignWrapsRequest, RotateTeamRequest } from './dto/keys-requests.dto';
 import { MAX_DATA_KEYS_PAGE } from './dto/keys-requests.dto';
 import type {
   DirectoryTeamKeyResponse,
@@ -38,6 +41,7 @@ import type {
   TeamMembersResponse,
   TeamPublicKeyResponse,
   UserPublicKeysResponse,
+  WrapsResignedResponse,
 } from './dto/keys-responses.dto';
 import {
   toGrantCreatedResponse,
@@ -69,6 +73,16 @@ function lower(id: string): string {
   return id.toLowerCase();
 }
 
+/**
+ * Protocol 2: a new grant must vouch for the recipient's signing key (version 2); a
+ * version-1 grant, which vouches for none, is only ever read back, never written.
+ */
+function assertCurrentGrantVersion(field: string, grant: TeamKeyGrantDto): void {
+  if (grant.version !== TEAM_GRANT_VERSION) {
+    throw fieldProblem(field === '' ? 'version' : `${field}.version`, `must be ${TEAM_GRANT_VERSION}: a new grant names the recipient's sign key`);
+  }
+}
+
 @Injectable()
 export class KeysService implements OnModuleInit {
   constructor(
@@ -81,12 +95,22 @@ export class KeysService implements OnModuleInit {
     await readyCrypto();
   }
 
-  /** A member of the caller's scope; any other user (another scope, an admin) is "not found". */
+  /**
+   * A member of the caller's scope, with their grants of the scope's current generation
+   * (none before the scope has a team); any other user (another scope, an admin) is "not found".
+   */
+  /**
+   * Any key-holding member's public keys (public keys are public: a reader of a case
+   * transferred from another embassy must be able to compare its author's fingerprint),
+   * and, only for a member of the caller's own scope, every grant they hold there, so
+   * that the caller's client can walk the chain of grants that vouches for the keys.
+   */
   async userKeys(actor: Actor, userId: string): Promise<UserPublicKeysResponse> {
     const scope = ownTeamScope(actor);
-    const member = await this.keys.findMemberKeys(scope.id, userId);
+    const member = await this.keys.findKeyHolder(lower(userId));
     if (member === undefined) throw new NotFoundProblem('user');
-    return toUserPublicKeysResponse(member);
+    const grants = await this.keys.findHeldGrants(scope.id, member.user_id);
+    return toUserPublicKeysResponse(member, grants);
   }
 
   /** Team public keys are public: another scope seals data keys to them (e.g. NGO → embassy). */
@@ -102,6 +126,7 @@ export class KeysService implements OnModuleInit {
     const scope = ownTeamScope(actor);
     const { grant } = request;
     checkProtocolInput('grant', () => validateTeamKeyGrant(grant));
+    assertCurrentGrantVersion('grant', grant);
     checkProtocolInput('teamBoxPublicKey', () => fromBase64UrlOfLength(request.teamBoxPublicKey, BOX_PUBLIC_KEY_BYTES, 'teamBoxPublicKey'));
     assertOwnScope(scope, grant.scopeId);
     if (grant.generation !== 1) throw fieldProblem('grant.generation', 'must be 1 for a new team');
@@ -166,6 +191,7 @@ export class KeysService implements OnModuleInit {
     const scope = ownTeamScope(actor);
     return this.auditedRefusal(actor, scope, 'keys.grant-created', async () => {
       checkProtocolInput('grant', () => validateTeamKeyGrant(grant));
+      assertCurrentGrantVersion('', grant);
       assertOwnScope(scope, grant.scopeId);
       return this.keys.transaction(async (manager) => {
         await this.keys.lockScopeKeyring(manager, scope.id);
@@ -235,7 +261,7 @@ export class KeysService implements OnModuleInit {
     const scope = ownTeamScope(actor);
     return this.auditedRefusal(actor, scope, 'keys.rotated', async () => {
       const next = request.generation;
-      this.checkRotationStructure(scope, request);
+      this.checkRotationStructure(actor, scope, request);
       const fingerprint = teamKeyFingerprint(scope.id, next, fromBase64UrlOfLength(request.teamBoxPublicKey, BOX_PUBLIC_KEY_BYTES, 'teamBoxPublicKey'));
       const keyIds = request.resealedDataKeys.map((sealed) => lower(sealed.keyId));
 
@@ -255,6 +281,9 @@ export class KeysService implements OnModuleInit {
         const recipientIds = request.grants.map((grant) => lower(grant.recipientUserId));
         const eligible = new Map(
           (await this.keys.findEligibleMembers(manager, scope.id, recipientIds)).map((member) => [member.user_id, member]),
+        );
+        request.resealedDataKeys.forEach((wrap, index) =>
+          checkProtocolInput(`resealedDataKeys.${index}.signature`, () => verifyDataKeyWrapOnServer(wrap, callerSignKey)),
         );
         request.grants.forEach((grant, index) =>
           this.verifyGrant(grant, {
@@ -284,6 +313,11 @@ export class KeysService implements OnModuleInit {
             unknownDataKeys: keySet.extra,
           });
         }
+        // Each key is re-signed for the record it already belongs to: a rotation never moves one.
+        const [rebound] = await this.keys.findRebindings(manager, scope.id, request.resealedDataKeys);
+        if (rebound !== undefined) {
+          throw fieldProblem(`resealedDataKeys.${rebound.index}.${rebound.field}`, 'must be the record the stored wrap of this key belongs to');
+        }
 
         const created = await this.insertNextGeneration(manager, {
           scopeId: scope.id,
@@ -300,7 +334,9 @@ export class KeysService implements OnModuleInit {
           // Both sets were checked under the keyring lock; a difference here is our bug.
           throw new Error('rotation wrote a different number of grants or wraps than it checked');
         }
-        const removedGrants = await this.keys.deleteGrantsBefore(manager, scope.id, next);
+        // Older grants of the remaining members stay: they reveal nothing their holders do
+        // not already have, and they keep the chains of grants that vouch for each member's
+        // keys (docs/protocol.md §5.12) intact across rotations.
         await this.audit.record(manager, {
           action: 'keys.rotated',
           outcome: 'SUCCESS',
@@ -308,15 +344,86 @@ export class KeysService implements OnModuleInit {
           actor: { userId: actor.userId, role: actor.role },
           target: { type: 'team', id: scope.id },
           scope: { type: scope.type, id: scope.id },
-          details: { generation: next, previousGeneration: current.generation, grants: grants.length, dataKeys: resealed, removedGrants },
+          details: { generation: next, previousGeneration: current.generation, grants: grants.length, dataKeys: resealed },
         });
         return { ...toTeamPublicKeyResponse(created), grantsCreated: grants.length, dataKeysResealed: resealed };
       });
     });
   }
 
+  /**
+   * Signatures, by the caller as writer, over wraps of the scope's current generation
+   * that were written before protocol 2 (unsigned). The client re-signs a wrap only after
+   * the record it names checked out; the server verifies each signature over the stored
+   * row, so nothing but the writer column and the signature change. All or nothing: a key
+   * id the scope does not have is "not found" (404), a wrap already signed or of another
+   * generation is a 409, a bad signature a 400 naming it.
+   */
+  async resignWraps(actor: Actor, request: ResignWrapsRequest): Promise<WrapsResignedResponse> {
+    const scope = ownTeamScope(actor);
+    return this.auditedRefusal(actor, scope, 'keys.wraps-resigned', async () => {
+      const keyIds = request.signatures.map((entry) => lower(entry.keyId));
+      const seen = new Set<string>();
+      keyIds.forEach((keyId, index) => {
+        if (seen.has(keyId)) throw fieldProblem(`signatures.${index}.keyId`, 'appears twice');
+        seen.add(keyId);
+        checkProtocolInput(`signatures.${index}.signature`, () =>
+          fromBase64UrlOfLength(request.signatures[index].signature, SIGNATURE_BYTES, 'signature'),
+        );
+      });
+      return this.keys.transaction(async (manager) => {
+        await this.keys.lockScopeKeyring(manager, scope.id);
+        const current = await this.requireCurrentGeneration(scope, manager);
+        if (!(await this.keys.holdsGeneration(manager, scope.id, current.generation, actor.userId))) {
+          throw new ProblemException('forbidden', `You hold no key of generation ${current.generation} to vouch for its wraps`);
+        }
+        const caller = await this.callerKeys(manager, scope, actor);
+        const callerSignKey = importSignPublicKey(caller.sign_public_key);
+        const stored = new Map((await this.keys.lockWraps(manager, scope.id, keyIds)).map((wrap) => [wrap.keyId, wrap]));
+        keyIds.forEach((keyId, index) => {
+          const wrap = stored.get(keyId);
+          // Another scope's key id and a missing one answer alike.
+          if (wrap === undefined) throw new NotFoundProblem('data key');
+          if (wrap.generation !== current.generation) {
+            throw new ProblemException('conflict', `The wrap of ${keyId} is sealed to generation ${wrap.generation}, not the current ${current.generation}`, {
+              reason: 'stale-generation',
+              keyId,
+              currentGeneration: current.generation,
+            });
+          }
+          if (wrap.signature !== null) {
+            throw new ProblemException('conflict', `The wrap of ${keyId} is already signed`, { reason: 'already-signed', keyId });
+          }
+          const signed = { ...wrap, writerUserId: actor.userId, signature: request.signatures[index].signature };
+          checkProtocolInput(`signatures.${index}.signature`, () => verifyDataKeyWrapOnServer(signed, callerSignKey));
+        });
+        const resigned = await this.keys.signWraps(
+          manager,
+          scope.id,
+          current.generation,
+          actor.userId,
+          keyIds.map((keyId, index) => ({ keyId, signature: request.signatures[index].signature })),
+        );
+        if (resigned !== keyIds.length) {
+          // Every row was checked under its row lock and the keyring lock; a difference here is our bug.
+          throw new Error('re-signing wrote a different number of wraps than it checked');
+        }
+        await this.audit.record(manager, {
+          action: 'keys.wraps-resigned',
+          outcome: 'SUCCESS',
+          requestId: actor.requestId,
+          actor: { userId: actor.userId, role: actor.role },
+          target: { type: 'team', id: scope.id },
+          scope: { type: scope.type, id: scope.id },
+          details: { generation: current.generation, wraps: resigned },
+        });
+        return { scopeId: scope.id, generation: current.generation, resigned };
+      });
+    });
+  }
+
   /** Everything about a rotation body that needs no database: structure, ids, generations, duplicates. */
-  private checkRotationStructure(scope: TeamScope, request: RotateTeamRequest): void {
+  private checkRotationStructure(actor: Actor, scope: TeamScope, request: RotateTeamRequest): void {
     const next = request.generation;
     checkProtocolInput('teamBoxPublicKey', () => fromBase64UrlOfLength(request.teamBoxPublicKey, BOX_PUBLIC_KEY_BYTES, 'teamBoxPublicKey'));
     checkProtocolInput('historyLink', () => validateHistoryLink(request.historyLink));
@@ -325,6 +432,7 @@ export class KeysService implements OnModuleInit {
     const recipients = new Set<string>();
     request.grants.forEach((grant, index) => {
       checkProtocolInput(`grants.${index}`, () => validateTeamKeyGrant(grant));
+      assertCurrentGrantVersion(`grants.${index}`, grant);
       assertOwnScope(scope, grant.scopeId);
       if (grant.generation !== next) throw fieldProblem(`grants.${index}.generation`, 'must equal generation');
       const recipient = lower(grant.recipientUserId);
@@ -333,9 +441,10 @@ export class KeysService implements OnModuleInit {
     });
     const keyIds = new Set<string>();
     request.resealedDataKeys.forEach((sealed, index) => {
-      checkProtocolInput(`resealedDataKeys.${index}`, () => validateSealedDataKey(sealed));
+      checkProtocolInput(`resealedDataKeys.${index}`, () => validateSignedDataKeyWrap(sealed));
       assertOwnScope(scope, sealed.scopeId);
       if (sealed.generation !== next) throw fieldProblem(`resealedDataKeys.${index}.generation`, 'must equal generation');
+      if (lower(sealed.writerUserId) !== actor.userId) throw fieldProblem(`resealedDataKeys.${index}.writerUserId`, 'must be the caller');
       const keyId = lower(sealed.keyId);
       if (keyIds.has(keyId)) throw fieldProblem(`resealedDataKeys.${index}.keyId`, 'appears twice');
       keyIds.add(keyId);
@@ -355,6 +464,11 @@ export class KeysService implements OnModuleInit {
     if (expected.recipient === undefined) throw new NotFoundProblem('member');
     if (grant.recipientBoxPublicKey !== expected.recipient.box_public_key) {
       throw fieldProblem(field('recipientBoxPublicKey'), "is not the recipient's registered key");
+    }
+    // The granter vouches for this sign key to every reader who trusts the granter: it
+    // must be the one the recipient registered (and the granter compared by fingerprint).
+    if (grant.recipientSignPublicKey !== expected.recipient.sign_public_key) {
+      throw fieldProblem(field('recipientSignPublicKey'), "is not the recipient's registered key");
     }
     if (grant.teamBoxPublicKey !== expected.teamBoxPublicKey) {
       throw fieldProblem(field('teamBoxPublicKey'), "is not the generation's team key");
@@ -415,9 +529,11 @@ export class KeysService implements OnModuleInit {
 
 function toNewGrant(grant: TeamKeyGrantDto): NewGrant {
   return {
+    version: grant.version,
     recipientId: lower(grant.recipientUserId),
     granterId: lower(grant.granterUserId),
     recipientBoxPublicKey: grant.recipientBoxPublicKey,
+    recipientSignPublicKey: grant.recipientSignPublicKey ?? null,
     sealedTeamSeed: grant.sealedTeamSeed,
     signature: grant.signature,
   };

@@ -1,9 +1,11 @@
 /**
  * Team keys (PROTOCOL.md): each scope's key generations, the grants that seal a
  * generation's seed to each member (signed by a member), and the data keys sealed to a
- * scope's team public key. The server stores and checks these; it can open none.
+ * scope's team public key, each bound by its writer's signature to one record. The
+ * server stores and checks these; it can open none.
  */
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import type { TeamGrantVersion } from '../crypto/protocol-constants';
 import type { HistoryLink } from '../crypto/key-bundles';
 import type { ScopeType } from '../common/authz/roles';
 import { User } from '../users/user.entity';
@@ -44,6 +46,10 @@ export class TeamKeyGeneration {
 @Entity({ name: 'team_key_grants' })
 @Index('team_key_grants_scope_generation_recipient_key', ['scopeId', 'generation', 'recipientId'], { unique: true })
 @Index('team_key_grants_recipient_id_idx', ['recipientId'])
+@Check(
+  'team_key_grants_version_check',
+  `("version" = 1 AND "recipient_sign_public_key" IS NULL) OR ("version" = 2 AND "recipient_sign_public_key" IS NOT NULL)`,
+)
 export class TeamKeyGrantRecord {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -75,8 +81,16 @@ export class TeamKeyGrantRecord {
   @JoinColumn({ name: 'granter_id' })
   granter?: User;
 
+  /** The grant format the granter signed: 2 for every new grant, 1 for those of protocol 1. */
+  @Column({ type: 'smallint', default: 1 })
+  version!: TeamGrantVersion;
+
   @Column({ name: 'recipient_box_public_key', type: 'varchar', length: 64 })
   recipientBoxPublicKey!: string;
+
+  /** Version 2: the recipient's Ed25519 key the grant vouches for (their registered one when made). */
+  @Column({ name: 'recipient_sign_public_key', type: 'varchar', length: 64, nullable: true })
+  recipientSignPublicKey!: string | null;
 
   @Column({ name: 'sealed_team_seed', type: 'varchar', length: 128 })
   sealedTeamSeed!: string;
@@ -90,6 +104,7 @@ export class TeamKeyGrantRecord {
 
 @Entity({ name: 'data_key_wraps' })
 @Index('data_key_wraps_scope_generation_idx', ['scopeId', 'generation'])
+@Check('data_key_wraps_signed_check', `("writer_id" IS NULL) = ("signature" IS NULL)`)
 export class DataKeyWrap {
   @PrimaryColumn({ name: 'key_id', type: 'uuid' })
   keyId!: string;
@@ -110,6 +125,25 @@ export class DataKeyWrap {
   /** crypto_box_seal(keyId ‖ data key) to T_g, base64url. */
   @Column({ type: 'varchar', length: 192 })
   sealed!: string;
+
+  /** The record the key belongs to, as the writer signed it (`case` and the case id). */
+  @Column({ type: 'varchar', length: 64 })
+  entity!: string;
+
+  @Column({ name: 'record_id', type: 'uuid' })
+  recordId!: string;
+
+  /** Who signed the wrap; null for a wrap written before protocol 2 (unsigned, refused by readers). */
+  @Column({ name: 'writer_id', type: 'uuid', nullable: true })
+  writerId!: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'writer_id' })
+  writer?: User;
+
+  /** Ed25519 by the writer over the wrap message (docs/protocol.md), base64url; null with writer_id. */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  signature!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

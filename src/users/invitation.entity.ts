@@ -25,6 +25,10 @@ export class Invitation {
   @Column({ type: 'varchar', length: 254 })
   email!: string;
 
+  /** The invitee's display name, copied to the account at enrolment (docs/identity.md). */
+  @Column({ name: 'display_name', type: 'varchar', length: 100, nullable: true })
+  displayName!: string | null;
+
   @Column({ type: 'varchar', length: 20 })
   role!: Role;
 

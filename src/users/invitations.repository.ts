@@ -18,6 +18,8 @@ export function hashInvitationCode(code: string): Buffer {
 export interface ConsumedInvitation {
   id: string;
   email: string;
+  /** Copied to the new account. */
+  displayName: string | null;
   role: Role;
   embassyId: string | null;
   organizationId: string | null;
@@ -29,6 +31,7 @@ export interface ConsumedInvitation {
 export interface OpenInvitationRecord {
   id: string;
   email: string;
+  displayName: string | null;
   role: Role;
   embassyId: string | null;
   organizationId: string | null;
@@ -40,6 +43,7 @@ export interface OpenInvitationRecord {
 interface OpenInvitationRow {
   id: string;
   email: string;
+  display_name: string | null;
   role: Role;
   embassy_id: string | null;
   organization_id: string | null;
@@ -48,12 +52,13 @@ interface OpenInvitationRow {
   expires_at: Date;
 }
 
-const LISTED_COLUMNS = 'id, email, role, embassy_id, organization_id, created_by, created_at, expires_at';
+const LISTED_COLUMNS = 'id, email, display_name, role, embassy_id, organization_id, created_by, created_at, expires_at';
 
 function toOpenInvitationRecord(row: OpenInvitationRow): OpenInvitationRecord {
   return {
     id: row.id,
     email: row.email,
+    displayName: row.display_name,
     role: row.role,
     embassyId: row.embassy_id,
     organizationId: row.organization_id,
@@ -65,6 +70,8 @@ function toOpenInvitationRecord(row: OpenInvitationRow): OpenInvitationRecord {
 
 export interface NewInvitation {
   email: string;
+  /** Already normalised (display-name.ts); null: none. */
+  displayName: string | null;
   role: Role;
   embassyId: string | null;
   organizationId: string | null;
@@ -87,8 +94,8 @@ export class InvitationsRepository {
       now,
     ]);
     const rows = (await manager.query(
-      `INSERT INTO invitations (code_hash, email, role, embassy_id, organization_id, created_by, expires_at, replaces_user_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      `INSERT INTO invitations (code_hash, email, role, embassy_id, organization_id, created_by, expires_at, replaces_user_id, display_name)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
       [
         hashInvitationCode(code),
         invitation.email,
@@ -98,6 +105,7 @@ export class InvitationsRepository {
         invitation.createdBy,
         expiresAt,
         invitation.replacesUserId ?? null,
+        invitation.displayName,
       ],
     )) as { id: string }[];
     return { id: rows[0].id, code, expiresAt };
@@ -108,10 +116,18 @@ export class InvitationsRepository {
     const rows = (await manager.query(
       `UPDATE invitations SET used_at = $3
         WHERE code_hash = $1 AND email = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3
-        RETURNING id, email, role, embassy_id, organization_id, replaces_user_id`,
+        RETURNING id, email, display_name, role, embassy_id, organization_id, replaces_user_id`,
       [hashInvitationCode(code), email, now],
     )) as [
-      { id: string; email: string; role: Role; embassy_id: string | null; organization_id: string | null; replaces_user_id: string | null }[],
+      {
+        id: string;
+        email: string;
+        display_name: string | null;
+        role: Role;
+        embassy_id: string | null;
+        organization_id: string | null;
+        replaces_user_id: string | null;
+      }[],
       number,
     ];
     const row = rows[0][0];
@@ -119,6 +135,7 @@ export class InvitationsRepository {
     return {
       id: row.id,
       email: row.email,
+      displayName: row.display_name,
       role: row.role,
       embassyId: row.embassy_id,
       organizationId: row.organization_id,
@@ -154,5 +171,14 @@ export class InvitationsRepository {
     if (rows[0] !== undefined) return toOpenInvitationRecord(rows[0]);
     const existing = (await manager.query(`SELECT 1 FROM invitations WHERE id = $1`, [id])) as unknown[];
     return existing.length === 1 ? 'not-open' : undefined;
+  }
+
+  /**
+   * Whether the scope already has a team key. An invitation into a scope without one
+   * makes its first enrolled member the team's founder (docs/identity.md).
+   */
+  async scopeHasTeam(manager: EntityManager, scopeId: string): Promise<boolean> {
+    const rows = (await manager.query(`SELECT 1 FROM team_key_generations WHERE scope_id = $1 LIMIT 1`, [scopeId])) as unknown[];
+    return rows.length > 0;
   }
 }

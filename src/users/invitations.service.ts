@@ -13,7 +13,8 @@ import { normaliseEmail } from '../auth/auth.service';
 import type { Actor } from '../common/authz/actor';
 import { scopeOf } from '../common/authz/roles';
 import { Clock } from '../common/clock';
-import { NotFoundProblem, ProblemException } from '../common/http/problem';
+import { NotFoundProblem, ProblemException, ValidationFailedException } from '../common/http/problem';
+import { DISPLAY_NAME_MAX_LENGTH, normaliseDisplayName } from './display-name';
 import type { CreateInvitationRequest } from './dto/create-invitation.dto';
 import { toInvitationResponse, type CreatedInvitationResponse, type InvitationPage } from './dto/invitation.response';
 import type { PageQuery } from '../common/http/page-query.dto';
@@ -36,6 +37,11 @@ export class InvitationsService {
 
   async create(actor: Actor, request: CreateInvitationRequest): Promise<CreatedInvitationResponse> {
     const email = normaliseEmail(request.email);
+    const displayName = normaliseDisplayName(request.displayName);
+    // NFC may (rarely) lengthen a name the DTO let through: the column holds 100.
+    if (displayName !== null && displayName.length > DISPLAY_NAME_MAX_LENGTH) {
+      throw new ValidationFailedException([{ field: 'displayName', messages: [`displayName must be shorter than or equal to ${DISPLAY_NAME_MAX_LENGTH} characters`] }]);
+    }
     const assignment: ScopeAssignment = {
       role: request.role,
       embassyId: request.embassyId ?? null,
@@ -50,7 +56,7 @@ export class InvitationsService {
       if (await this.users.emailTaken(manager, email)) {
         throw new ProblemException('conflict', 'An account with this e-mail already exists');
       }
-      const invitation = await this.invitations.create(manager, { email, ...assignment, createdBy: actor.userId }, this.clock.now());
+      const invitation = await this.invitations.create(manager, { email, displayName, ...assignment, createdBy: actor.userId }, this.clock.now());
       const scope = scopeOf(assignment.role, assignment.embassyId, assignment.organizationId);
       await this.audit.record(manager, {
         action: 'user.invited',
@@ -65,9 +71,11 @@ export class InvitationsService {
         id: invitation.id,
         code: invitation.code,
         email,
+        displayName,
         role: assignment.role,
         scope,
         expiresAt: invitation.expiresAt.toISOString(),
+        scopeHasTeam: scope.id !== null && (await this.invitations.scopeHasTeam(manager, scope.id)),
       };
     });
   }
@@ -114,6 +122,8 @@ export class InvitationsService {
         manager,
         {
           email: account.email,
+          // For the listing only: a re-enrolment keeps the account's own name.
+          displayName: account.displayName,
           role: account.role,
           embassyId: account.embassyId,
           organizationId: account.organizationId,
@@ -132,7 +142,8 @@ export class InvitationsService {
         scope,
         details: { invitationId: invitation.id },
       });
-      return { id: invitation.id, code: invitation.code, email: account.email, role: account.role, scope, expiresAt: invitation.expiresAt.toISOString() };
+      const scopeHasTeam = scope.id !== null && (await this.invitations.scopeHasTeam(manager, scope.id));
+      return { id: invitation.id, code: invitation.code, email: account.email, displayName: account.displayName, role: account.role, scope, expiresAt: invitation.expiresAt.toISOString(), scopeHasTeam };
     });
   }
 }

@@ -33,6 +33,14 @@ export class User {
   @Column({ type: 'varchar', length: 254 })
   email!: string;
 
+  /**
+   * The name the administrator gave on the invitation (at most 100 characters, no
+   * control characters: display-name.ts), shown wherever the member appears. Clear on
+   * purpose: docs/identity.md, "Display names".
+   */
+  @Column({ name: 'display_name', type: 'varchar', length: 100, nullable: true })
+  displayName!: string | null;
+
   @Column({ type: 'varchar', length: 20 })
   role!: Role;
 

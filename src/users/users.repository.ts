@@ -14,11 +14,12 @@ import type { EntityManager } from 'typeorm';
 import type { Role } from '../common/authz/roles';
 import type { UserStatus } from './user.entity';
 
-const ACCOUNT_COLUMNS = 'id, email, role, embassy_id, organization_id, status, fingerprint, totp_enabled_at, locked_until, created_at';
+const ACCOUNT_COLUMNS = 'id, email, display_name, role, embassy_id, organization_id, status, fingerprint, totp_enabled_at, locked_until, created_at';
 
 export interface UserAccountRecord {
   id: string;
   email: string;
+  displayName: string | null;
   role: Role;
   embassyId: string | null;
   organizationId: string | null;
@@ -32,6 +33,7 @@ export interface UserAccountRecord {
 interface UserAccountRow {
   id: string;
   email: string;
+  display_name: string | null;
   role: Role;
   embassy_id: string | null;
   organization_id: string | null;
@@ -53,6 +55,7 @@ function toRecord(row: UserAccountRow): UserAccountRecord {
   return {
     id: row.id,
     email: row.email,
+    displayName: row.display_name,
     role: row.role,
     embassyId: row.embassy_id,
     organizationId: row.organization_id,

@@ -28,9 +28,12 @@ it('issues an invitation whose code is shown once and enrols the invitee', async
     id: expect.any(String) as string,
     code: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) as string,
     email: 'new.contact@embassy.example',
+    displayName: null,
     role: 'EMBASSY_CONTACT',
     scope: { type: 'EMBASSY', id: app.cast.ids.embassyA },
     expiresAt: expect.any(String) as string,
+    // Nobody of embassy A has created its team in this file.
+    scopeHasTeam: false,
   });
 
   const open = await admin.admin.listInvitations();
@@ -38,6 +41,7 @@ it('issues an invitation whose code is shown once and enrols the invitee', async
   expect(listed).toEqual({
     id: invitation.id,
     email: 'new.contact@embassy.example',
+    displayName: null,
     role: 'EMBASSY_CONTACT',
     scope: { type: 'EMBASSY', id: app.cast.ids.embassyA },
     createdBy: app.cast.members.admin.userId,
@@ -120,7 +124,7 @@ it('replaces an earlier open invitation for the same e-mail, and pages the open 
   const ids = all.items.map((item) => item.id);
   expect(ids).toContain(second.id);
   expect(ids).not.toContain(first.id);
-  for (const item of all.items) expect(Object.keys(item).sort()).toEqual(['createdAt', 'createdBy', 'email', 'expiresAt', 'id', 'role', 'scope']);
+  for (const item of all.items) expect(Object.keys(item).sort()).toEqual(['createdAt', 'createdBy', 'displayName', 'email', 'expiresAt', 'id', 'role', 'scope']);
 
   const paged: string[] = [];
   let cursor: string | undefined;

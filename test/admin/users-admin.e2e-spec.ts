@@ -15,7 +15,7 @@ import { auditRows, expectInvalidFields, expectProblem } from './admin-expectati
 let app: CastApp;
 let admin: EgideSession;
 const UNKNOWN_ID = '6f1c1a36-4d0c-4c55-9a3e-0b6a1d2c3e4f';
-const USER_RESPONSE_KEYS = ['createdAt', 'email', 'fingerprint', 'id', 'lockedUntil', 'mfaEnabled', 'role', 'scope', 'status'];
+const USER_RESPONSE_KEYS = ['createdAt', 'displayName', 'email', 'fingerprint', 'id', 'lockedUntil', 'mfaEnabled', 'role', 'scope', 'status'];
 const SECRET_WORDS = /hash|bundle|salt|totp|secret|seed|kdf|publickey|token|password|recovery/i;
 
 beforeAll(async () => {
@@ -74,6 +74,7 @@ describe('reading accounts', () => {
     expect(user).toEqual({
       id: memberId('contactA1'),
       email: app.cast.members.contactA1.email,
+      displayName: null,
       role: 'EMBASSY_CONTACT',
       scope: { type: 'EMBASSY', id: app.cast.ids.embassyA },
       status: 'ACTIVE',

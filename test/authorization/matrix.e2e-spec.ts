@@ -2,13 +2,16 @@
  * Every route × every role × (own scope, other scope, anonymous), generated from the
  * router: anonymous callers get 401 on every non-public route, a role outside the
  * route's permission gets 403, an allowed role passes the guard, and an object of
- * another scope answers 404 exactly like a missing one.
+ * another scope answers 404 exactly like a missing one. A member without a grant of its
+ * team gets 403 `team-grant-required` on every route that needs one, and passes the
+ * others (key routes: it must be able to see the team and wait for its grant).
  */
-import { ROLES_BY_PERMISSION } from '../../src/common/authz/permissions';
+import { ROLES_BY_PERMISSION, TEAM_GRANT_REQUIRED } from '../../src/common/authz/permissions';
 import type { EgideSession } from '../../src/client/egide-session';
+import { bootstrapTeam } from '../../src/client/team-keys-flow';
 import { servedRoutes } from '../support/nest-routes';
 import { startCastApp, type CastApp } from '../support/cast';
-import { prepareRouteMatrix, ROUTE_MATRIX, SUBJECTS, type MatrixCall, type MatrixRow, type Subject } from './route-matrix';
+import { prepareRouteMatrix, ROUTE_MATRIX, SUBJECTS, UNGRANTED_SUBJECT, type MatrixCall, type MatrixRow, type Subject } from './route-matrix';
 
 type SignedInSubject = Exclude<Subject, 'anonymous'>;
 
@@ -21,6 +24,10 @@ beforeAll(async () => {
   for (const subject of SUBJECTS) {
     if (subject !== 'anonymous') sessions.set(subject, await app.login(subject));
   }
+  // Embassy A gets a team, founded by contactA1 and granted to nobody else.
+  const founder = sessions.get('contactA1');
+  if (founder === undefined) throw new Error('contactA1 is not signed in');
+  await bootstrapTeam(founder);
 });
 
 afterAll(async () => {
@@ -33,7 +40,10 @@ function methodOf(route: string): string {
   return route.split(' ', 1)[0].toUpperCase();
 }
 
-async function call(route: string, target: MatrixCall, token: string | undefined): Promise<number> {
+const TEAM_GRANT_REQUIRED_TYPE = 'urn:egide:problem:team-grant-required';
+
+/** The status of a call, and the problem type when it failed. */
+async function call(route: string, target: MatrixCall, token: string | undefined): Promise<{ status: number; type?: string }> {
   const response = await app.request(target.path, {
     method: methodOf(route),
     headers: {
@@ -42,8 +52,10 @@ async function call(route: string, target: MatrixCall, token: string | undefined
     },
     body: target.body === undefined ? undefined : JSON.stringify(target.body),
   });
-  await response.arrayBuffer();
-  return response.status;
+  const text = await response.text();
+  if (response.ok) return { status: response.status };
+  const problem = (text === '' ? {} : JSON.parse(text)) as { type?: string };
+  return { status: response.status, type: problem.type };
 }
 
 async function tokenFor(subject: SignedInSubject, row: MatrixRow): Promise<string> {
@@ -70,7 +82,7 @@ it('states the access each route declares', () => {
 describe.each(Object.entries(ROUTE_MATRIX))('%s', (route, row) => {
   it.each(SUBJECTS)('as %s', async (subject) => {
     if (subject === 'anonymous') {
-      const status = await call(route, row.own(app.cast, 'admin'), undefined);
+      const { status } = await call(route, row.own(app.cast, 'admin'), undefined);
       if (row.access === 'public') expect(status).not.toBe(403);
       else expect(status).toBe(401);
       return;
@@ -80,14 +92,25 @@ describe.each(Object.entries(ROUTE_MATRIX))('%s', (route, row) => {
     // Logging out everywhere ends the shared session too: sign in again for later rows.
     if (row.endsSession === true) sessions.set(subject, await app.login(subject));
     if (!allowed) {
-      expect({ route, subject, status: own }).toEqual({ route, subject, status: 403 });
+      expect({ route, subject, status: own.status }).toEqual({ route, subject, status: 403 });
+      expect(own.type).not.toBe(TEAM_GRANT_REQUIRED_TYPE);
       return;
     }
-    expect([401, 403]).not.toContain(own);
+    if (subject === UNGRANTED_SUBJECT && row.access !== 'public' && TEAM_GRANT_REQUIRED[row.access]) {
+      // Decided by the guard before any object is looked up: another scope's gets the same answer.
+      const refused = { route, subject, status: 403, type: TEAM_GRANT_REQUIRED_TYPE };
+      expect({ route, subject, ...own }).toEqual(refused);
+      if (row.otherScope !== undefined) {
+        const other = await call(route, row.otherScope(app.cast, subject), await tokenFor(subject, row));
+        expect({ route, subject, ...other }).toEqual(refused);
+      }
+      return;
+    }
+    expect([401, 403]).not.toContain(own.status);
     if (row.otherScope !== undefined) {
-      expect(own).not.toBe(404);
+      expect(own.status).not.toBe(404);
       const other = await call(route, row.otherScope(app.cast, subject), await tokenFor(subject, row));
-      expect({ route, subject, status: other }).toEqual({ route, subject, status: 404 });
+      expect({ route, subject, status: other.status }).toEqual({ route, subject, status: 404 });
     }
   });
 });

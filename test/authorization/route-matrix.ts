@@ -13,9 +13,17 @@ import { querySql } from '../support/test-database';
 
 export type Access = 'public' | Permission;
 
-/** One signed-in member per role, and nobody. */
-export const SUBJECTS = ['anonymous', 'admin', 'auditor', 'contactA1', 'ngoX1', 'coordinator1'] as const;
+/**
+ * One signed-in member per role, nobody, and a member without a grant: contactA2 is an
+ * EMBASSY_CONTACT of embassy A, whose team contactA1 founded (the matrix test does, in
+ * its setup) without granting it to contactA2. Routes whose permission needs a team
+ * grant (TEAM_GRANT_REQUIRED) answer it 403 `team-grant-required`; the others let it by.
+ */
+export const SUBJECTS = ['anonymous', 'admin', 'auditor', 'contactA1', 'contactA2', 'ngoX1', 'coordinator1'] as const;
 export type Subject = (typeof SUBJECTS)[number];
+
+/** The member of a scope that has a team, holding no grant of it. */
+export const UNGRANTED_SUBJECT = 'contactA2' satisfies Subject;
 
 export interface MatrixCall {
   path: string;
@@ -36,11 +44,10 @@ const fixed = (path: string, body?: unknown) => (): MatrixCall => ({ path, body 
 const nowhere = randomUUID();
 
 /** A member of the subject's own scope other than the subject, when there is one. */
-const OWN_SCOPE_PEER: Partial<Record<Subject, CastKey>> = { contactA1: 'contactA2', ngoX1: 'ngoX1', coordinator1: 'coordinator2' };
-const OTHER_SCOPE_MEMBER: Partial<Record<Subject, CastKey>> = { contactA1: 'contactB1', ngoX1: 'ngoY1', coordinator1: 'contactA1' };
+const OWN_SCOPE_PEER: Partial<Record<Subject, CastKey>> = { contactA1: 'contactA2', contactA2: 'contactA1', ngoX1: 'ngoX1', coordinator1: 'coordinator2' };
 
-function peer(cast: Cast, subject: Subject, table: Partial<Record<Subject, CastKey>>): string {
-  const key = table[subject];
+function peer(cast: Cast, subject: Subject): string {
+  const key = OWN_SCOPE_PEER[subject];
   return key === undefined ? nowhere : cast.members[key].userId;
 }
 
@@ -81,10 +88,13 @@ const validEventBody = {
   type: 'CONTACT',
   revision: { entity: 'case_event', recordId: randomUUID(), version: 1, authorUserId: randomUUID(), envelopes: [{ field: 'body', envelope: 'AQE' }], signature: 'AA' },
 };
-const transferBody = (cast: Cast, version: number) => ({
+/** Well-formed (it passes validation), but signed by nobody: the own-scope call stops at its stale version. */
+const unsigned = 'A'.repeat(86);
+const transferBody = (cast: Cast, version: number, caseId: string) => ({
   version,
   targetEmbassyId: cast.ids.embassyB,
-  wrap: { keyId: randomUUID(), scopeId: cast.ids.embassyB, generation: 1, sealed: 'AA' },
+  wrap: { keyId: randomUUID(), scopeId: cast.ids.embassyB, generation: 1, sealed: 'AA', entity: 'case', recordId: caseId, writerUserId: randomUUID(), signature: unsigned },
+  signature: unsigned,
 });
 
 export const ROUTE_MATRIX: Record<string, MatrixRow> = {
@@ -126,10 +136,11 @@ export const ROUTE_MATRIX: Record<string, MatrixRow> = {
   'patch /api/v1/admin/users/{id}/role': { access: Permission.UsersManage, own: fixed(`/api/v1/admin/users/${nowhere}/role`, {}) },
 
   // key directory and team keys (the caller's own scope)
+  // Public keys of any key-holding member (a reader compares a transferred case's author);
+  // only the grants are scoped, and test/keys/team-keys.e2e-spec.ts shows another scope's are never served.
   'get /api/v1/keys/users/{userId}': {
     access: Permission.KeyDirectoryRead,
-    own: (cast, subject) => ({ path: `/api/v1/keys/users/${peer(cast, subject, OWN_SCOPE_PEER)}` }),
-    otherScope: (cast, subject) => ({ path: `/api/v1/keys/users/${peer(cast, subject, OTHER_SCOPE_MEMBER)}` }),
+    own: (cast, subject) => ({ path: `/api/v1/keys/users/${peer(cast, subject)}` }),
   },
   'get /api/v1/keys/teams/{scopeId}': { access: Permission.KeyDirectoryRead, own: (cast) => ({ path: `/api/v1/keys/teams/${cast.ids.embassyA}` }) },
   'post /api/v1/keys/team': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team', {}) },
@@ -139,6 +150,7 @@ export const ROUTE_MATRIX: Record<string, MatrixRow> = {
   'get /api/v1/keys/team/grants/mine': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team/grants/mine') },
   'get /api/v1/keys/team/data-keys': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team/data-keys') },
   'post /api/v1/keys/team/rotations': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team/rotations', {}) },
+  'post /api/v1/keys/team/wrap-signatures': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team/wrap-signatures', {}) },
 
   // defender cases (the caller's embassy); own-scope calls stop at validation or a stale version
   'post /api/v1/cases': { access: Permission.CaseWrite, own: fixed('/api/v1/cases', {}) },
@@ -146,6 +158,11 @@ export const ROUTE_MATRIX: Record<string, MatrixRow> = {
   'post /api/v1/cases/duplicate-search': {
     access: Permission.CaseRead,
     own: fixed('/api/v1/cases/duplicate-search', { fieldId: 'name', values: [blindIndex] }),
+  },
+  'get /api/v1/cases/by-reference/{reference}': {
+    access: Permission.CaseRead,
+    own: fixed('/api/v1/cases/by-reference/KE-2026-9001'),
+    otherScope: fixed('/api/v1/cases/by-reference/CO-2026-9001'),
   },
   'get /api/v1/cases/{id}': { access: Permission.CaseRead, own: caseA(), otherScope: caseB() },
   'patch /api/v1/cases/{id}': {
@@ -171,12 +188,12 @@ export const ROUTE_MATRIX: Record<string, MatrixRow> = {
   'get /api/v1/cases/{id}/events': { access: Permission.CaseRead, own: caseA('/events'), otherScope: caseB('/events') },
   'post /api/v1/cases/{id}/transfer': {
     access: Permission.CaseWrite,
-    own: (cast) => ({ path: `/api/v1/cases/${MATRIX_CASES.embassyA}/transfer`, body: transferBody(cast, 999) }),
-    otherScope: (cast) => ({ path: `/api/v1/cases/${MATRIX_CASES.embassyB}/transfer`, body: transferBody(cast, 1) }),
+    own: (cast) => ({ path: `/api/v1/cases/${MATRIX_CASES.embassyA}/transfer`, body: transferBody(cast, 999, MATRIX_CASES.embassyA) }),
+    otherScope: (cast) => ({ path: `/api/v1/cases/${MATRIX_CASES.embassyB}/transfer`, body: transferBody(cast, 1, MATRIX_CASES.embassyB) }),
   },
   'post /api/v1/cases/{id}/shred': {
     access: Permission.CaseWrite,
-    own: caseCall(MATRIX_CASES.embassyA, '/shred', { confirm: 'no' }),
-    otherScope: caseCall(MATRIX_CASES.embassyB, '/shred', { confirm: 'SHRED CO-2026-9001' }),
+    own: caseCall(MATRIX_CASES.embassyA, '/shred', { confirm: 'no', version: 1, signature: unsigned }),
+    otherScope: caseCall(MATRIX_CASES.embassyB, '/shred', { confirm: 'SHRED CO-2026-9001', version: 1, signature: unsigned }),
   },
 };

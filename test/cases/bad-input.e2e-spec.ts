@@ -65,9 +65,29 @@ const routes: Route[] = [
     name: 'transfer',
     method: 'POST',
     path: () => `/api/v1/cases/${existing.id}/transfer`,
-    body: () => Promise.resolve({ version: 999, targetEmbassyId: app.cast.ids.embassyB, wrap: { keyId: existing.keyId, scopeId: app.cast.ids.embassyB, generation: 1, sealed: 'AA' } }),
+    body: () =>
+      Promise.resolve({
+        version: 999,
+        targetEmbassyId: app.cast.ids.embassyB,
+        wrap: {
+          keyId: existing.keyId,
+          scopeId: app.cast.ids.embassyB,
+          generation: 1,
+          sealed: 'AA',
+          entity: 'case',
+          recordId: existing.id,
+          writerUserId: teams.sessions.contactA1.user.id,
+          signature: 'A'.repeat(86),
+        },
+        signature: 'A'.repeat(86),
+      }),
   },
-  { name: 'shred', method: 'POST', path: () => `/api/v1/cases/${existing.id}/shred`, body: () => Promise.resolve({ confirm: 'not the confirmation' }) },
+  {
+    name: 'shred',
+    method: 'POST',
+    path: () => `/api/v1/cases/${existing.id}/shred`,
+    body: () => Promise.resolve({ confirm: 'not the confirmation', version: 999, signature: 'A'.repeat(86) }),
+  },
   { name: 'duplicates', method: 'POST', path: () => '/api/v1/cases/duplicate-search', body: () => Promise.resolve({ fieldId: 'name', values: ['A'.repeat(22)] }) },
 ];
 
@@ -155,6 +175,9 @@ describe('malformed sealed material', () => {
       ['wrong entity', { ...base, revision: { ...base.revision, entity: 'visa_request' } }, 'revision.entity'],
       ['another record', { ...base, revision: { ...base.revision, recordId: randomUUID() } }, 'revision.recordId'],
       ['short wrap', { ...base, wrap: { ...base.wrap, sealed: 'AAAA' } }, 'wrap'],
+      ['short wrap signature', { ...base, wrap: { ...base.wrap, signature: 'AAAA' } }, 'wrap'],
+      ['wrap without its record', { ...base, wrap: { ...base.wrap, recordId: undefined } }, 'wrap.recordId'],
+      ['wrap of an unknown entity name', { ...base, wrap: { ...base.wrap, entity: 'Not An Identifier' } }, 'wrap.entity'],
       ['wrap of another key', { ...base, wrap: { ...base.wrap, keyId: randomUUID() } }, 'revision.envelopes.0.envelope'],
       ['17 blind indexes', { ...base, blindIndexes: Array.from({ length: 17 }, (_, i) => ({ fieldId: 'name', value: `${'A'.repeat(20)}${String(i).padStart(2, 'A')}` })) }, 'blindIndexes'],
       ['blind index twice', { ...base, blindIndexes: [base.blindIndexes[0], base.blindIndexes[0]] }, 'blindIndexes.1'],

@@ -10,7 +10,7 @@ import { addCaseEvent, createCase, findDuplicates, getCase, listCaseEvents, tran
 import { readyCrypto } from '../../src/crypto/protocol-hash';
 import { startCastApp, type CastApp } from '../support/cast';
 import { querySql } from '../support/test-database';
-import { setUpEmbassyTeams, type EmbassyTeams } from '../support/teams';
+import { compareFingerprints, setUpEmbassyTeams, type EmbassyTeams } from '../support/teams';
 import { newCase } from './case-factory';
 
 let app: CastApp;
@@ -65,6 +65,7 @@ it('leaves no sealed string in any column of any table, nor in the server log', 
   await updateCase(teams.sessions.contactA2, created[0].id, { version: created[0].version, content: { notes: canary('updatednotes') } });
   await transferCase(a1, created[1].id, { targetEmbassyId: app.cast.ids.embassyB, expectedTeamFingerprint: teams.fingerprints.embassyB });
   await findDuplicates(a1, { name: canary('probe') });
+  await compareFingerprints(app, teams.sessions.contactB1, 'contactA1');
   const opened = await getCase(teams.sessions.contactB1, created[1].id);
   expect(opened.content.identity.fullName).toBe(`CANARYtwoname${run}`);
   expect((await listCaseEvents(teams.sessions.contactA2, created[0].id)).items).toHaveLength(2);

@@ -2,8 +2,9 @@
  * Defender cases end to end through the SDK on real PostgreSQL: create, open, list with
  * filters and pages, update with versions (and two concurrent ones), status table,
  * assignment, timeline, idempotency, duplicates, scope isolation on every route,
- * tampering refused by the server or caught by the reader, transfer with consent or
- * override, shred, and the audit rows of reads and writes.
+ * tampering refused by the server or caught by the reader (signed wraps included),
+ * transfer with consent or override, shred, the signatures both must carry, and the
+ * audit rows of reads and writes.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -24,13 +25,16 @@ import {
   transferCase,
   updateCase,
 } from '../../src/client/case-flow';
-import { signRevision } from '../../src/client/crypto';
+import { signDataKeyWrap, signRecordAction, signRevision } from '../../src/client/crypto';
 import type { EgideSession } from '../../src/client/egide-session';
 import { EgideApiError } from '../../src/client/http-client';
+import { UnverifiedAuthorError } from '../../src/client/trust-store';
+import { fromBase64Url, toBase64Url } from '../../src/crypto/binary-encoding';
 import { readyCrypto } from '../../src/crypto/protocol-hash';
+import type { TransferCaseRequest } from '../../src/cases/dto/case-actions.dto';
 import { startCastApp, type CastApp } from '../support/cast';
 import { querySql } from '../support/test-database';
-import { setUpEmbassyTeams, type EmbassyContact, type EmbassyTeams } from '../support/teams';
+import { compareFingerprints, setUpEmbassyTeams, type EmbassyContact, type EmbassyTeams } from '../support/teams';
 import { newCase } from './case-factory';
 
 let app: CastApp;
@@ -50,6 +54,22 @@ async function outcome(call: Promise<unknown>): Promise<{ status: number; reason
     const { reason, allowed } = error.problem;
     return { status: error.status, reason, allowed, fields: (error.problem.errors ?? []).map((e) => e.field) };
   }
+}
+
+function flip(text: string): string {
+  const bytes = Uint8Array.from(fromBase64Url(text));
+  bytes[0] ^= 1;
+  return toBase64Url(bytes);
+}
+
+/** The details of the one audit event of `action` on the case. */
+async function auditDetails(action: string, targetId: string): Promise<Record<string, unknown>> {
+  const rows = await querySql<{ details: Record<string, unknown> }>(app.database.url, `SELECT details FROM audit_events WHERE action = $1 AND target_id = $2`, [
+    action,
+    targetId,
+  ]);
+  expect(rows).toHaveLength(1);
+  return rows[0].details;
 }
 
 async function auditCount(action: string, targetId: string): Promise<number> {
@@ -96,7 +116,9 @@ describe('create and open', () => {
 
   it('refuses a case whose key is sealed to a stale or foreign generation, or to another embassy', async () => {
     const request = await sealNewCase(as('contactA1'), newCase('gen'));
-    await expect(outcome(as('contactA1').cases.create({ ...request, wrap: { ...request.wrap, generation: 2 } }))).resolves.toMatchObject({
+    const a1 = as('contactA1');
+    const toGeneration2 = signDataKeyWrap({ ...request.wrap, generation: 2 }, request.wrap, a1.keys.signSecretKey);
+    await expect(outcome(a1.cases.create({ ...request, wrap: toGeneration2 }))).resolves.toMatchObject({
       status: 409,
       reason: 'stale-generation',
     });
@@ -110,6 +132,36 @@ describe('create and open', () => {
     });
     await expect(outcome(as('contactA1').cases.create(request))).resolves.toMatchObject({ status: 200 });
     await expect(outcome(as('contactA1').cases.create(request))).resolves.toMatchObject({ status: 409, reason: 'already-exists' });
+  });
+});
+
+describe('signed wraps on create', () => {
+  it('refuses an unsigned, badly signed, other record’s or other writer’s wrap, naming it', async () => {
+    const a1 = as('contactA1');
+    const request = await sealNewCase(a1, newCase('signed-wrap'));
+    const { wrap } = request;
+    const { signature: _signature, ...unsigned } = wrap;
+    const byA2 = signDataKeyWrap(wrap, { ...wrap, writerUserId: as('contactA2').user.id }, as('contactA2').keys.signSecretKey);
+    const cases: [string, unknown, string][] = [
+      ['unsigned', unsigned, 'wrap.signature'],
+      ['signature altered', { ...wrap, signature: flip(wrap.signature) }, 'wrap.signature'],
+      ['sealed altered after signing', { ...wrap, sealed: flip(wrap.sealed) }, 'wrap.signature'],
+      ['signed for another case', signDataKeyWrap(wrap, { ...wrap, recordId: randomUUID() }, a1.keys.signSecretKey), 'wrap.recordId'],
+      ['signed for another entity', signDataKeyWrap(wrap, { ...wrap, entity: 'case_event' }, a1.keys.signSecretKey), 'wrap.entity'],
+      ['written by another member', byA2, 'wrap.writerUserId'],
+      ['another member’s key under my name', signDataKeyWrap(wrap, wrap, as('contactA2').keys.signSecretKey), 'wrap.signature'],
+    ];
+    for (const [label, body, field] of cases) {
+      const result = await outcome(a1.cases.create({ ...request, wrap: body as typeof wrap }));
+      expect({ label, status: result.status, fields: result.fields }).toEqual({ label, status: 400, fields: [field] });
+    }
+    await expect(outcome(a1.cases.create(request))).resolves.toMatchObject({ status: 200 });
+    const [row] = await querySql<{ entity: string; record_id: string; writer_id: string; signature: string }>(
+      app.database.url,
+      `SELECT entity, record_id, writer_id, signature FROM data_key_wraps WHERE key_id = $1`,
+      [wrap.keyId],
+    );
+    expect(row).toEqual({ entity: 'case', record_id: request.id, writer_id: a1.user.id, signature: wrap.signature });
   });
 });
 
@@ -283,7 +335,17 @@ describe('scope isolation', () => {
   it("answers embassy B's contact 404 for embassy A's case on every route, as for a missing case", async () => {
     const created = await createCase(as('contactA1'), newCase('iso'));
     const b = as('contactB1');
-    const wrap = { keyId: created.keyId, scopeId: app.cast.ids.embassyB, generation: 1, sealed: 'A'.repeat(128) };
+    const signature = 'A'.repeat(86);
+    const wrap = {
+      keyId: created.keyId,
+      scopeId: app.cast.ids.embassyB,
+      generation: 1,
+      sealed: 'A'.repeat(128),
+      entity: 'case',
+      recordId: created.id,
+      writerUserId: b.user.id,
+      signature,
+    };
     const request = await sealNewCase(b, newCase('iso-b'));
     const calls: [string, Promise<unknown>][] = [
       ['get', b.cases.get(created.id)],
@@ -292,8 +354,8 @@ describe('scope isolation', () => {
       ['assign', b.cases.assign(created.id, { version: 1, assigneeId: null })],
       ['events', b.cases.listEvents(created.id)],
       ['append', b.cases.appendEvent(created.id, { id: randomUUID(), type: 'CONTACT', revision: { ...request.revision, entity: 'case_event' } })],
-      ['transfer', b.cases.transfer(created.id, { version: 1, targetEmbassyId: app.cast.ids.embassyA, wrap })],
-      ['shred', b.cases.shred(created.id, { confirm: `SHRED ${created.reference}` })],
+      ['transfer', b.cases.transfer(created.id, { version: 1, targetEmbassyId: app.cast.ids.embassyA, wrap, signature })],
+      ['shred', b.cases.shred(created.id, { confirm: `SHRED ${created.reference}`, version: 1, signature })],
     ];
     for (const [name, call] of calls) {
       expect({ name, ...(await outcome(call)) }).toMatchObject({ name, status: 404 });
@@ -344,11 +406,41 @@ describe('tampering', () => {
       [x.id, y.id],
     );
     await expect(getCase(as('contactA2'), y.id)).rejects.toMatchObject({ name: 'CaseIntegrityError' });
+    // A relabelled wrap: the writer signed the sealed bytes, so swapping them is caught before they are opened.
     await querySql(app.database.url, `UPDATE data_key_wraps SET sealed = w.sealed FROM data_key_wraps w WHERE w.key_id = $1 AND data_key_wraps.key_id = $2`, [
       y.keyId,
       x.keyId,
     ]);
-    await expect(getCase(as('contactA2'), x.id)).rejects.toMatchObject({ name: 'CaseIntegrityError', reason: 'tampered' });
+    await expect(getCase(as('contactA2'), x.id)).rejects.toMatchObject({ name: 'CaseIntegrityError', reason: 'bad_signature' });
+  });
+
+  it("makes the reader refuse a wrap whose signature is gone, altered, another record's or another writer's", async () => {
+    const x = await createCase(as('contactA1'), newCase('wrap-x'));
+    const y = await createCase(as('contactA1'), newCase('wrap-y'));
+    const wrapOf = async (keyId: string): Promise<{ sealed: string; signature: string }> =>
+      (await querySql<{ sealed: string; signature: string }>(app.database.url, `SELECT sealed, signature FROM data_key_wraps WHERE key_id = $1`, [keyId]))[0];
+    const original = await wrapOf(x.keyId);
+    const tamper = async (set: string, params: unknown[] = []): Promise<void> => {
+      await querySql(app.database.url, `UPDATE data_key_wraps SET ${set} WHERE key_id = $1`, [x.keyId, ...params]);
+    };
+    const restore = (): Promise<void> => tamper(`writer_id = $2, signature = $3, record_id = $4`, [app.cast.members.contactA1.userId, original.signature, x.id]);
+
+    await tamper(`writer_id = NULL, signature = NULL`);
+    await expect(getCase(as('contactA2'), x.id)).rejects.toMatchObject({ name: 'CaseIntegrityError', reason: 'unsigned_wrap' });
+    await restore();
+    await tamper(`signature = $2`, [flip(original.signature)]);
+    await expect(getCase(as('contactA2'), x.id)).rejects.toMatchObject({ name: 'CaseIntegrityError', reason: 'bad_signature' });
+    await restore();
+    // y's whole wrap (sealed, signature, binding) served with x: it names y, not x.
+    const other = await wrapOf(y.keyId);
+    await tamper(`sealed = $2, signature = $3, record_id = $4`, [other.sealed, other.signature, y.id]);
+    await expect(getCase(as('contactA2'), x.id)).rejects.toMatchObject({ name: 'CaseIntegrityError', reason: 'mismatch' });
+    await tamper(`sealed = $2`, [original.sealed]);
+    await restore();
+    await tamper(`writer_id = $2`, [app.cast.members.contactA2.userId]);
+    await expect(getCase(as('contactA2'), x.id)).rejects.toMatchObject({ name: 'CaseIntegrityError', reason: 'bad_signature' });
+    await restore();
+    await expect(getCase(as('contactA2'), x.id)).resolves.toMatchObject({ id: x.id });
   });
 
   it('fails the read when its audit event cannot be written', async () => {
@@ -378,6 +470,10 @@ describe('transfer', () => {
     await expect(outcome(as('contactA1').cases.get(created.id))).resolves.toMatchObject({ status: 404 });
     await expect(outcome(as('contactA2').cases.listEvents(created.id))).resolves.toMatchObject({ status: 404 });
 
+    // Nothing at embassy B vouches for the author at embassy A until its fingerprint is compared.
+    await expect(getCase(as('contactB2'), created.id)).rejects.toBeInstanceOf(UnverifiedAuthorError);
+    await compareFingerprints(app, as('contactB2'), 'contactA1');
+    await compareFingerprints(app, as('contactB1'), 'contactA1');
     const opened = await getCase(as('contactB2'), created.id);
     expect(opened.content.identity.fullName).toBe('Defender transfer');
     expect(opened.embassyId).toBe(app.cast.ids.embassyB);
@@ -395,6 +491,59 @@ describe('transfer', () => {
     await expect(auditCount('case.transfer-override', created.id)).resolves.toBe(1);
   });
 
+  it('refuses a transfer whose wrap or act is unsigned or badly signed; keeps the signature of a good one in the audit trail', async () => {
+    const a1 = as('contactA1');
+    const created = await createCase(a1, newCase('transfer-signed'));
+    const target = { targetEmbassyId: app.cast.ids.embassyB, expectedTeamFingerprint: teams.fingerprints.embassyB };
+    const spy = jest.spyOn(a1.cases, 'transfer').mockRejectedValueOnce(new Error('captured'));
+    await expect(transferCase(a1, created.id, target)).rejects.toThrow('captured');
+    const body = spy.mock.calls[0][1];
+    spy.mockRestore();
+    const { signature: _actSignature, ...withoutSignature } = body;
+    const { signature: _wrapSignature, ...unsignedWrap } = body.wrap;
+    const action = {
+      action: 'transfer' as const,
+      entity: 'case',
+      recordId: created.id,
+      version: created.version,
+      actorUserId: a1.user.id,
+      confirmation: `TRANSFER ${created.reference} TO ${app.cast.ids.embassyB}`,
+    };
+    const refused: [string, unknown, string][] = [
+      ['act unsigned', withoutSignature, 'signature'],
+      ['act badly signed', { ...body, signature: flip(body.signature) }, 'signature'],
+      ['act signed for another version', { ...body, signature: signRecordAction({ ...action, version: 99 }, a1.keys.signSecretKey) }, 'signature'],
+      ['act signed for another embassy', { ...body, signature: signRecordAction({ ...action, confirmation: `TRANSFER ${created.reference} TO ${randomUUID()}` }, a1.keys.signSecretKey) }, 'signature'],
+      ['act signed by another member', { ...body, signature: signRecordAction(action, as('contactA2').keys.signSecretKey) }, 'signature'],
+      ['wrap unsigned', { ...body, wrap: unsignedWrap }, 'wrap.signature'],
+      ['wrap badly signed', { ...body, wrap: { ...body.wrap, signature: flip(body.wrap.signature) } }, 'wrap.signature'],
+      ['wrap of another case', { ...body, wrap: signDataKeyWrap(body.wrap, { ...body.wrap, recordId: randomUUID() }, a1.keys.signSecretKey) }, 'wrap.recordId'],
+      [
+        'wrap by another member',
+        { ...body, wrap: signDataKeyWrap(body.wrap, { ...body.wrap, writerUserId: as('contactA2').user.id }, as('contactA2').keys.signSecretKey) },
+        'wrap.writerUserId',
+      ],
+    ];
+    for (const [label, request, field] of refused) {
+      const result = await outcome(a1.cases.transfer(created.id, request as TransferCaseRequest));
+      expect({ label, status: result.status, fields: result.fields }).toEqual({ label, status: 400, fields: [field] });
+    }
+    expect(signRecordAction(action, a1.keys.signSecretKey)).toBe(body.signature);
+    await expect(outcome(a1.cases.transfer(created.id, body))).resolves.toMatchObject({ status: 200 });
+    await expect(auditDetails('case.transferred', created.id)).resolves.toMatchObject({
+      actorSignature: body.signature,
+      signedVersion: created.version,
+      confirmation: action.confirmation,
+    });
+    const [wrap] = await querySql<{ writer_id: string; record_id: string; signature: string }>(
+      app.database.url,
+      `SELECT writer_id, record_id, signature FROM data_key_wraps WHERE key_id = $1`,
+      [created.keyId],
+    );
+    expect(wrap).toEqual({ writer_id: a1.user.id, record_id: created.id, signature: body.wrap.signature });
+    await expect(getCase(as('contactB2'), created.id)).resolves.toMatchObject({ embassyId: app.cast.ids.embassyB });
+  });
+
   it('transfers on recorded consent without an override', async () => {
     const created = await createCase(as('contactA1'), newCase('consented'));
     const moved = await transferCase(as('contactA1'), created.id, {
@@ -410,9 +559,34 @@ describe('shred', () => {
   it('needs the typed confirmation, then nobody can open the case and the SDK says why; the skeleton stays', async () => {
     const created = await createCase(as('contactA1'), newCase('shred'));
     await addCaseEvent(as('contactA1'), created.id, { type: 'CONTACT', body: 'met at the embassy' });
-    await expect(outcome(as('contactA1').cases.shred(created.id, { confirm: 'SHRED' }))).resolves.toMatchObject({ status: 400, fields: ['confirm'] });
+    const a1 = as('contactA1');
+    const confirm = `SHRED ${created.reference}`;
+    const action = { action: 'shred' as const, entity: 'case', recordId: created.id, version: created.version, actorUserId: a1.user.id, confirmation: confirm };
+    const good = signRecordAction(action, a1.keys.signSecretKey);
+    await expect(outcome(a1.cases.shred(created.id, { confirm: 'SHRED', version: created.version, signature: good }))).resolves.toMatchObject({
+      status: 400,
+      fields: ['confirm'],
+    });
+    const refused: [string, unknown, number, string[]][] = [
+      ['unsigned', { confirm, version: created.version }, 400, ['signature']],
+      ['no version', { confirm, signature: good }, 400, ['version']],
+      ['badly signed', { confirm, version: created.version, signature: flip(good) }, 400, ['signature']],
+      ['signed by another member', { confirm, version: created.version, signature: signRecordAction(action, as('contactA2').keys.signSecretKey) }, 400, ['signature']],
+      ['signed as a transfer', { confirm, version: created.version, signature: signRecordAction({ ...action, action: 'transfer' }, a1.keys.signSecretKey) }, 400, ['signature']],
+      ['a stale version', { confirm, version: created.version + 5, signature: signRecordAction({ ...action, version: created.version + 5 }, a1.keys.signSecretKey) }, 409, []],
+    ];
+    for (const [label, body, status, fields] of refused) {
+      const result = await outcome(a1.cases.shred(created.id, body as { confirm: string; version: number; signature: string }));
+      expect({ label, status: result.status, fields: result.fields }).toEqual({ label, status, fields });
+    }
+    await expect(getCase(as('contactA2'), created.id)).resolves.toMatchObject({ shreddedAt: null });
     const shredded = await shredCase(as('contactA2'), created.id, created.reference);
     expect(shredded.shreddedAt).not.toBeNull();
+    const details = await auditDetails('case.shredded', created.id);
+    expect(details).toMatchObject({ signedVersion: created.version, confirmation: confirm, wrapsDeleted: 1 });
+    expect(details.actorSignature).toBe(
+      signRecordAction({ ...action, actorUserId: as('contactA2').user.id }, as('contactA2').keys.signSecretKey),
+    );
 
     for (const reader of ['contactA1', 'contactA2'] as const) {
       await expect(getCase(as(reader), created.id)).rejects.toBeInstanceOf(CaseShreddedError);

@@ -219,6 +219,17 @@ describe('transfer', () => {
     expect(response.reference).toMatch(/^CO-\d{4}-\d{4}$/);
 
     expect((await a1.run(['case', 'show', created.id])).code).toBe(5);
+    // Nothing at embassy B vouches for its author at embassy A: exit 10 and what to compare.
+    const author = app.cast.members.contactA1;
+    const unverified = await b1.run(['case', 'show', created.id]);
+    expect(unverified.code).toBe(10);
+    expect(unverified.stdout).toBe('');
+    expect(unverified.stderr).toContain(author.fingerprint);
+    expect(unverified.stderr).toContain(`egide contacts verify ${author.userId}`);
+    expect((await b1.run(['contacts', 'verify', author.userId, '--fingerprint', teams.fingerprints.embassyA])).code).toBe(4);
+    const verified = await b1.run(['contacts', 'verify', author.userId, '--fingerprint', author.fingerprint]);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toContain(author.email);
     const received = await b1.run(['case', 'show', created.id, '--events']);
     expect(received.code).toBe(0);
     expect(received.stdout).toMatch(/Full name:\s+Achieng Nyambura Otieno/);
@@ -259,4 +270,54 @@ it('refuses case commands to accounts that are not embassy contacts (exit 4)', a
   const result = await admin.run(['case', 'list']);
   expect(result.code).toBe(4);
   expect(result.stderr).toContain('only embassy contacts');
+});
+
+describe('by reference', () => {
+  it('takes the reference wherever a case id goes: show, status, assign, event, update', async () => {
+    const created = await json<CaseJson>(a1, ['case', 'create', '--file', jsonFile(a1, 'by-reference.json', NEW_CASE)]);
+    const shown = await a2.run(['case', 'show', created.reference]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`Case ${created.reference}`);
+    expect(shown.stdout).toMatch(/Full name:\s+Achieng Nyambura Otieno/);
+    // Any case, as people type it.
+    expect((await json<CaseJson>(a2, ['case', 'show', created.reference.toLowerCase()])).id).toBe(created.id);
+
+    expect(await json<CaseJson>(a1, ['case', 'status', created.reference, 'ASSESSING', '--version', '1'])).toMatchObject({ id: created.id, status: 'ASSESSING', version: 2 });
+    expect(await json<CaseJson>(a1, ['case', 'assign', created.reference, 'me', '--version', '2'])).toMatchObject({ id: created.id, version: 3 });
+    expect(await json<CaseJson>(a1, ['case', 'update', created.reference, '--version', '3', '--risk', 'CRITICAL'])).toMatchObject({ id: created.id, riskLevel: 'CRITICAL' });
+    const event = jsonFile(a1, 'ref-event.json', { type: 'CONTACT', body: { summary: 'Called back.' } });
+    expect((await a1.run(['case', 'event', created.reference, '--file', event])).code).toBe(0);
+    expect((await a2.run(['case', 'show', created.reference, '--events'])).stdout).toContain('Called back.');
+  });
+
+  it('says which moves are allowed when one is not (exit 6)', async () => {
+    const created = await json<CaseJson>(a1, ['case', 'create', '--file', jsonFile(a1, 'illegal.json', NEW_CASE)]);
+    const fromOpen = await a1.run(['case', 'status', created.reference, 'CLOSED', '--version', '1']);
+    expect(fromOpen.code).toBe(6);
+    expect(fromOpen.stderr).toContain('egide: OPEN cannot move to CLOSED; allowed: ASSESSING\n');
+    expect(fromOpen.stderr).toMatch(/request id: \S+/);
+    expect((await a1.run(['case', 'status', created.id, 'ASSESSING', '--version', '1'])).code).toBe(0);
+    const fromAssessing = await a1.run(['case', 'status', created.id, 'MONITORING', '--version', '2']);
+    expect(fromAssessing.code).toBe(6);
+    expect(fromAssessing.stderr).toContain('egide: ASSESSING cannot move to MONITORING; allowed: PROTECTION_ACTIVE, CLOSED\n');
+  });
+
+  it("answers another embassy's reference and an unknown one as not found (5), a malformed one as invalid (7)", async () => {
+    const created = await json<CaseJson>(a1, ['case', 'create', '--file', jsonFile(a1, 'elsewhere.json', NEW_CASE)]);
+    expect((await b1.run(['case', 'show', created.reference])).code).toBe(5);
+    expect((await b1.run(['case', 'status', created.reference, 'ASSESSING', '--version', '1'])).code).toBe(5);
+    expect((await a1.run(['case', 'show', 'KE-2026-999999'])).code).toBe(5);
+    const malformed = await a1.run(['case', 'show', 'KE-26-42']);
+    expect(malformed.code).toBe(7);
+    expect(malformed.stderr).toContain('neither a case id (UUID) nor a case reference like KE-2026-0042');
+  });
+
+  it('shreds by reference; afterwards the reference still names the shredded case (exit 9)', async () => {
+    const created = await json<CaseJson>(a1, ['case', 'create', '--file', jsonFile(a1, 'ref-shred.json', NEW_CASE)]);
+    const expected = `SHRED ${created.reference}`;
+    expect((await a2.run(['case', 'shred', created.reference, '--confirm', expected])).code).toBe(0);
+    const show = await a1.run(['case', 'show', created.reference]);
+    expect(show.code).toBe(9);
+    expect(show.stderr).toContain(`case ${created.reference} was shredded on`);
+  });
 });

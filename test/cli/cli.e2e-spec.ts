@@ -253,6 +253,8 @@ describe('administration', () => {
     const code = /Code:\s+(\S+)/.exec(invited.stdout)?.[1] ?? '';
     expect(code).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(invited.stderr).toContain('not shown again');
+    // Embassy A has no team yet in this file: the administrator is told who will found it.
+    expect(invited.stderr).toContain('has no team key yet');
 
     const listed = await admin.run(['admin', 'invitations']);
     expect(listed.stdout).toContain('someone@embassy.example');

@@ -53,6 +53,7 @@ it('says there is no team key yet, then creates generation 1', async () => {
   const created = await first.run(['team', 'create', '--json']);
   expect(created.code).toBe(0);
   expect(JSON.parse(created.stdout)).toMatchObject({ scopeId: app.cast.ids.embassyA, generation: 1 });
+  expect(created.stderr).toContain('nobody vouched for you');
   expect((await second.run(['team', 'create'])).code).toBe(6);
 });
 
@@ -64,6 +65,15 @@ it('shows the newcomer waiting, with their fingerprint', async () => {
   expect(await status(second)).toMatchObject({ holding: false, teamFingerprint: null });
   const table = await first.run(['team', 'status']);
   expect(table.stdout).toMatch(/Waiting for a grant \(1\):\nUSER\s+ROLE\s+FINGERPRINT/);
+});
+
+it('refuses case commands to the newcomer until granted (exit 11), telling it to read its own fingerprint to a member', async () => {
+  const refused = await second.run(['case', 'list']);
+  expect(refused.code).toBe(11);
+  expect(refused.stderr).toContain('holds no grant of your scope');
+  expect(refused.stderr).toContain('egide team grant');
+  expect(refused.stderr).toContain(app.cast.members.contactA2.fingerprint);
+  expect(refused.stdout).toBe('');
 });
 
 it('refuses to grant when the typed fingerprint does not match (exit 4), and without one in a script (exit 2)', async () => {

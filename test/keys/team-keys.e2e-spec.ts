@@ -1,9 +1,11 @@
 /**
  * Key directory and team keys through the real server and SDK: generation 1, the
- * pending list, grants and their opening, every forged grant the server must refuse,
- * isolation between scopes, the directory's scope, and the audit rows of each write.
+ * pending list, grants (version 2, vouching for the recipient's sign key) and their
+ * opening, every forged or version-1 grant the server must refuse, isolation between
+ * scopes, the directory's scope and the grants it shows, and the audit rows of each write.
  */
 import { randomUUID } from 'node:crypto';
+import sodium from 'libsodium-wrappers-sumo';
 import { EgideApiError } from '../../src/client/http-client';
 import type { EgideSession } from '../../src/client/egide-session';
 import type { KeysApi } from '../../src/client/keys-api';
@@ -18,7 +20,7 @@ import { createTeam, grantTeamSeed, teamPublicKeyFromGrant, type TeamKeys } from
 import { fromBase64Url, toBase64Url } from '../../src/crypto/binary-encoding';
 import { teamKeyFingerprint } from '../../src/crypto/fingerprint';
 import { readyCrypto } from '../../src/crypto/protocol-hash';
-import type { TeamKeyGrant } from '../../src/crypto/team-grant-payload';
+import { encodeTeamKeyGrantMessage, type TeamKeyGrant } from '../../src/crypto/team-grant-payload';
 import { startCastApp, type CastApp, type CastKey } from '../support/cast';
 import { querySql } from '../support/test-database';
 
@@ -51,8 +53,15 @@ function signer(key: CastKey): { userId: string; signSecretKey: Uint8Array } {
   return { userId: session(key).user.id, signSecretKey: session(key).keys.signSecretKey };
 }
 
-function recipient(key: CastKey): { userId: string; boxPublicKey: Uint8Array } {
-  return { userId: session(key).user.id, boxPublicKey: session(key).keys.boxPublicKey };
+function recipient(key: CastKey): { userId: string; boxPublicKey: Uint8Array; signPublicKey: Uint8Array } {
+  return { userId: session(key).user.id, boxPublicKey: session(key).keys.boxPublicKey, signPublicKey: session(key).keys.signPublicKey };
+}
+
+/** The same grant as protocol 1 made it (version 1, no recipient sign key), signed by `granter`. */
+function asVersion1(grant: TeamKeyGrant, granter: CastKey): TeamKeyGrant {
+  const { recipientSignPublicKey: _dropped, signature: _old, ...rest } = grant;
+  const unsigned = { ...rest, version: 1 as const };
+  return { ...unsigned, signature: toBase64Url(sodium.crypto_sign_detached(encodeTeamKeyGrantMessage(unsigned), signer(granter).signSecretKey)) };
 }
 
 beforeAll(async () => {
@@ -116,6 +125,15 @@ describe('generation 1', () => {
     await expect(
       outcome(api('contactB1').createTeam({ teamBoxPublicKey: toBase64Url(createTeam(app.cast.ids.embassyB).boxPublicKey), grant: good })),
     ).resolves.toEqual({ status: 400, fields: ['grant.teamBoxPublicKey'] });
+    await expect(outcome(api('contactB1').createTeam({ teamBoxPublicKey: good.teamBoxPublicKey, grant: asVersion1(good, 'contactB1') }))).resolves.toEqual({
+      status: 400,
+      fields: ['grant.version'],
+    });
+    const otherSignKey = grantTeamSeed(own, { ...recipient('contactB1'), signPublicKey: session('contactB2').keys.signPublicKey }, signer('contactB1'));
+    await expect(outcome(api('contactB1').createTeam({ teamBoxPublicKey: otherSignKey.teamBoxPublicKey, grant: otherSignKey }))).resolves.toEqual({
+      status: 400,
+      fields: ['grant.recipientSignPublicKey'],
+    });
     expect(b1.user.scope.id).toBe(app.cast.ids.embassyB);
   });
 });
@@ -130,6 +148,9 @@ describe('grants', () => {
         boxPublicKey: toBase64Url(session('contactA2').keys.boxPublicKey),
         signPublicKey: toBase64Url(session('contactA2').keys.signPublicKey),
         fingerprint: app.cast.members.contactA2.fingerprint,
+        email: app.cast.members.contactA2.email,
+        displayName: null,
+        scopeName: 'Embassy A',
       },
     ]);
   });
@@ -190,8 +211,19 @@ describe('grants', () => {
     });
 
     it("a seed sealed to a key that is not the recipient's registered one → 400 recipientBoxPublicKey", async () => {
-      const substitute = grantTeamSeed(teamA, { userId: app.cast.members.contactA2.userId, boxPublicKey: session('contactB2').keys.boxPublicKey }, signer('contactA1'));
+      const substitute = grantTeamSeed(teamA, { ...recipient('contactA2'), boxPublicKey: session('contactB2').keys.boxPublicKey }, signer('contactA1'));
       await expect(outcome(api('contactA1').createGrant(substitute))).resolves.toEqual({ status: 400, fields: ['recipientBoxPublicKey'] });
+    });
+
+    it("a grant vouching for a sign key that is not the recipient's registered one → 400 recipientSignPublicKey", async () => {
+      const substitute = grantTeamSeed(teamA, { ...recipient('contactA2'), signPublicKey: session('contactB2').keys.signPublicKey }, signer('contactA1'));
+      await expect(outcome(api('contactA1').createGrant(substitute))).resolves.toEqual({ status: 400, fields: ['recipientSignPublicKey'] });
+    });
+
+    it('a version-1 grant (no recipient sign key) → 400 version, however well signed', async () => {
+      await expect(outcome(api('contactA1').createGrant(asVersion1(validGrant(), 'contactA1')))).resolves.toEqual({ status: 400, fields: ['version'] });
+      const { recipientSignPublicKey: _dropped, ...withoutSignKey } = validGrant();
+      await expect(outcome(api('contactA1').createGrant(withoutSignKey))).resolves.toEqual({ status: 400, fields: ['recipientSignPublicKey'] });
     });
 
     it("a team key that is not the generation's → 400 teamBoxPublicKey", async () => {
@@ -224,6 +256,12 @@ describe('grants', () => {
     expect(opened.current.boxPublicKey).toEqual(teamA.boxPublicKey);
     expect(opened.current.seed).toEqual(teamA.seed);
     await expect(pendingMembers(session('contactA1'))).resolves.toEqual([]);
+    const stored = await querySql<{ version: number; recipient_sign_public_key: string | null }>(
+      app.database.url,
+      `SELECT version, recipient_sign_public_key FROM team_key_grants WHERE recipient_id = $1`,
+      [app.cast.members.contactA2.userId],
+    );
+    expect(stored).toEqual([{ version: 2, recipient_sign_public_key: toBase64Url(session('contactA2').keys.signPublicKey) }]);
   });
 
   it('refuses a second grant of the same generation to the same member (409)', async () => {
@@ -251,7 +289,7 @@ describe('scopes stay apart', () => {
 });
 
 describe('key directory', () => {
-  it("answers for members of the caller's scope, and 404 for anyone else", async () => {
+  it("answers for any key-holding member (grants only within the caller's scope), and 404 for an admin or no one", async () => {
     const a2 = await api('contactA1').userKeys(app.cast.members.contactA2.userId);
     expect(a2).toEqual({
       userId: app.cast.members.contactA2.userId,
@@ -260,11 +298,41 @@ describe('key directory', () => {
       boxPublicKey: toBase64Url(session('contactA2').keys.boxPublicKey),
       signPublicKey: toBase64Url(session('contactA2').keys.signPublicKey),
       fingerprint: app.cast.members.contactA2.fingerprint,
+      email: app.cast.members.contactA2.email,
+      displayName: null,
+      scopeId: app.cast.ids.embassyA,
+      scopeName: 'Embassy A',
+      grants: a2.grants,
     });
-    for (const other of [app.cast.members.contactB1.userId, app.cast.members.admin.userId, app.cast.members.ngoX1.userId, randomUUID()]) {
+    // A member of another scope: keys and name (a reader compares its fingerprint), none of its grants.
+    await expect(api('contactA1').userKeys(app.cast.members.contactB1.userId)).resolves.toMatchObject({
+      userId: app.cast.members.contactB1.userId,
+      scopeId: app.cast.ids.embassyB,
+      fingerprint: app.cast.members.contactB1.fingerprint,
+      grants: [],
+    });
+    for (const other of [app.cast.members.admin.userId, app.cast.members.auditor.userId, randomUUID()]) {
       await expect(outcome(api('contactA1').userKeys(other))).resolves.toEqual({ status: 404, fields: [] });
     }
     await expect(outcome(api('contactA1').userKeys('not-a-uuid'))).resolves.toEqual({ status: 400, fields: ['userId'] });
+  });
+
+  it("shows a member's grants in the caller's scope, which a reader verifies back to a granter it trusts", async () => {
+    const { grants } = await api('contactA1').userKeys(app.cast.members.contactA2.userId);
+    expect(grants).toHaveLength(1);
+    const [held] = grants;
+    expect(held.grant).toMatchObject({
+      version: 2,
+      scopeId: app.cast.ids.embassyA,
+      generation: 1,
+      recipientUserId: app.cast.members.contactA2.userId,
+      recipientSignPublicKey: toBase64Url(session('contactA2').keys.signPublicKey),
+      granterUserId: app.cast.members.contactA1.userId,
+    });
+    expect(held).toMatchObject({ granterSignPublicKey: toBase64Url(session('contactA1').keys.signPublicKey), granterFingerprint: app.cast.members.contactA1.fingerprint });
+    expect(teamPublicKeyFromGrant(held.grant, session('contactA1').keys.signPublicKey).boxPublicKey).toEqual(teamA.boxPublicKey);
+    // B2, not granted in embassy B yet, has none to show.
+    await expect(api('contactB1').userKeys(app.cast.members.contactB2.userId)).resolves.toMatchObject({ grants: [] });
   });
 
   it("gives any scope's team key with a member-signed grant that vouches for it", async () => {

@@ -8,6 +8,7 @@
 import type { EgideSession } from '../../src/client/egide-session';
 import { teamKeysFingerprint } from '../../src/client/crypto';
 import { bootstrapTeam, grantTo, pendingMembers } from '../../src/client/team-keys-flow';
+import { verifyMember } from '../../src/client/trusted-keys';
 import type { CastApp, CastKey } from './cast';
 
 export type EmbassyContact = 'contactA1' | 'contactA2' | 'contactB1' | 'contactB2';
@@ -35,4 +36,13 @@ export async function setUpEmbassyTeams(app: CastApp): Promise<EmbassyTeams> {
     sessions: { contactA1: a.sessions[0], contactA2: a.sessions[1], contactB1: b.sessions[0], contactB2: b.sessions[1] },
     fingerprints: { embassyA: a.fingerprint, embassyB: b.fingerprint },
   };
+}
+
+/**
+ * `reader` compares the fingerprints of `members` out of band (the cast's enrolled
+ * fingerprints are the out-of-band values) and pins them: what a contact does before
+ * reading a case written at another embassy (nothing in its own scope vouches for them).
+ */
+export async function compareFingerprints(app: CastApp, reader: EgideSession, ...members: CastKey[]): Promise<void> {
+  for (const key of members) await verifyMember(reader, app.cast.members[key].userId, app.cast.members[key].fingerprint);
 }

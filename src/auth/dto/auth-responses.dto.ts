@@ -18,6 +18,9 @@ export class UserSummaryDto {
   @ApiProperty()
   email!: string;
 
+  @ApiProperty({ type: String, nullable: true, description: 'Set by the administrator on the invitation (docs/identity.md)' })
+  displayName!: string | null;
+
   @ApiProperty({ enum: ROLES })
   role!: Role;
 

@@ -1,21 +1,30 @@
 /**
  * Bodies of the case actions with a route of their own: status transition, assignment,
- * transfer to another embassy, shred. Each names the `version` it was based on, except
- * shred, whose typed confirmation is the deliberate act (a stale view must not stop an
- * emergency erase).
+ * transfer to another embassy, shred. Each names the `version` it was based on. Transfer
+ * and shred also carry the caller's signature over the act (protocol 2, signed record
+ * actions), which the audit trail keeps: the version is what that signature binds, so a
+ * shred from a stale view is refused (409) and the client re-reads and signs again.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUUID, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
-import { SealedDataKeyDto } from '../../keys/dto/key-material.dto';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+import { BASE64URL, SignedDataKeyWrapDto } from '../../keys/dto/key-material.dto';
 import { CASE_STATUSES, type CaseStatus } from '../case-status';
-import { TRANSFER_OVERRIDE_REASONS, type TransferOverrideReason } from '../case-vocabulary';
+import { CASE_REFERENCE, TRANSFER_OVERRIDE_REASONS, type TransferOverrideReason } from '../case-vocabulary';
 import { VersionedRequest } from './update-case.dto';
 
 export class CaseIdParam {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
   id!: string;
+}
+
+/** GET /cases/by-reference/:reference: a reference as the server allocates it, upper case. */
+export class CaseReferenceParam {
+  @ApiProperty({ example: 'KE-2026-0042', pattern: CASE_REFERENCE.source, maxLength: 32 })
+  @MaxLength(32)
+  @Matches(CASE_REFERENCE, { message: 'reference must be a case reference like KE-2026-0042 (upper case)' })
+  reference!: string;
 }
 
 export class ChangeCaseStatusRequest extends VersionedRequest {
@@ -36,10 +45,22 @@ export class TransferCaseRequest extends VersionedRequest {
   @IsUUID()
   targetEmbassyId!: string;
 
-  @ApiProperty({ type: SealedDataKeyDto, description: "The case's data key sealed to the receiving embassy's current team key" })
+  @ApiProperty({
+    type: SignedDataKeyWrapDto,
+    description: "The case's data key sealed to the receiving embassy's current team key, signed by the caller for this case",
+  })
   @ValidateNested()
-  @Type(() => SealedDataKeyDto)
-  wrap!: SealedDataKeyDto;
+  @Type(() => SignedDataKeyWrapDto)
+  wrap!: SignedDataKeyWrapDto;
+
+  @ApiProperty({
+    description:
+      'Ed25519 by the caller over the record action ("transfer", case, version, "TRANSFER <reference> TO <targetEmbassyId>"), 64 bytes, base64url; kept in the audit trail',
+  })
+  @IsString()
+  @MaxLength(128)
+  @Matches(BASE64URL)
+  signature!: string;
 
   @ApiPropertyOptional({
     enum: TRANSFER_OVERRIDE_REASONS,
@@ -50,9 +71,17 @@ export class TransferCaseRequest extends VersionedRequest {
   overrideReason?: TransferOverrideReason;
 }
 
-export class ShredCaseRequest {
+export class ShredCaseRequest extends VersionedRequest {
   @ApiProperty({ example: 'SHRED KE-2026-0042', description: 'Exactly `SHRED <reference>`' })
   @IsString()
   @MaxLength(64)
   confirm!: string;
+
+  @ApiProperty({
+    description: 'Ed25519 by the caller over the record action ("shred", case, version, the confirmation), 64 bytes, base64url; kept in the audit trail',
+  })
+  @IsString()
+  @MaxLength(128)
+  @Matches(BASE64URL)
+  signature!: string;
 }

@@ -4,7 +4,7 @@
  * column added to `cases` reaches no client until someone adds it here on purpose.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { SealedDataKeyDto } from '../../keys/dto/key-material.dto';
+import { StoredDataKeyWrapDto } from '../../keys/dto/key-material.dto';
 import { CASE_STATUSES, type CaseStatus } from '../case-status';
 import {
   BLIND_INDEX_FIELDS,
@@ -109,8 +109,19 @@ export class SealedCaseResponse {
   @ApiProperty({ type: SignerResponse })
   author!: SignerResponse;
 
-  @ApiPropertyOptional({ type: SealedDataKeyDto, nullable: true, description: "The data key sealed to the caller's embassy" })
-  wrap!: SealedDataKeyDto | null;
+  @ApiPropertyOptional({
+    type: StoredDataKeyWrapDto,
+    nullable: true,
+    description: "The data key sealed to the caller's embassy, with its writer's signature (null writer: unsigned, written before protocol 2)",
+  })
+  wrap!: StoredDataKeyWrapDto | null;
+
+  @ApiPropertyOptional({
+    type: SignerResponse,
+    nullable: true,
+    description: "The wrap's writer as the server has them on record, to verify the wrap by; null for an unsigned wrap or no wrap",
+  })
+  wrapWriter!: SignerResponse | null;
 }
 
 export class CaseResponse extends CaseSummaryResponse {

@@ -1,6 +1,6 @@
 /**
  * The body of POST /cases: the clear fields, the sealed revision 1, the data key sealed
- * to the embassy's current team key, and the blind indexes. The case id is the client's:
+ * to the embassy's current team key and signed by the caller for this case, and the blind indexes. The case id is the client's:
  * it was bound into every envelope before the request left the client.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
@@ -18,7 +18,7 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
-import { SealedDataKeyDto } from '../../keys/dto/key-material.dto';
+import { SignedDataKeyWrapDto } from '../../keys/dto/key-material.dto';
 import {
   DEFENDER_GROUPS,
   MAX_BLIND_INDEXES,
@@ -79,10 +79,13 @@ export class CreateCaseRequest {
   @Type(() => SignedRevisionDto)
   revision!: SignedRevisionDto;
 
-  @ApiProperty({ type: SealedDataKeyDto, description: "The case's data key sealed to the embassy's current team key" })
+  @ApiProperty({
+    type: SignedDataKeyWrapDto,
+    description: "The case's data key sealed to the embassy's current team key, signed by the caller for entity `case` and this id",
+  })
   @ValidateNested()
-  @Type(() => SealedDataKeyDto)
-  wrap!: SealedDataKeyDto;
+  @Type(() => SignedDataKeyWrapDto)
+  wrap!: SignedDataKeyWrapDto;
 
   @ApiProperty({ type: [BlindIndexDto], maxItems: MAX_BLIND_INDEXES })
   @IsArray()

@@ -182,6 +182,7 @@ export function registerAccountCommands(program: Command, contextOf: ContextOf):
       const { user, server } = await context.withSession(async (session) => ({ user: await session.auth.me(), server: session.export().baseUrl }));
       context.output.result(user, () =>
         renderFields([
+          ['Name', user.displayName ?? '-'],
           ['E-mail', user.email],
           ['User id', user.id],
           ['Role', user.role],

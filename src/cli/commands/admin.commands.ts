@@ -5,7 +5,7 @@
  * output. The invitation code is printed once, by `admin invite`, and nowhere else.
  */
 import { Option, type Command } from 'commander';
-import { ROLES, type Role } from '../../common/authz/roles';
+import { KEY_HOLDING_ROLES, ROLES, type Role } from '../../common/authz/roles';
 import type { EmbassyResponse } from '../../users/dto/embassy.response';
 import type { InvitationResponse } from '../../users/dto/invitation.response';
 import type { OrganisationResponse } from '../../users/dto/organisation.response';
@@ -66,6 +66,7 @@ const INVITATION_COLUMNS: TableColumn<InvitationResponse>[] = [
   { header: 'ROLE', value: (row) => row.role },
   { header: 'SCOPE', value: (row) => scopeText(row.scope) },
   { header: 'EXPIRES', value: (row) => row.expiresAt },
+  { header: 'NAME', value: (row) => row.displayName ?? '' },
 ];
 
 const USER_COLUMNS: TableColumn<UserResponse>[] = [
@@ -99,6 +100,7 @@ function organisationFields(organisation: OrganisationResponse): string {
 function userFields(user: UserResponse): string {
   return renderFields([
     ['Id', user.id],
+    ['Name', user.displayName ?? '-'],
     ['E-mail', user.email],
     ['Role', user.role],
     ['Scope', scopeText(user.scope)],
@@ -198,19 +200,29 @@ export function registerAdminCommands(program: Command, contextOf: ContextOf): v
     .addOption(new Option('--role <role>', 'their role').choices(ROLES).makeOptionMandatory())
     .option('--embassy <id>', 'the embassy (EMBASSY_CONTACT)')
     .option('--org <id>', 'the organisation (NGO)')
-    .action(async (email: string, options: ScopeOptions & { role: Role }, command: Command) => {
+    .option('--name <display-name>', 'the name shown wherever they appear, e.g. "Amina Wanjiru" (clear, at most 100 characters)')
+    .action(async (email: string, options: ScopeOptions & { role: Role; name?: string }, command: Command) => {
       const context = contextOf(command);
-      const body = { email, role: options.role, ...scopeIds(options) };
+      const body = { email, displayName: options.name, role: options.role, ...scopeIds(options) };
       const created = await context.withSession((session) => session.admin.invite(body));
       context.output.result(created, () =>
         renderFields([
           ['Invitation', created.id],
-          ['For', `${created.email} (${created.role}, ${scopeText(created.scope)})`],
+          ['For', `${created.displayName === null ? created.email : `${created.displayName} <${created.email}>`} (${created.role}, ${scopeText(created.scope)})`],
           ['Expires', created.expiresAt],
           ['Code', created.code],
         ]),
       );
       context.output.note('Hand the code over out of band; it is not shown again. The invitee runs `egide enrol`.');
+      if (KEY_HOLDING_ROLES.includes(created.role) && created.scopeHasTeam !== true) {
+        context.output.note(
+          [
+            `Note: ${scopeText(created.scope)} has no team key yet. The first member to enrol and run \`egide team create\``,
+            'founds the team, and nobody vouches for them: they decide who is granted the key next. Make sure this',
+            'invitation reaches the right person, over a channel you trust.',
+          ].join('\n'),
+        );
+      }
     });
 
   withPaging(admin.command('invitations').description('list open invitations (never their codes)')).action(async (options: PageOptions, command: Command) => {

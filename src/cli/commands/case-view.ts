@@ -16,7 +16,7 @@ const WIDTH = 88;
 const LABEL_WIDTH = 20;
 
 export interface CaseViewOptions {
-  /** A readable name for a user id (the demo knows its cast); the short id otherwise. */
+  /** A readable name for a user id (`Name <e-mail> (scope)` from the trust store); the id otherwise. */
   nameOf?: (userId: string) => string | undefined;
 }
 

@@ -13,6 +13,7 @@
 import { Argument, Option, type Command } from 'commander';
 import { CASE_STATUSES, type CaseStatus } from '../../cases/case-status';
 import {
+  CASE_REFERENCE,
   DEFENDER_GROUPS,
   MEMBER_EVENT_TYPES,
   RISK_LEVELS,
@@ -32,6 +33,7 @@ import {
   assignCase,
   CaseShreddedError,
   createCase,
+  findCaseByReference,
   findDuplicates,
   getCase,
   listCaseEvents,
@@ -39,17 +41,17 @@ import {
   reindexCase,
   setCaseStatus,
   shredCase,
-  TeamFingerprintMismatchError,
   transferCase,
   updateCase,
   type CaseUpdate,
   type OpenedCaseEvent,
 } from '../../client/case-flow';
-import { teamKeysFingerprint, teamPublicKeyFromGrant } from '../../client/crypto';
 import type { EgideSession } from '../../client/egide-session';
+import { EgideApiError } from '../../client/http-client';
 import { openMyTeamKeys, type MyTeamKeys } from '../../client/team-keys-flow';
+import { describeMember } from '../../client/trust-store';
 import { fromBase64Url } from '../../crypto/binary-encoding';
-import { fingerprintsMatch } from '../../crypto/fingerprint';
+import { fingerprintsMatch, teamKeyFingerprint } from '../../crypto/fingerprint';
 import { readyCrypto } from '../../crypto/protocol-hash';
 import type { CliContext } from '../cli-context';
 import { CliError, ExitCode } from '../exit-codes';
@@ -81,6 +83,43 @@ interface VersionOption {
 
 function requireEmbassy(session: EgideSession): void {
   if (session.user.role !== 'EMBASSY_CONTACT') throw new CliError(`${session.user.role} accounts have no cases: only embassy contacts do`, ExitCode.Refused);
+}
+
+/** The help text of every case argument. */
+const CASE_ARGUMENT = 'case id, or its reference (KE-2026-0042)';
+
+const CASE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The one place a case argument becomes a case id, for every command that takes one:
+ * a UUID is used as it is, a reference (KE-2026-0042, any case) is looked up among the
+ * embassy's cases (404, exit 5, when it is not one of them).
+ */
+async function resolveCaseId(session: EgideSession, idOrReference: string): Promise<string> {
+  requireEmbassy(session);
+  const given = idOrReference.trim();
+  if (CASE_ID.test(given)) return given;
+  const reference = given.toUpperCase();
+  if (!CASE_REFERENCE.test(reference)) {
+    throw new CliError(`${JSON.stringify(idOrReference)} is neither a case id (UUID) nor a case reference like KE-2026-0042`, ExitCode.InvalidInput);
+  }
+  return (await findCaseByReference(session, reference)).id;
+}
+
+/**
+ * An illegal move, said the way a person thinks of it ("OPEN cannot move to CLOSED;
+ * allowed: ASSESSING"), from the 409's `currentStatus` and `allowed` extensions.
+ */
+function illegalMove(error: unknown, to: CaseStatus): unknown {
+  if (!(error instanceof EgideApiError) || error.status !== 409 || error.problem.reason !== 'illegal-transition') return error;
+  const { currentStatus, allowed, requestId } = error.problem;
+  if (typeof currentStatus !== 'string' || !Array.isArray(allowed)) return error;
+  const moves = allowed.filter((status): status is string => typeof status === 'string');
+  return new CliError(
+    `${currentStatus} cannot move to ${to}; allowed: ${moves.length === 0 ? 'none' : moves.join(', ')}`,
+    ExitCode.Conflict,
+    typeof requestId === 'string' ? `  request id: ${requestId}` : undefined,
+  );
 }
 
 function requireVersion(options: VersionOption): number {
@@ -125,17 +164,22 @@ function summaryFields(summary: CaseSummaryResponse): string {
   ]);
 }
 
-/** The receiving embassy's current team key as the directory shows it, and its fingerprint. */
-async function directoryFingerprint(session: EgideSession, embassyId: string): Promise<{ generation: number; fingerprint: string }> {
+/** The names of the members pinned on this device, as of now (the session is locked after the command). */
+function pinnedNames(session: EgideSession): (userId: string) => string | undefined {
+  const names = new Map(session.trust.members().map((member) => [member.userId, describeMember(member)]));
+  return (userId) => names.get(userId.toLowerCase());
+}
+
+/**
+ * The receiving embassy's current team key as the directory shows it, its fingerprint
+ * (computed here, not taken from the server), and whether this device already pinned it.
+ */
+async function directoryFingerprint(session: EgideSession, embassyId: string): Promise<{ generation: number; fingerprint: string; pinned: boolean }> {
   await readyCrypto();
   const directory = await session.keysApi.teamKey(embassyId);
-  const signedBy = directory.signedBy;
-  // The same checks transferCase makes: a key nobody of that embassy vouched for is no key.
-  if (signedBy === null || signedBy.grant.scopeId.toLowerCase() !== embassyId.toLowerCase() || signedBy.grant.generation !== directory.generation) {
-    throw new TeamFingerprintMismatchError(embassyId);
-  }
-  const teamPublicKey = teamPublicKeyFromGrant(signedBy.grant, fromBase64Url(signedBy.granterSignPublicKey, 'granterSignPublicKey'));
-  return { generation: directory.generation, fingerprint: teamKeysFingerprint(teamPublicKey) };
+  const fingerprint = teamKeyFingerprint(embassyId.toLowerCase(), directory.generation, fromBase64Url(directory.teamBoxPublicKey, 'teamBoxPublicKey'));
+  const pinned = session.trust.teamKey(embassyId, directory.generation);
+  return { generation: directory.generation, fingerprint, pinned: pinned !== undefined && pinned.teamBoxPublicKey === directory.teamBoxPublicKey };
 }
 
 const DUPLICATE_COLUMNS: TableColumn<{ caseId: string; reference: string; fieldId: string; matches: number }>[] = [
@@ -243,26 +287,28 @@ export function registerCaseCommands(program: Command, contextOf: ContextOf): vo
   cases
     .command('show')
     .description('open a case: verify its signature, decrypt it here and print it')
-    .argument('<id>', 'case id')
+    .argument('<id>', CASE_ARGUMENT)
     .option('--events', 'also the timeline, every event verified and opened')
     .action(async (id: string, options: { events?: boolean }, command: Command) => {
       const context = contextOf(command);
-      const shown = await context.withSession((session) =>
-        withTeamKeys(session, async (teamKeys) => {
-          const opened = await getCase(session, id, { teamKeys });
-          const events = options.events === true ? await allEvents(session, id, teamKeys) : undefined;
-          return { opened, events };
-        }),
-      );
+      const shown = await context.withSession(async (session) => {
+        const caseId = await resolveCaseId(session, id);
+        return withTeamKeys(session, async (teamKeys) => {
+          const opened = await getCase(session, caseId, { teamKeys });
+          const events = options.events === true ? await allEvents(session, caseId, teamKeys) : undefined;
+          // Members as this device knows them (`Name <e-mail> (scope)`), not bare ids.
+          return { opened, events, view: { nameOf: pinnedNames(session) } };
+        });
+      });
       context.output.result(shown.events === undefined ? shown.opened : { ...shown.opened, events: shown.events }, () =>
-        [renderOpenedCase(shown.opened), ...(shown.events === undefined ? [] : ['', renderTimeline(shown.events)])].join('\n'),
+        [renderOpenedCase(shown.opened, shown.view), ...(shown.events === undefined ? [] : ['', renderTimeline(shown.events, shown.view)])].join('\n'),
       );
     });
 
   cases
     .command('update')
     .description('change clear fields (options) and/or sealed content (--file); needs the version you based it on')
-    .argument('<id>', 'case id')
+    .argument('<id>', CASE_ARGUMENT)
     .option('--version <n>', 'the case version the change is based on (or "version" in the file)', parsePositiveInteger)
     .option('--file <path>', 'the change as JSON (shape in docs/cli.md); "content" fields re-sealed, null removes one')
     .addOption(new Option('--risk <level>', 'new risk level').choices(RISK_LEVELS))
@@ -275,22 +321,29 @@ export function registerCaseCommands(program: Command, contextOf: ContextOf): vo
     .action(async (id: string, options: UpdateOptions, command: Command) => {
       const context = contextOf(command);
       const update = updateFromOptions(options);
-      const updated = await context.withSession((session) => withTeamKeys(session, (teamKeys) => updateCase(session, id, update, { teamKeys })));
+      const updated = await context.withSession(async (session) => {
+        const caseId = await resolveCaseId(session, id);
+        return withTeamKeys(session, (teamKeys) => updateCase(session, caseId, update, { teamKeys }));
+      });
       context.output.result(updated, () => summaryFields(updated));
     });
 
   cases
     .command('status')
     .description('move a case to another status (the allowed moves are in docs/cases.md)')
-    .argument('<id>', 'case id')
+    .argument('<id>', CASE_ARGUMENT)
     .addArgument(new Argument('<to>', 'the new status').choices(CASE_STATUSES))
     .option('--version <n>', 'the case version the change is based on', parsePositiveInteger)
     .action(async (id: string, to: CaseStatus, options: VersionOption, command: Command) => {
       const context = contextOf(command);
       const version = requireVersion(options);
-      const updated = await context.withSession((session) => {
-        requireEmbassy(session);
-        return setCaseStatus(session, id, to, version);
+      const updated = await context.withSession(async (session) => {
+        const caseId = await resolveCaseId(session, id);
+        try {
+          return await setCaseStatus(session, caseId, to, version);
+        } catch (error) {
+          throw illegalMove(error, to);
+        }
       });
       context.output.result(updated, () => summaryFields(updated));
     });
@@ -298,7 +351,7 @@ export function registerCaseCommands(program: Command, contextOf: ContextOf): vo
   cases
     .command('assign')
     .description('assign a case to a contact of your embassy ("me" for yourself), or --unassign')
-    .argument('<id>', 'case id')
+    .argument('<id>', CASE_ARGUMENT)
     .argument('[user-id]', 'the contact, or "me"')
     .option('--unassign', 'remove the assignment')
     .option('--version <n>', 'the case version the change is based on', parsePositiveInteger)
@@ -306,10 +359,10 @@ export function registerCaseCommands(program: Command, contextOf: ContextOf): vo
       const context = contextOf(command);
       const version = requireVersion(options);
       if ((userId === undefined) === (options.unassign !== true)) throw new CliError('name the contact (or "me"), or pass --unassign', ExitCode.Usage);
-      const updated = await context.withSession((session) => {
-        requireEmbassy(session);
+      const updated = await context.withSession(async (session) => {
+        const caseId = await resolveCaseId(session, id);
         const assignee = userId === undefined ? null : userId === 'me' ? session.user.id : userId;
-        return assignCase(session, id, assignee, version);
+        return assignCase(session, caseId, assignee, version);
       });
       context.output.result(updated, () => summaryFields(updated));
     });
@@ -317,14 +370,17 @@ export function registerCaseCommands(program: Command, contextOf: ContextOf): vo
   cases
     .command('event')
     .description('add a timeline event (sealed and signed here), from --file or prompts')
-    .argument('<id>', 'case id')
+    .argument('<id>', CASE_ARGUMENT)
     .addOption(new Option('--type <type>', 'the event type').choices(MEMBER_EVENT_TYPES))
     .option('--file <path>', 'the event as JSON: { "type": …, "body": … }')
     .action(async (id: string, options: FileOption & { type?: MemberEventType }, command: Command) => {
       const context = contextOf(command);
       const event =
         options.file === undefined ? await promptCaseEvent(context, options.type) : parseCaseEvent(readJsonFile(options.file), options.file, options.type);
-      const created = await context.withSession((session) => withTeamKeys(session, (teamKeys) => addCaseEvent(session, id, event, { teamKeys })));
+      const created = await context.withSession(async (session) => {
+        const caseId = await resolveCaseId(session, id);
+        return withTeamKeys(session, (teamKeys) => addCaseEvent(session, caseId, event, { teamKeys }));
+      });
       context.output.result(created, () => `Added ${event.type} event ${created.id} to case ${id}.`);
     });
 
@@ -348,7 +404,7 @@ export function registerCaseCommands(program: Command, contextOf: ContextOf): vo
   cases
     .command('transfer')
     .description('move a case to another embassy: its key sealed to their team key, after you confirm its fingerprint')
-    .argument('<id>', 'case id')
+    .argument('<id>', CASE_ARGUMENT)
     .requiredOption('--to <embassy-id>', 'the receiving embassy')
     .option('--fingerprint <digits>', 'the team fingerprint a member of the receiving embassy read to you (scripts)')
     .addOption(new Option('--override-reason <code>', 'transfer without recorded consent (audited)').choices(TRANSFER_OVERRIDE_REASONS))
@@ -360,9 +416,10 @@ export function registerCaseCommands(program: Command, contextOf: ContextOf): vo
         command: Command,
       ) => {
         const context = contextOf(command);
-        const moved = await context.withSession(async (session) =>
-          withTeamKeys(session, async (teamKeys) => {
-            const current = await session.cases.get(id);
+        const moved = await context.withSession(async (session) => {
+          const caseId = await resolveCaseId(session, id);
+          return withTeamKeys(session, async (teamKeys) => {
+            const current = await session.cases.get(caseId);
             if (current.shreddedAt !== null) throw new CaseShreddedError(current.id, current.reference, current.shreddedAt);
             if (!current.consentToTransfer && options.overrideReason === undefined) {
               throw new CliError(
@@ -376,11 +433,17 @@ export function registerCaseCommands(program: Command, contextOf: ContextOf): vo
               [
                 `Case:                ${current.reference} (${current.riskLevel}, ${current.status})`,
                 `Receiving embassy:   ${options.to}, team key generation ${target.generation}`,
-                `Team fingerprint:    ${target.fingerprint}`,
-                'Ask a contact of the receiving embassy to read their team fingerprint to you (`egide team status`) by phone or in person.',
+                `Team fingerprint:    ${target.fingerprint}${target.pinned ? ' (pinned on this device)' : ''}`,
+                ...(target.pinned && options.fingerprint === undefined
+                  ? []
+                  : ['Ask a contact of the receiving embassy to read their team fingerprint to you (`egide team status`) by phone or in person.']),
               ].join('\n'),
             );
-            const typed = await typedOrAsked(context, options.fingerprint, 'Type the team fingerprint they read to you: ', '--fingerprint DIGITS');
+            // A team key pinned here for this generation needs no new confirmation (docs/protocol.md §5.12).
+            const typed =
+              target.pinned && options.fingerprint === undefined
+                ? target.fingerprint
+                : await typedOrAsked(context, options.fingerprint, 'Type the team fingerprint they read to you: ', '--fingerprint DIGITS');
             if (!fingerprintsMatch(target.fingerprint, typed)) {
               throw new CliError(
                 'the fingerprint does not match: nothing was sealed or sent',
@@ -390,12 +453,12 @@ export function registerCaseCommands(program: Command, contextOf: ContextOf): vo
             }
             return transferCase(
               session,
-              id,
+              caseId,
               { targetEmbassyId: options.to, expectedTeamFingerprint: typed, overrideReason: options.overrideReason, version: options.version ?? current.version },
               { teamKeys },
             );
-          }),
-        );
+          });
+        });
         context.output.result(moved, () =>
           [
             `Transferred to embassy ${moved.toEmbassyId} as ${moved.reference}${moved.override ? ' (consent overridden, audited)' : ''}.`,
@@ -408,23 +471,25 @@ export function registerCaseCommands(program: Command, contextOf: ContextOf): vo
   cases
     .command('reindex')
     .description('recompute a case’s blind indexes under your embassy’s key (after a transfer in, or a rotation)')
-    .argument('<id>', 'case id')
+    .argument('<id>', CASE_ARGUMENT)
     .action(async (id: string, _options: unknown, command: Command) => {
       const context = contextOf(command);
-      const updated = await context.withSession((session) => withTeamKeys(session, (teamKeys) => reindexCase(session, id, { teamKeys })));
+      const updated = await context.withSession(async (session) => {
+        const caseId = await resolveCaseId(session, id);
+        return withTeamKeys(session, (teamKeys) => reindexCase(session, caseId, { teamKeys }));
+      });
       context.output.result(updated, () => summaryFields(updated));
     });
 
   cases
     .command('shred')
     .description('erase a case’s sealed content for everyone, irreversibly, after you type the confirmation')
-    .argument('<id>', 'case id')
+    .argument('<id>', CASE_ARGUMENT)
     .option('--confirm <text>', 'the confirmation, "SHRED <reference>" (scripts; otherwise you are asked to type it)')
     .action(async (id: string, options: { confirm?: string }, command: Command) => {
       const context = contextOf(command);
       const shredded = await context.withSession(async (session) => {
-        requireEmbassy(session);
-        const current = await session.cases.get(id);
+        const current = await session.cases.get(await resolveCaseId(session, id));
         if (current.shreddedAt !== null) throw new CaseShreddedError(current.id, current.reference, current.shreddedAt);
         const expected = shredConfirmation(current.reference);
         context.output.note(
@@ -436,7 +501,8 @@ export function registerCaseCommands(program: Command, contextOf: ContextOf): vo
         );
         const typed = await typedOrAsked(context, options.confirm, `Type "${expected}" to shred it: `, `--confirm "${expected}"`);
         if (typed.trim() !== expected) throw new CliError(`the confirmation is not "${expected}": nothing was shredded`, ExitCode.Refused);
-        return shredCase(session, current.id, current.reference);
+        // Signed on the version just shown: a change since then answers 409 rather than erase unseen.
+        return shredCase(session, current.id, current.reference, { version: current.version });
       });
       context.output.result(shredded, () => `Shredded ${shredded.reference} on ${shredded.shreddedAt ?? '-'}: its sealed content no longer exists.`);
     });

@@ -10,14 +10,25 @@
 import type { Command } from 'commander';
 import type { EgideSession } from '../../client/egide-session';
 import { EgideApiError } from '../../client/http-client';
-import { reindexEmbassyCases } from '../../client/case-flow';
-import { bootstrapTeam, FingerprintMismatchError, grantTo, openMyTeamKeys, pendingMembers, rotateTeam, type RotationProgress } from '../../client/team-keys-flow';
+import { confirmCaseWrap, reindexEmbassyCases } from '../../client/case-flow';
+import {
+  bootstrapTeam,
+  FingerprintMismatchError,
+  grantTo,
+  openMyTeamKeys,
+  pendingMembers,
+  resignWraps,
+  rotateTeam,
+  type RotationProgress,
+  type WrapRecordCheck,
+} from '../../client/team-keys-flow';
 import { teamKeyFingerprint } from '../../crypto/fingerprint';
 import { WrongKeyError } from '../../crypto/protocol-errors';
 import type { TeamKeys } from '../../client/crypto';
 import type { TeamMemberResponse } from '../../keys/dto/keys-responses.dto';
 import type { CliContext } from '../cli-context';
 import { CliError, ExitCode } from '../exit-codes';
+import { memberLabel } from '../member-label';
 import { ProgressReporter, renderFields, renderTable, type TableColumn } from '../output';
 import type { ContextOf } from './account.commands';
 
@@ -25,6 +36,7 @@ const MEMBER_COLUMNS: TableColumn<TeamMemberResponse>[] = [
   { header: 'USER', value: (row) => row.userId },
   { header: 'ROLE', value: (row) => row.role },
   { header: 'FINGERPRINT', value: (row) => row.fingerprint },
+  { header: 'MEMBER', value: (row) => memberLabel(row) },
 ];
 
 /** Team secrets are not needed once the command has its answer: do not leave them in memory. */
@@ -55,6 +67,11 @@ async function heldTeamKey(session: EgideSession, scopeId: string): Promise<Held
     if (error instanceof WrongKeyError) return 'waiting';
     throw error;
   }
+}
+
+/** How a wrap no trusted signature vouches for is checked against its record, by scope kind. */
+function recordCheckOf(session: EgideSession): WrapRecordCheck {
+  return session.user.role === 'EMBASSY_CONTACT' ? confirmCaseWrap(session) : () => Promise.resolve(false);
 }
 
 function describeProgress(progress: RotationProgress): { fraction: number; label: string } {
@@ -104,6 +121,12 @@ export function registerTeamCommands(program: Command, contextOf: ContextOf): vo
           ['Generation', String(response.generation)],
           ['Team fingerprint', response.fingerprint],
         ]),
+      );
+      context.output.note(
+        [
+          'You founded this team: nobody vouched for you. Before relying on it, every other member must compare your',
+          'fingerprint (`egide whoami`) with you out of band, by phone or in person; you grant them with `egide team grant`.',
+        ].join('\n'),
       );
     });
 
@@ -160,7 +183,8 @@ export function registerTeamCommands(program: Command, contextOf: ContextOf): vo
         const member = await chooseMember(context, await pendingMembers(session), userId);
         context.output.note(
           [
-            `Member:       ${member.userId} (${member.role})`,
+            `Member:       ${memberLabel(member)}`,
+            `User:         ${member.userId} (${member.role})`,
             `Fingerprint:  ${member.fingerprint}`,
             'Ask the member to read their fingerprint to you (`egide whoami`) by phone or in person, not over the channel you are checking.',
           ].join('\n'),
@@ -180,6 +204,32 @@ export function registerTeamCommands(program: Command, contextOf: ContextOf): vo
     });
 
   team
+    .command('resign')
+    .description('sign, as yours, the data-key wraps of your scope written before protocol 2, each once its record checks out')
+    .action(async (_options: unknown, command: Command) => {
+      const context = contextOf(command);
+      const result = await context.withSession(async (session) => {
+        requireScope(session);
+        const check = recordCheckOf(session);
+        let found = 0;
+        const signed = await resignWraps(session, check, (step) => {
+          found = step.found;
+        });
+        return { unsignedFound: found, resigned: signed, left: found - signed };
+      });
+      context.output.result(result, () =>
+        result.unsignedFound === 0
+          ? 'Every data-key wrap of your scope is signed.'
+          : [
+              `Re-signed ${result.resigned} of ${result.unsignedFound} unsigned data-key wraps.`,
+              ...(result.left === 0
+                ? []
+                : [`${result.left} stay unsigned: their record did not verify against an author this device trusts (see \`egide contacts list\`).`]),
+            ].join('\n'),
+      );
+    });
+
+  team
     .command('rotate')
     .description('move your scope to a new team key generation, re-sealing every data key (after a member left)')
     .action(async (_options: unknown, command: Command) => {
@@ -188,10 +238,18 @@ export function registerTeamCommands(program: Command, contextOf: ContextOf): vo
       const response = await context.withSession(async (session) => {
         requireScope(session);
         try {
-          const rotated = await rotateTeam(session, (step) => {
-            const shown = describeProgress(step);
-            progress.update(shown.fraction, shown.label);
-          });
+          // Wraps written before protocol 2 are re-signed first (each once its record
+          // checks out); the rotation then re-seals and re-signs every wrap it trusts.
+          const check = recordCheckOf(session);
+          await resignWraps(session, check);
+          const rotated = await rotateTeam(
+            session,
+            (step) => {
+              const shown = describeProgress(step);
+              progress.update(shown.fraction, shown.label);
+            },
+            check,
+          );
           forget([rotated.next]);
           // The new generation has a new blind-index key: an embassy's cases are
           // re-indexed so that duplicate searches keep finding them.

@@ -17,7 +17,7 @@ import {
   DomainLabel,
   KEY_BYTES,
   MalformedInputError,
-  PROTOCOL_VERSION,
+  BLIND_INDEX_MESSAGE_VERSION,
   assertCryptoReady,
   assertIdentifier,
   encodeLengthPrefixedTuple,
@@ -34,7 +34,7 @@ export function deriveBlindIndexFieldKey(teamBlindIndexKey: Uint8Array, fieldId:
   }
   return sodium.crypto_generichash(
     KEY_BYTES,
-    encodeLengthPrefixedTuple([DomainLabel.BlindIndexFieldKey, u8(PROTOCOL_VERSION), fieldId]),
+    encodeLengthPrefixedTuple([DomainLabel.BlindIndexFieldKey, u8(BLIND_INDEX_MESSAGE_VERSION), fieldId]),
     teamBlindIndexKey,
   );
 }

@@ -13,6 +13,8 @@ export * from './team-keys';
 export * from './team-grants';
 export * from './team-rotation';
 export * from './data-keys';
+export * from './data-key-wrap-signatures';
+export * from './record-action-signatures';
 export * from './field-envelopes';
 export * from './revision-signatures';
 export * from './record-revisions';

@@ -1,6 +1,7 @@
 /**
  * Granting a team seed to a member: seal the seed to the member's X25519 key and sign
- * the grant with the granter's Ed25519 key; and, on the member's side, verify and open.
+ * the grant (version 2: naming both of the member's keys, so that it vouches for their
+ * signing key too) with the granter's Ed25519 key; and, on the member's side, verify and open.
  *
  * The server stores grants and checks their signatures but can never make one: it has
  * no team seed. An admin authorises a member; a member's client grants the key, after
@@ -11,10 +12,12 @@
 import sodium from 'libsodium-wrappers-sumo';
 import {
   BadSignatureError,
-  KEY_BUNDLE_VERSION,
+  MalformedInputError,
   SEALED_TEAM_SEED_BYTES,
   SEED_BYTES,
   SIGNATURE_BYTES,
+  SIGN_PUBLIC_KEY_BYTES,
+  TEAM_GRANT_VERSION,
   TeamKeyGrant,
   UnsignedTeamKeyGrant,
   WrongKeyError,
@@ -35,6 +38,8 @@ export interface GrantRecipient {
   readonly userId: string;
   /** Their registered X25519 key, whose fingerprint the granter has checked. */
   readonly boxPublicKey: Uint8Array;
+  /** Their registered Ed25519 key (the same fingerprint covers it): the grant vouches for it. */
+  readonly signPublicKey: Uint8Array;
 }
 
 /** The member making a grant: their id and Ed25519 secret key. */
@@ -50,12 +55,16 @@ export function grantTeamSeed(
   random: RandomSource = systemRandom,
 ): TeamKeyGrant {
   assertCryptoReady();
+  if (recipient.signPublicKey.length !== SIGN_PUBLIC_KEY_BYTES) {
+    throw new MalformedInputError(`the recipient's Ed25519 key is ${SIGN_PUBLIC_KEY_BYTES} bytes`);
+  }
   const unsigned: UnsignedTeamKeyGrant = {
-    version: KEY_BUNDLE_VERSION,
+    version: TEAM_GRANT_VERSION,
     scopeId: team.scopeId,
     generation: team.generation,
     recipientUserId: recipient.userId.toLowerCase(),
     recipientBoxPublicKey: toBase64Url(recipient.boxPublicKey),
+    recipientSignPublicKey: toBase64Url(recipient.signPublicKey),
     granterUserId: granter.userId.toLowerCase(),
     teamBoxPublicKey: toBase64Url(team.boxPublicKey),
     sealedTeamSeed: toBase64Url(sealToPublicKey(team.seed, recipient.boxPublicKey, random)),
@@ -98,6 +107,12 @@ export interface GrantOpening {
   readonly granterSignPublicKey: Uint8Array;
 }
 
+/**
+ * Opens a grant for its recipient. A version-2 grant must also name the recipient's own
+ * signing key: a grant vouching for another sign key under this member's name would let
+ * whoever holds that key write as them to every reader who trusts the granter. A
+ * version-1 grant (protocol 1) still opens, but vouches for no signing key.
+ */
 export function openTeamGrant(grant: TeamKeyGrant, opening: GrantOpening): TeamKeys {
   const signedTeamKey = teamPublicKeyFromGrant(grant, opening.granterSignPublicKey);
   const recipientBoxPublicKey = fromBase64UrlOfLength(grant.recipientBoxPublicKey, 32, 'recipientBoxPublicKey');
@@ -106,6 +121,16 @@ export function openTeamGrant(grant: TeamKeyGrant, opening: GrantOpening): TeamK
     !bytesEqual(recipientBoxPublicKey, opening.recipientKeys.boxPublicKey)
   ) {
     throw new WrongKeyError('this grant is for another member or another key');
+  }
+  if (
+    grant.version === TEAM_GRANT_VERSION &&
+    (grant.recipientSignPublicKey === undefined ||
+      !bytesEqual(
+        fromBase64UrlOfLength(grant.recipientSignPublicKey, SIGN_PUBLIC_KEY_BYTES, 'recipientSignPublicKey'),
+        opening.recipientKeys.signPublicKey,
+      ))
+  ) {
+    throw new WrongKeyError("this grant vouches for another signing key than this member's own");
   }
   const seed = openSealedBox(
     fromBase64UrlOfLength(grant.sealedTeamSeed, SEALED_TEAM_SEED_BYTES, 'sealedTeamSeed'),

@@ -6,13 +6,18 @@ import {
   SealedDataKey,
   TamperedError,
   TeamKeyGrant,
+  UnsignedTeamKeyGrant,
+  UnsignedWrapError,
   WrongKeyError,
+  encodeTeamKeyGrantMessage,
   fromBase64Url,
+  verifyDataKeyWrapOnServer,
   isFingerprint,
   readyCrypto,
   toBase64Url,
   verifyTeamKeyGrantOnServer,
 } from '../../crypto';
+import { signDataKeyWrap, verifyDataKeyWrap } from './data-key-wrap-signatures';
 import { DataKey, generateDataKey, openSealedDataKey, sealDataKeyToTeam } from './data-keys';
 import { openField, sealField } from './field-envelopes';
 import { fixedRandomSource } from './random-source';
@@ -32,6 +37,10 @@ interface Member {
 
 function member(userId: string): Member {
   return { userId, keys: deriveUserKeyPairs(generateUserSeed()) };
+}
+
+function recipientOf(someone: Member): { userId: string; boxPublicKey: Uint8Array; signPublicKey: Uint8Array } {
+  return { userId: someone.userId, boxPublicKey: someone.keys.boxPublicKey, signPublicKey: someone.keys.signPublicKey };
 }
 
 function flip(text: string, index: number): string {
@@ -128,7 +137,7 @@ describe('team keys, data keys and grants', () => {
   });
 
   it('grants the team seed to a member, who verifies and opens it', () => {
-    const grant = grantTeamSeed(team, { userId: bob.userId, boxPublicKey: bob.keys.boxPublicKey }, {
+    const grant = grantTeamSeed(team, recipientOf(bob), {
       userId: alice.userId,
       signSecretKey: alice.keys.signSecretKey,
     });
@@ -143,7 +152,7 @@ describe('team keys, data keys and grants', () => {
   });
 
   it('lets a client outside the scope trust its team key only through a member-signed grant', () => {
-    const grant = grantTeamSeed(team, { userId: bob.userId, boxPublicKey: bob.keys.boxPublicKey }, {
+    const grant = grantTeamSeed(team, recipientOf(bob), {
       userId: alice.userId,
       signSecretKey: alice.keys.signSecretKey,
     });
@@ -151,6 +160,25 @@ describe('team keys, data keys and grants', () => {
     expect(trusted).toEqual({ scopeId, generation: 1, boxPublicKey: team.boxPublicKey });
     const substituted = { ...grant, teamBoxPublicKey: toBase64Url(mallory.keys.boxPublicKey) };
     expect(() => teamPublicKeyFromGrant(substituted, alice.keys.signPublicKey)).toThrow(BadSignatureError);
+  });
+
+  it('still opens a version-1 grant stored under protocol 1 (it vouches for no signing key)', () => {
+    const unsigned: UnsignedTeamKeyGrant = {
+      version: 1,
+      scopeId,
+      generation: 1,
+      recipientUserId: bob.userId,
+      recipientBoxPublicKey: toBase64Url(bob.keys.boxPublicKey),
+      granterUserId: alice.userId,
+      teamBoxPublicKey: toBase64Url(team.boxPublicKey),
+      sealedTeamSeed: toBase64Url(sealToPublicKey(team.seed, bob.keys.boxPublicKey)),
+    };
+    const legacy: TeamKeyGrant = {
+      ...unsigned,
+      signature: toBase64Url(sodium.crypto_sign_detached(encodeTeamKeyGrantMessage(unsigned), alice.keys.signSecretKey)),
+    };
+    const opened = openTeamGrant(legacy, { recipientUserId: bob.userId, recipientKeys: bob.keys, granterSignPublicKey: alice.keys.signPublicKey });
+    expect(opened.seed).toEqual(team.seed);
   });
 
   describe('a grant that must not open', () => {
@@ -162,7 +190,7 @@ describe('team keys, data keys and grants', () => {
     });
 
     beforeAll(() => {
-      grant = grantTeamSeed(team, { userId: bob.userId, boxPublicKey: bob.keys.boxPublicKey }, {
+      grant = grantTeamSeed(team, recipientOf(bob), {
         userId: alice.userId,
         signSecretKey: alice.keys.signSecretKey,
       });
@@ -180,12 +208,22 @@ describe('team keys, data keys and grants', () => {
         { ...grant, scopeId: otherScopeId },
         { ...grant, granterUserId: mallory.userId },
         { ...grant, teamBoxPublicKey: toBase64Url(mallory.keys.boxPublicKey) },
+        { ...grant, recipientSignPublicKey: toBase64Url(mallory.keys.signPublicKey) },
         { ...grant, sealedTeamSeed: flip(grant.sealedTeamSeed, 50) },
         { ...grant, signature: flip(grant.signature, 10) },
       ];
       for (const candidate of altered) {
         expect(() => openTeamGrant(candidate, opening())).toThrow(BadSignatureError);
       }
+    });
+
+    it("vouching for another signing key than the recipient's own", () => {
+      const vouchesForMallory = grantTeamSeed(team, { ...recipientOf(bob), signPublicKey: mallory.keys.signPublicKey }, {
+        userId: alice.userId,
+        signSecretKey: alice.keys.signSecretKey,
+      });
+      expect(vouchesForMallory.version).toBe(2);
+      expect(() => openTeamGrant(vouchesForMallory, opening())).toThrow(WrongKeyError);
     });
 
     it('meant for another member', () => {
@@ -197,7 +235,7 @@ describe('team keys, data keys and grants', () => {
     it('whose signed team key the sealed seed does not derive (a lying granter)', () => {
       const liar = grantTeamSeed(
         { ...team, boxPublicKey: createTeam(scopeId).boxPublicKey },
-        { userId: bob.userId, boxPublicKey: bob.keys.boxPublicKey },
+        recipientOf(bob),
         { userId: alice.userId, signSecretKey: alice.keys.signSecretKey },
       );
       expect(() => openTeamGrant(liar, opening())).toThrow(BadSignatureError);
@@ -210,6 +248,11 @@ describe('rotation and history', () => {
   let bob: Member;
   let generation1: TeamKeys;
   let dataKeys: DataKey[];
+  const recordIds = [
+    '6f1c2b0e-8a44-4c1e-9d3a-2b7e5f0c9a11',
+    '6f1c2b0e-8a44-4c1e-9d3a-2b7e5f0c9a12',
+    '6f1c2b0e-8a44-4c1e-9d3a-2b7e5f0c9a13',
+  ];
 
   beforeAll(async () => {
     await readyCrypto();
@@ -224,8 +267,8 @@ describe('rotation and history', () => {
     const envelope = sealField('what happened', location, dataKeys[0]);
     const rotation = rotateTeam({
       current: generation1,
-      sealedDataKeys: dataKeys.map((key) => sealDataKeyToTeam(key, generation1)),
-      remainingMembers: [{ userId: alice.userId, boxPublicKey: alice.keys.boxPublicKey }],
+      sealedDataKeys: dataKeys.map((key, i) => ({ ...sealDataKeyToTeam(key, generation1), entity: 'case', recordId: recordIds[i] })),
+      remainingMembers: [recipientOf(alice)],
       rotatedBy: { userId: alice.userId, signSecretKey: alice.keys.signSecretKey },
     });
     const { next, resealedDataKeys, historyLink, grants } = rotation;
@@ -233,6 +276,14 @@ describe('rotation and history', () => {
     expect(next.seed).not.toEqual(generation1.seed);
     expect(resealedDataKeys.map((sealed) => sealed.generation)).toEqual([2, 2, 2]);
     expect(resealedDataKeys.map((sealed) => openSealedDataKey(sealed, next))).toEqual(dataKeys);
+    // Every re-sealed wrap is signed by the rotator for the record its stored row names.
+    expect(resealedDataKeys.map((sealed) => [sealed.entity, sealed.recordId, sealed.writerUserId])).toEqual(
+      recordIds.map((recordId) => ['case', recordId, alice.userId]),
+    );
+    for (const sealed of resealedDataKeys) {
+      expect(() => verifyDataKeyWrap(sealed, alice.keys.signPublicKey)).not.toThrow();
+      expect(() => verifyDataKeyWrapOnServer(sealed, alice.keys.signPublicKey)).not.toThrow();
+    }
     // The rotated key still opens what was written before the rotation.
     expect(openField(envelope, location, openSealedDataKey(resealedDataKeys[0], next))).toBe('what happened');
     // Generation 1 no longer opens the re-sealed keys (bob was removed).
@@ -272,7 +323,7 @@ describe('rotation and history', () => {
   it('refuses to link generations that are not consecutive, and data keys of another generation', () => {
     const generation3 = deriveTeamKeys(createTeam(scopeId).seed, scopeId, 3);
     expect(() => createHistoryLink(generation3, generation1)).toThrow(MalformedInputError);
-    const stale = sealDataKeyToTeam(dataKeys[0], deriveTeamKeys(createTeam(scopeId).seed, scopeId, 2));
+    const stale = { ...sealDataKeyToTeam(dataKeys[0], deriveTeamKeys(createTeam(scopeId).seed, scopeId, 2)), entity: 'case', recordId: recordIds[0] };
     expect(() =>
       rotateTeam({
         current: generation1,
@@ -281,5 +332,51 @@ describe('rotation and history', () => {
         rotatedBy: { userId: alice.userId, signSecretKey: alice.keys.signSecretKey },
       }),
     ).toThrow(WrongKeyError);
+  });
+});
+
+describe('signed data-key wraps', () => {
+  let team: TeamKeys;
+  let alice: Member;
+  let mallory: Member;
+  const binding = { entity: 'case', recordId: '6f1c2b0e-8a44-4c1e-9d3a-2b7e5f0c9a11', writerUserId: 'aaaaaaaa-0000-4000-8000-000000000001' };
+
+  beforeAll(async () => {
+    await readyCrypto();
+    team = createTeam(scopeId);
+    alice = member(binding.writerUserId);
+    mallory = member('cccccccc-0000-4000-8000-000000000003');
+  });
+
+  it('binds a sealed key to its record and writer; the reader and the server both verify it', () => {
+    const sealed = sealDataKeyToTeam(generateDataKey(), team);
+    const wrap = signDataKeyWrap(sealed, { ...binding, recordId: binding.recordId.toUpperCase() }, alice.keys.signSecretKey);
+    expect(wrap).toMatchObject({ ...sealed, ...binding });
+    expect(() => verifyDataKeyWrap(wrap, alice.keys.signPublicKey)).not.toThrow();
+    expect(() => verifyDataKeyWrapOnServer(wrap, alice.keys.signPublicKey)).not.toThrow();
+    expect(() => verifyDataKeyWrap(wrap, mallory.keys.signPublicKey)).toThrow(BadSignatureError);
+  });
+
+  it('refuses a wrap moved to another record, relabelled, re-attributed or re-sealed', () => {
+    const wrap = signDataKeyWrap(sealDataKeyToTeam(generateDataKey(), team), binding, alice.keys.signSecretKey);
+    const other = sealDataKeyToTeam(generateDataKey(), team);
+    for (const altered of [
+      { ...wrap, recordId: '6f1c2b0e-8a44-4c1e-9d3a-2b7e5f0c9a12' },
+      { ...wrap, entity: 'visa_request' },
+      { ...wrap, keyId: other.keyId },
+      { ...wrap, scopeId: otherScopeId },
+      { ...wrap, generation: 2 },
+      { ...wrap, writerUserId: mallory.userId },
+      { ...wrap, sealed: other.sealed },
+      { ...wrap, signature: flip(wrap.signature, 3) },
+    ]) {
+      expect(() => verifyDataKeyWrap(altered, alice.keys.signPublicKey)).toThrow(BadSignatureError);
+    }
+  });
+
+  it('reports a wrap written before protocol 2 as unsigned, not as verified', () => {
+    const sealed = sealDataKeyToTeam(generateDataKey(), team);
+    const legacy = { ...sealed, entity: 'case', recordId: binding.recordId, writerUserId: null, signature: null };
+    expect(() => verifyDataKeyWrap(legacy, alice.keys.signPublicKey)).toThrow(UnsignedWrapError);
   });
 });

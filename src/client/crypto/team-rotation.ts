@@ -3,7 +3,8 @@
  *
  * Rotation from generation g to g+1, done by a remaining member's client:
  *   1. a fresh random seed_{g+1} and its keys (team-keys.ts);
- *   2. every data key sealed to T_g is opened and re-sealed to T_{g+1};
+ *   2. every data key sealed to T_g is opened, re-sealed to T_{g+1} and signed by the
+ *      rotating member for the record its stored wrap names (protocol 2: writer = rotator);
  *   3. a history link: seed_g encrypted (XChaCha20-Poly1305) under history key_{g+1},
  *      AD = ("egide-history-link", version, alg, scopeId, g+1, g), so holders of g+1
  *      (including members who join later) can still reach generation g and before;
@@ -21,6 +22,7 @@ import {
   MalformedInputError,
   NONCE_BYTES,
   SealedDataKey,
+  SignedDataKeyWrap,
   TamperedError,
   TeamKeyGrant,
   WRAPPED_SEED_BYTES,
@@ -30,6 +32,7 @@ import {
   toBase64Url,
   validateHistoryLink,
 } from '../../crypto';
+import { signDataKeyWrap } from './data-key-wrap-signatures';
 import { openSealedDataKey, sealDataKeyToTeam } from './data-keys';
 import { RandomSource, systemRandom } from './random-source';
 import { unwrapSeedWithAssociatedData, wrapSeedWithAssociatedData } from './seed-wrapping';
@@ -38,8 +41,8 @@ import { TeamKeys, deriveTeamKeys, generateTeamSeed } from './team-keys';
 
 export interface TeamRotation {
   readonly next: TeamKeys;
-  /** The scope's data keys sealed to T_{g+1}; they replace the generation-g wraps. */
-  readonly resealedDataKeys: SealedDataKey[];
+  /** The scope's data keys sealed to T_{g+1} and signed by the rotator; they replace the generation-g wraps. */
+  readonly resealedDataKeys: SignedDataKeyWrap[];
   readonly historyLink: HistoryLink;
   /** seed_{g+1} for each remaining member, signed by the rotating member. */
   readonly grants: TeamKeyGrant[];
@@ -111,10 +114,16 @@ export function walkTeamHistory(newest: TeamKeys, links: readonly HistoryLink[])
   return chain;
 }
 
+/** A stored wrap to re-seal: the sealed key and the record its row names. */
+export interface RotatingDataKeyWrap extends SealedDataKey {
+  readonly entity: string;
+  readonly recordId: string;
+}
+
 export interface TeamRotationInput {
   readonly current: TeamKeys;
-  /** Every data key of the scope, sealed to the current generation. */
-  readonly sealedDataKeys: readonly SealedDataKey[];
+  /** Every data key of the scope, sealed to the current generation, with the record each belongs to. */
+  readonly sealedDataKeys: readonly RotatingDataKeyWrap[];
   /** The members who keep access (the rotating member included). */
   readonly remainingMembers: readonly GrantRecipient[];
   readonly rotatedBy: GrantSigner;
@@ -126,7 +135,11 @@ export function rotateTeam(input: TeamRotationInput, random: RandomSource = syst
   const resealedDataKeys = input.sealedDataKeys.map((sealed) => {
     const dataKey = openSealedDataKey(sealed, current);
     try {
-      return sealDataKeyToTeam(dataKey, next, random);
+      return signDataKeyWrap(
+        sealDataKeyToTeam(dataKey, next, random),
+        { entity: sealed.entity, recordId: sealed.recordId, writerUserId: input.rotatedBy.userId },
+        input.rotatedBy.signSecretKey,
+      );
     } finally {
       sodium.memzero(dataKey.key);
     }

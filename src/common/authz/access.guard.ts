@@ -2,7 +2,9 @@
  * The one global guard: deny by default. Public routes pass; every other route needs a
  * valid access token (401 otherwise, always the same body) and a role that its
  * permission allows (403 otherwise, audited). A route that declares neither is refused:
- * forgetting a decorator closes a route instead of opening it.
+ * forgetting a decorator closes a route instead of opening it. A permission that reaches
+ * a scope's records (TEAM_GRANT_REQUIRED) also needs a grant of the scope's current team
+ * generation, read with the principal (403 `team-grant-required` otherwise, audited).
  */
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -14,7 +16,11 @@ import { ACCESS_TOKEN_STRATEGY } from '../../auth/access-token.strategy';
 import { ProblemException } from '../http/problem';
 import type { Actor } from './actor';
 import { IS_PUBLIC, REQUIRED_PERMISSION } from './authorize.decorator';
-import { roleMay, type Permission } from './permissions';
+import { roleMay, TEAM_GRANT_REQUIRED, type Permission } from './permissions';
+import type { ScopeType } from './roles';
+
+/** How a refusal names the caller's scope. */
+const SCOPE_NOUN: Record<ScopeType, string> = { EMBASSY: 'embassy', ORGANIZATION: 'organisation', NETWORK: 'network', SYSTEM: 'scope' };
 
 @Injectable()
 export class AccessGuard extends AuthGuard(ACCESS_TOKEN_STRATEGY) {
@@ -32,7 +38,20 @@ export class AccessGuard extends AuthGuard(ACCESS_TOKEN_STRATEGY) {
     await super.canActivate(context);
     const actor = context.switchToHttp().getRequest<{ user: Actor }>().user;
     const permission = this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, targets);
-    if (permission !== undefined && roleMay(actor.role, permission)) return true;
+    if (permission === undefined || !roleMay(actor.role, permission)) {
+      await this.auditDenial(context, actor, { permission: permission ?? 'undeclared' });
+      throw new ProblemException('forbidden', 'Your role may not do this');
+    }
+    if (!TEAM_GRANT_REQUIRED[permission] || actor.teamGrant?.holdsCurrent === true) return true;
+    const generation = actor.teamGrant?.currentGeneration ?? null;
+    await this.auditDenial(context, actor, { permission, reason: 'team-grant-required', generation });
+    throw new ProblemException('team-grant-required', teamGrantDetail(SCOPE_NOUN[actor.scope.type], generation), {
+      scopeId: actor.teamGrant?.scopeId ?? actor.scope.id,
+      generation,
+    });
+  }
+
+  private async auditDenial(context: ExecutionContext, actor: Actor, details: Record<string, string | number | null>): Promise<void> {
     await this.dataSource.transaction((manager) =>
       this.audit.record(manager, {
         action: 'authz.denied',
@@ -40,10 +59,9 @@ export class AccessGuard extends AuthGuard(ACCESS_TOKEN_STRATEGY) {
         requestId: actor.requestId,
         actor: { userId: actor.userId, role: actor.role },
         scope: actor.scope,
-        details: { permission: permission ?? 'undeclared', route: `${context.getClass().name}.${context.getHandler().name}` },
+        details: { ...details, route: `${context.getClass().name}.${context.getHandler().name}` },
       }),
     );
-    throw new ProblemException('forbidden', 'Your role may not do this');
   }
 
   /** Every authentication failure looks the same: no hint of why. */
@@ -55,4 +73,15 @@ export class AccessGuard extends AuthGuard(ACCESS_TOKEN_STRATEGY) {
     }
     return user;
   }
+}
+
+/** Whom to ask: the team admits its members, not the server nor the administrator. */
+function teamGrantDetail(scope: string, generation: number | null): string {
+  if (generation === null) {
+    return `Your ${scope} has no team key yet: its first member creates it (\`egide team create\`) and then grants it to the others after comparing their fingerprints`;
+  }
+  return (
+    `You hold no grant of your ${scope}'s current team key (generation ${generation}): ask a member of your ${scope} who holds the team key ` +
+    'to grant it to you after comparing your fingerprint; `egide team status` shows it'
+  );
 }

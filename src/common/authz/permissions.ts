@@ -35,6 +35,23 @@ export const ROLES_BY_PERMISSION: Record<Permission, readonly Role[]> = {
   [Permission.CaseWrite]: ['EMBASSY_CONTACT'],
 };
 
+/**
+ * Which permissions reach a scope's records, and so need a grant of the scope's current
+ * team generation besides the role ("membership comes from members", docs/identity.md):
+ * the access guard refuses them with 403 `team-grant-required` to a member the team has
+ * not admitted. Key routes stay open without a grant: a newcomer must see `team status`,
+ * and the first member must create generation 1. Every permission states it here.
+ */
+export const TEAM_GRANT_REQUIRED: Record<Permission, boolean> = {
+  [Permission.Self]: false,
+  [Permission.OrganisationsManage]: false,
+  [Permission.UsersManage]: false,
+  [Permission.KeyDirectoryRead]: false,
+  [Permission.TeamKeysManage]: false,
+  [Permission.CaseRead]: true,
+  [Permission.CaseWrite]: true,
+};
+
 export function roleMay(role: Role, permission: Permission): boolean {
   return ROLES_BY_PERMISSION[permission].includes(role);
 }

@@ -1,4 +1,4 @@
-import { BadRequestException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { NotFoundProblem, ProblemException, ValidationFailedException } from './problem';
 import { renderProblem } from './problem-details';
 
@@ -32,6 +32,20 @@ describe('renderProblem', () => {
     expect(renderProblem(new BadRequestException(['a', 'b']), 'r').body.detail).toBe('a; b');
     expect(renderProblem(new ServiceUnavailableException(), 'r').body.status).toBe(503);
     expect(renderProblem(new NotFoundProblem('case'), 'r').body.detail).toBe('No such case');
+  });
+
+  it('keeps a bare 403 `forbidden`; team-grant-required only when a problem says so, with its extensions', () => {
+    expect(renderProblem(new ForbiddenException(), 'r').body.type).toBe('urn:egide:problem:forbidden');
+    const refused = renderProblem(new ProblemException('team-grant-required', 'ask a member', { scopeId: 's', generation: null }), 'r').body;
+    expect(refused).toEqual({
+      type: 'urn:egide:problem:team-grant-required',
+      title: 'No grant of your team key yet',
+      status: 403,
+      detail: 'ask a member',
+      requestId: 'r',
+      scopeId: 's',
+      generation: null,
+    });
   });
 
   it('hides everything about an unexpected error', () => {

@@ -16,6 +16,8 @@ export const PROBLEMS = {
   'validation-failed': { status: 400, title: 'The request is not valid' },
   'malformed-request': { status: 400, title: 'The request could not be read' },
   unauthenticated: { status: 401, title: 'Authentication required' },
+  // Before `forbidden`: a bare 403 (a Nest exception, OpenAPI's title) takes the last code of its status.
+  'team-grant-required': { status: 403, title: 'No grant of your team key yet' },
   forbidden: { status: 403, title: 'Not allowed' },
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },

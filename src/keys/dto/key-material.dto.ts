@@ -1,5 +1,6 @@
 /**
- * Team key material as it arrives over HTTP: grants, history links and sealed data keys.
+ * Team key material as it arrives over HTTP: grants, history links, sealed data keys and
+ * their signed (protocol 2) and stored forms.
  * class-validator checks shapes and bounds (naming each field); exact byte lengths,
  * versions and signatures are then checked by the protocol's own validators
  * (src/crypto) in the service, so that there is one definition of "well-formed".
@@ -8,19 +9,30 @@
  * SDK's crypto and sends them unchanged; they must never gain a field that a key could
  * be read from.
  */
-import { ApiProperty } from '@nestjs/swagger';
-import { Equals, IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Equals, IsIn, IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import type { SignedDataKeyWrap, StoredDataKeyWrap } from '../../crypto/data-key-wrap-payload';
 import type { HistoryLink, SealedDataKey } from '../../crypto/key-bundles';
-import { Algorithm, KEY_BUNDLE_VERSION } from '../../crypto/protocol-constants';
+import {
+  Algorithm,
+  IDENTIFIER_PATTERN,
+  KEY_BUNDLE_VERSION,
+  LEGACY_TEAM_GRANT_VERSION,
+  TEAM_GRANT_VERSIONS,
+  type TeamGrantVersion,
+} from '../../crypto/protocol-constants';
 import type { TeamKeyGrant } from '../../crypto/team-grant-payload';
 
 export const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const MAX_GENERATION = 0xffff_ffff;
 
 export class TeamKeyGrantDto implements TeamKeyGrant {
-  @ApiProperty({ enum: [KEY_BUNDLE_VERSION] })
-  @Equals(KEY_BUNDLE_VERSION)
-  version!: typeof KEY_BUNDLE_VERSION;
+  @ApiProperty({
+    enum: TEAM_GRANT_VERSIONS,
+    description: 'Send 2 (the server refuses version 1 for a new grant); a stored grant of protocol 1 is returned as 1',
+  })
+  @IsIn(TEAM_GRANT_VERSIONS)
+  version!: TeamGrantVersion;
 
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
@@ -41,6 +53,15 @@ export class TeamKeyGrantDto implements TeamKeyGrant {
   @MaxLength(64)
   @Matches(BASE64URL)
   recipientBoxPublicKey!: string;
+
+  @ApiPropertyOptional({
+    description: "Version 2 (required): the recipient's registered Ed25519 key, 32 bytes, base64url, which the grant vouches for; absent in version 1",
+  })
+  @ValidateIf((grant: TeamKeyGrantDto) => grant.version !== LEGACY_TEAM_GRANT_VERSION || grant.recipientSignPublicKey !== undefined)
+  @IsString()
+  @MaxLength(64)
+  @Matches(BASE64URL)
+  recipientSignPublicKey?: string;
 
   @ApiProperty({ format: 'uuid', description: 'The signer; must be the caller' })
   @IsUUID()
@@ -123,4 +144,42 @@ export class SealedDataKeyDto implements SealedDataKey {
   @MaxLength(192)
   @Matches(BASE64URL)
   sealed!: string;
+}
+
+/** A sealed data key bound by its writer's signature to one record (protocol 2): what clients write. */
+export class SignedDataKeyWrapDto extends SealedDataKeyDto implements SignedDataKeyWrap {
+  @ApiProperty({ example: 'case', description: 'The entity of the record the key belongs to' })
+  @IsString()
+  @MaxLength(64)
+  @Matches(IDENTIFIER_PATTERN)
+  entity!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The record the key belongs to' })
+  @IsUUID()
+  recordId!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The signer; must be the caller' })
+  @IsUUID()
+  writerUserId!: string;
+
+  @ApiProperty({ description: 'Ed25519 by the writer over the wrap message, 64 bytes, base64url' })
+  @IsString()
+  @MaxLength(128)
+  @Matches(BASE64URL)
+  signature!: string;
+}
+
+/** A wrap as stored and served: writer and signature are null for a wrap written before protocol 2. */
+export class StoredDataKeyWrapDto extends SealedDataKeyDto implements StoredDataKeyWrap {
+  @ApiProperty({ example: 'case' })
+  entity!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  recordId!: string;
+
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'null: an unsigned wrap of protocol 1, refused by readers until re-signed' })
+  writerUserId!: string | null;
+
+  @ApiProperty({ nullable: true, type: String, description: 'Ed25519 by the writer, base64url; null with writerUserId' })
+  signature!: string | null;
 }

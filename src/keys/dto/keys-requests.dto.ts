@@ -19,7 +19,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { BASE64URL, HistoryLinkDto, SealedDataKeyDto, TeamKeyGrantDto } from './key-material.dto';
+import { BASE64URL, HistoryLinkDto, SignedDataKeyWrapDto, TeamKeyGrantDto } from './key-material.dto';
 
 /** One grant per member; a scope is a team of people, not a crowd. */
 export const MAX_ROTATION_GRANTS = 500;
@@ -29,6 +29,8 @@ export const MAX_ROTATION_GRANTS = 500;
  */
 export const MAX_ROTATION_DATA_KEYS = 3000;
 export const MAX_DATA_KEYS_PAGE = 500;
+/** Re-signing goes page by page, like the data-key pages a client reads the wraps from. */
+export const MAX_WRAP_SIGNATURES = 500;
 
 export class CreateTeamRequest {
   @ApiProperty({ description: 'T_1, X25519, 32 bytes, base64url; must equal grant.teamBoxPublicKey' })
@@ -69,12 +71,38 @@ export class RotateTeamRequest {
   @Type(() => TeamKeyGrantDto)
   grants!: TeamKeyGrantDto[];
 
-  @ApiProperty({ type: [SealedDataKeyDto], description: 'Every data key of the scope, sealed to T_{g+1}' })
+  @ApiProperty({
+    type: [SignedDataKeyWrapDto],
+    description: 'Every data key of the scope, sealed to T_{g+1} and signed by the caller for the record its stored wrap names',
+  })
   @IsArray()
   @ArrayMaxSize(MAX_ROTATION_DATA_KEYS)
   @ValidateNested({ each: true })
-  @Type(() => SealedDataKeyDto)
-  resealedDataKeys!: SealedDataKeyDto[];
+  @Type(() => SignedDataKeyWrapDto)
+  resealedDataKeys!: SignedDataKeyWrapDto[];
+}
+
+/** The caller's signature over one stored wrap, as it is stored (writer = the caller). */
+export class WrapSignatureDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  keyId!: string;
+
+  @ApiProperty({ description: 'Ed25519 by the caller over the wrap message of the stored row, 64 bytes, base64url' })
+  @IsString()
+  @MaxLength(128)
+  @Matches(BASE64URL)
+  signature!: string;
+}
+
+export class ResignWrapsRequest {
+  @ApiProperty({ type: [WrapSignatureDto], maxItems: MAX_WRAP_SIGNATURES, description: "Unsigned wraps of my scope's current generation, each once" })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_WRAP_SIGNATURES)
+  @ValidateNested({ each: true })
+  @Type(() => WrapSignatureDto)
+  signatures!: WrapSignatureDto[];
 }
 
 export class DataKeysPageQuery {

@@ -5,7 +5,7 @@
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { KEY_HOLDING_ROLES, SCOPE_TYPES, type Role, type ScopeType } from '../../common/authz/roles';
-import { HistoryLinkDto, SealedDataKeyDto, TeamKeyGrantDto } from './key-material.dto';
+import { HistoryLinkDto, StoredDataKeyWrapDto, TeamKeyGrantDto } from './key-material.dto';
 
 export class UserPublicKeysResponse {
   @ApiProperty({ format: 'uuid' })
@@ -25,6 +25,26 @@ export class UserPublicKeysResponse {
 
   @ApiProperty({ example: '06001 72261 81968 87805 60757 75196 95614 42813' })
   fingerprint!: string;
+
+  @ApiProperty({ example: 'amina.wanjiru@embassy.example' })
+  email!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Amina Wanjiru', description: 'Set by the administrator (docs/identity.md)' })
+  displayName!: string | null;
+
+  @ApiProperty({ format: 'uuid', description: "The member's scope: the embassy's or organisation's id, or the network's fixed id" })
+  scopeId!: string;
+
+  @ApiProperty({ example: 'Embassy of France in Nairobi', description: "The embassy's or organisation's name, or \"Coordinators' network\"" })
+  scopeName!: string;
+
+  @ApiProperty({
+    type: () => HeldGrantResponse,
+    isArray: true,
+    description:
+      "Every grant this member holds in the caller's scope (newest generation first; empty for a member of another scope), with the granters' keys: a reader walks them to trust the keys",
+  })
+  grants!: HeldGrantResponse[];
 }
 
 export class TeamPublicKeyResponse {
@@ -62,6 +82,15 @@ export class TeamMemberResponse {
 
   @ApiProperty({ description: 'Compare with the member out of band before granting' })
   fingerprint!: string;
+
+  @ApiProperty({ example: 'amina.wanjiru@embassy.example' })
+  email!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Amina Wanjiru', description: 'Set by the administrator (docs/identity.md)' })
+  displayName!: string | null;
+
+  @ApiProperty({ example: 'Embassy of France in Nairobi', description: "The embassy's or organisation's name, or \"Coordinators' network\"" })
+  scopeName!: string;
 }
 
 export class TeamMembersResponse {
@@ -121,11 +150,22 @@ export class MyTeamKeysResponse {
 }
 
 export class SealedDataKeysPageResponse {
-  @ApiProperty({ type: [SealedDataKeyDto] })
-  dataKeys!: SealedDataKeyDto[];
+  @ApiProperty({ type: [StoredDataKeyWrapDto], description: 'Each with the record it belongs to and its writer signature (null: unsigned, protocol 1)' })
+  dataKeys!: StoredDataKeyWrapDto[];
 
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String, description: 'Pass as `after` for the next page' })
   nextAfter!: string | null;
+}
+
+export class WrapsResignedResponse {
+  @ApiProperty({ format: 'uuid' })
+  scopeId!: string;
+
+  @ApiProperty({ description: 'The current generation the wraps are sealed to' })
+  generation!: number;
+
+  @ApiProperty({ description: 'How many wraps now carry the caller as writer' })
+  resigned!: number;
 }
 
 export class RotationResponse extends TeamPublicKeyResponse {

@@ -4,14 +4,26 @@
  * offending field.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsUUID, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { ROLES, type Role } from '../../common/authz/roles';
+import { DISPLAY_NAME_ALLOWED, DISPLAY_NAME_MAX_LENGTH } from '../display-name';
 
 export class CreateInvitationRequest {
   @ApiProperty({ maxLength: 254, example: 'contact@embassy.example' })
   @IsEmail()
   @MaxLength(254)
   email!: string;
+
+  @ApiPropertyOptional({
+    maxLength: DISPLAY_NAME_MAX_LENGTH,
+    example: 'Amina Wanjiru',
+    description: 'Shown wherever the member appears, in clear (docs/identity.md); no control characters',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(DISPLAY_NAME_MAX_LENGTH)
+  @Matches(DISPLAY_NAME_ALLOWED, { message: 'displayName must not contain control, line-separator or bidirectional-override characters' })
+  displayName?: string;
 
   @ApiProperty({ enum: ROLES })
   @IsIn(ROLES)

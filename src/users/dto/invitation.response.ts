@@ -14,6 +14,9 @@ export class InvitationResponse {
   @ApiProperty()
   email!: string;
 
+  @ApiProperty({ type: String, nullable: true, description: 'The name the account will carry (docs/identity.md)' })
+  displayName!: string | null;
+
   @ApiProperty({ enum: ROLES })
   role!: Role;
 
@@ -48,6 +51,9 @@ export class CreatedInvitationResponse {
   @ApiProperty()
   email!: string;
 
+  @ApiProperty({ type: String, nullable: true })
+  displayName!: string | null;
+
   @ApiProperty({ enum: ROLES })
   role!: Role;
 
@@ -56,12 +62,19 @@ export class CreatedInvitationResponse {
 
   @ApiProperty({ format: 'date-time' })
   expiresAt!: string;
+
+  @ApiProperty({
+    description:
+      'Whether the scope already has a team key. When it has none, the first member to enrol founds the team and decides who joins next: the invitation must reach the right person. Always false for ADMIN and AUDITOR, who hold no team key.',
+  })
+  scopeHasTeam!: boolean;
 }
 
 export function toInvitationResponse(invitation: OpenInvitationRecord): InvitationResponse {
   return {
     id: invitation.id,
     email: invitation.email,
+    displayName: invitation.displayName,
     role: invitation.role,
     scope: scopeOf(invitation.role, invitation.embassyId, invitation.organizationId),
     createdBy: invitation.createdBy,

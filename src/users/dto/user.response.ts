@@ -17,6 +17,9 @@ export class UserResponse {
   @ApiProperty()
   email!: string;
 
+  @ApiProperty({ type: String, nullable: true, description: 'Set by the administrator on the invitation (docs/identity.md)' })
+  displayName!: string | null;
+
   @ApiProperty({ enum: ROLES })
   role!: Role;
 
@@ -51,6 +54,7 @@ export function toUserResponse(user: UserAccountRecord): UserResponse {
   return {
     id: user.id,
     email: user.email,
+    displayName: user.displayName,
     role: user.role,
     scope: scopeOf(user.role, user.embassyId, user.organizationId),
     status: user.status,
