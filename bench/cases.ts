@@ -264,7 +264,7 @@ function registerBareRoutes(app: FastifyInstance, pool: Pool, actor: BenchActor)
     }
   });
 
-  // Not a baseline: the same rows written by one autocommitted statement (DESIGN.md §5's
+  // Not a baseline: the same rows written by one autocommitted statement (the audit design's
   // shape), without the keyring lock or the generation and author checks, to show what
   // the round trips inside the embassy's serialised section cost.
   app.post<{ Body: CreateCaseRequest }>('/bare/cases-one-statement', async (request, reply) => {

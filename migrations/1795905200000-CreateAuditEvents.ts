@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The audit trail (DESIGN.md §5): insert-only, keyed by (txid, id) so that a later
+ * The audit trail (docs/identity.md, Audit): insert-only, keyed by (txid, id) so that a later
  * sealer can hash committed events in a stable order without any lock on the write
  * path. Written by hand: xid8 is outside TypeORM's column types, and the triggers that
  * refuse UPDATE, DELETE and TRUNCATE are not entity metadata.

@@ -275,7 +275,7 @@ const EMBASSY_PLAN: Record<EmbassyKey, { name: string; country: string; city: st
 };
 
 // ---------------------------------------------------------------------------------
-// The casework: fictional, shaped on what protection desks record (DOMAIN.md)
+// The casework: fictional, shaped on what protection desks record (docs/cases.md)
 
 function daysAgo(days: number): string {
   return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);

@@ -23,7 +23,7 @@ import { registerRequestLog } from './common/logging/request-log';
 import { SetupTokenService } from './setup/setup-token.service';
 
 export const API_PREFIX = 'api/v1';
-/** DESIGN.md §6: JSON bodies are capped at 1 MiB. */
+/** docs/api.md: JSON bodies are capped at 1 MiB. */
 export const JSON_BODY_LIMIT = 1024 * 1024;
 
 export interface StartOptions {

@@ -1,5 +1,5 @@
 /**
- * A timeline event of a case (DESIGN.md §3): typed, dated, authored. Members append
+ * A timeline event of a case (docs/cases.md): typed, dated, authored. Members append
  * events whose `body` is one envelope sealed under the case's data key and signed as a
  * one-field revision of entity `case_event`. The server writes STATUS_CHANGE and
  * TRANSFER events itself, with no body and clear `details` (statuses, embassy ids): it

@@ -1,9 +1,9 @@
-/** The case state machine: the table DESIGN.md §3 draws, and properties of any walk through it. */
+/** The case state machine: the table docs/cases.md draws, and properties of any walk through it. */
 import fc from 'fast-check';
 import { allowedNextStatuses, CASE_STATUS_TRANSITIONS, CASE_STATUSES, INITIAL_CASE_STATUS, isAllowedTransition, type CaseStatus } from './case-status';
 
 describe('case status transitions', () => {
-  it('is the table of DESIGN.md §3, plus closing an assessed case', () => {
+  it('is the table of docs/cases.md (States), plus closing an assessed case', () => {
     expect(CASE_STATUS_TRANSITIONS).toEqual({
       OPEN: ['ASSESSING'],
       ASSESSING: ['PROTECTION_ACTIVE', 'CLOSED'],

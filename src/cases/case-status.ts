@@ -1,5 +1,5 @@
 /**
- * The case state machine (DESIGN.md §3) as a transition table:
+ * The case state machine (docs/cases.md, States) as a transition table:
  *
  *   OPEN → ASSESSING → PROTECTION_ACTIVE ⇄ MONITORING → CLOSED → (reopened) MONITORING
  *

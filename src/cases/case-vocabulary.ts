@@ -1,5 +1,5 @@
 /**
- * The closed vocabularies of a defender case (DESIGN.md §3, DOMAIN.md): risk levels,
+ * The closed vocabularies of a defender case (docs/cases.md): risk levels,
  * threat types, targeted defender groups, timeline event types, the names of the sealed
  * fields and of the blind-indexed fields. Shared by entities, DTOs, the SDK and the CLI,
  * so that one list decides what the API accepts.
@@ -11,7 +11,7 @@
 export const RISK_LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
 
-/** DESIGN.md §3's list, completed with the threat types DOMAIN.md sees in practice. */
+/** The product's list of threat types, completed with those protection desks see in practice (docs/cases.md). */
 export const THREAT_TYPES = [
   'JUDICIAL_HARASSMENT',
   'ADMINISTRATIVE_MEASURES',

@@ -1,5 +1,5 @@
 /**
- * A defender case (DESIGN.md §3) and the per-embassy counter its references come from.
+ * A defender case (docs/cases.md) and the per-embassy counter its references come from.
  *
  * Clear columns are what the workflow, search and statistics need; everything that
  * names, locates or describes the defender is in `envelopes`, client-sealed under the
@@ -80,7 +80,7 @@ export class DefenderCase {
   @Column({ type: 'integer' })
   version!: number;
 
-  /** The defender agreed to referral or transfer to another embassy (DOMAIN.md: consent). */
+  /** The defender agreed to referral or transfer to another embassy (docs/cases.md: consent). */
   @Column({ name: 'consent_to_transfer', type: 'boolean', default: false })
   consentToTransfer!: boolean;
 

@@ -1,5 +1,5 @@
 /**
- * The use cases of defender cases (DESIGN.md §3, docs/cases.md): create, list, open,
+ * The use cases of defender cases (docs/cases.md): create, list, open,
  * update, move through states, assign, timeline, duplicate lookup, transfer, shred.
  * Each starts with the access check (`ownEmbassy(actor)`: the caller's embassy is the
  * scope every query carries), then checks what it can of submitted sealed material

@@ -495,7 +495,7 @@ export async function reindexCase(session: CaseSession, caseId: string, options:
 
 /**
  * After a team rotation, every case's blind indexes are recomputed under the new
- * generation's blind-index key (PROTOCOL.md: rotation recomputes blind indexes);
+ * generation's blind-index key (docs/protocol.md §8: rotation recomputes blind indexes);
  * until then, duplicate searches made with the new key miss older cases. Shredded
  * cases have no indexes and are skipped. Returns how many cases were re-indexed.
  */

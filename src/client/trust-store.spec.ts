@@ -75,6 +75,15 @@ describe('TrustStore', () => {
     expect(store.checkMemberKey(OWNER, { signPublicKey: other.signPublicKey, fingerprint: other.fingerprint })).toBeUndefined();
   });
 
+  it('keeps a re-pinned member\'s replaced sign key as retired, and never retires the current one', async () => {
+    const store = await TrustStore.open(new MemoryTrustStorage(), { userId: OWNER, userSeed: seed });
+    const first = store.pinMember(memberOf(1));
+    const second = store.pinMember(memberOf(2));
+    expect(second.retiredSignPublicKeys).toEqual([first.signPublicKey]);
+    const back = store.pinMember(memberOf(1));
+    expect(back.retiredSignPublicKeys).toEqual([second.signPublicKey]);
+  });
+
   it('refuses a second team key for one scope and generation unless an out-of-band confirmation replaces it', async () => {
     const store = await TrustStore.open(new MemoryTrustStorage(), { userId: OWNER, userSeed: seed });
     const team = { scopeId: OTHER, generation: 1, teamBoxPublicKey: memberOf(1).boxPublicKey, fingerprint: 'f1', verification: 'grant' as const, grantedBy: null };

@@ -1,5 +1,5 @@
 /**
- * Key directory and team keys (PROTOCOL.md, docs/protocol.md §5.5–5.7, §8): public keys
+ * Key directory and team keys (docs/protocol.md §5.5–5.7, §8): public keys
  * of the caller's scope's members (with their grants, so a reader can walk the chain),
  * any scope's current team public key, and the team keyring of the caller's own scope —
  * generation 1, grants, rotations, and re-signing the wraps written before protocol 2.
@@ -157,15 +157,7 @@ export class KeysService implements OnModuleInit {
       });
       if (created === undefined) throw new ProblemException('conflict', 'This scope already has a team key');
       await this.keys.insertGrants(manager, scope.id, 1, [toNewGrant(grant)]);
-      await this.audit.record(manager, {
-        action: 'keys.team-created',
-        outcome: 'SUCCESS',
-        requestId: actor.requestId,
-        actor: { userId: actor.userId, role: actor.role },
-        target: { type: 'team', id: scope.id },
-        scope: { type: scope.type, id: scope.id },
-        details: { generation: 1 },
-      });
+      await this.recordTeamEvent(manager, actor, scope, 'keys.team-created', 'SUCCESS', { type: 'team', id: scope.id }, { generation: 1 });
       return toTeamPublicKeyResponse(created);
     });
   }
@@ -218,15 +210,7 @@ export class KeysService implements OnModuleInit {
         });
         const [inserted] = await this.keys.insertGrants(manager, scope.id, current.generation, [toNewGrant(grant)]);
         if (inserted === undefined) throw new ProblemException('conflict', 'This member already holds the current generation');
-        await this.audit.record(manager, {
-          action: 'keys.grant-created',
-          outcome: 'SUCCESS',
-          requestId: actor.requestId,
-          actor: { userId: actor.userId, role: actor.role },
-          target: { type: 'user', id: inserted.recipient_id },
-          scope: { type: scope.type, id: scope.id },
-          details: { generation: current.generation },
-        });
+        await this.recordTeamEvent(manager, actor, scope, 'keys.grant-created', 'SUCCESS', { type: 'user', id: inserted.recipient_id }, { generation: current.generation });
         return toGrantCreatedResponse(scope.id, current.generation, actor.userId, inserted);
       });
     });
@@ -337,15 +321,7 @@ export class KeysService implements OnModuleInit {
         // Older grants of the remaining members stay: they reveal nothing their holders do
         // not already have, and they keep the chains of grants that vouch for each member's
         // keys (docs/protocol.md §5.12) intact across rotations.
-        await this.audit.record(manager, {
-          action: 'keys.rotated',
-          outcome: 'SUCCESS',
-          requestId: actor.requestId,
-          actor: { userId: actor.userId, role: actor.role },
-          target: { type: 'team', id: scope.id },
-          scope: { type: scope.type, id: scope.id },
-          details: { generation: next, previousGeneration: current.generation, grants: grants.length, dataKeys: resealed },
-        });
+        await this.recordTeamEvent(manager, actor, scope, 'keys.rotated', 'SUCCESS', { type: 'team', id: scope.id }, { generation: next, previousGeneration: current.generation, grants: grants.length, dataKeys: resealed });
         return { ...toTeamPublicKeyResponse(created), grantsCreated: grants.length, dataKeysResealed: resealed };
       });
     });
@@ -408,15 +384,7 @@ export class KeysService implements OnModuleInit {
           // Every row was checked under its row lock and the keyring lock; a difference here is our bug.
           throw new Error('re-signing wrote a different number of wraps than it checked');
         }
-        await this.audit.record(manager, {
-          action: 'keys.wraps-resigned',
-          outcome: 'SUCCESS',
-          requestId: actor.requestId,
-          actor: { userId: actor.userId, role: actor.role },
-          target: { type: 'team', id: scope.id },
-          scope: { type: scope.type, id: scope.id },
-          details: { generation: current.generation, wraps: resigned },
-        });
+        await this.recordTeamEvent(manager, actor, scope, 'keys.wraps-resigned', 'SUCCESS', { type: 'team', id: scope.id }, { generation: current.generation, wraps: resigned });
         return { scopeId: scope.id, generation: current.generation, resigned };
       });
     });
@@ -500,6 +468,27 @@ export class KeysService implements OnModuleInit {
     return caller;
   }
 
+  /** The audit event of a team keyring change (or refusal), in the caller's transaction. */
+  private recordTeamEvent(
+    manager: EntityManager,
+    actor: Actor,
+    scope: TeamScope,
+    action: AuditAction,
+    outcome: 'SUCCESS' | 'FAILURE',
+    target: { type: 'team' | 'user'; id: string },
+    details: Record<string, string | number | boolean | null>,
+  ): Promise<void> {
+    return this.audit.record(manager, {
+      action,
+      outcome,
+      requestId: actor.requestId,
+      actor: { userId: actor.userId, role: actor.role },
+      target,
+      scope: { type: scope.type, id: scope.id },
+      details,
+    });
+  }
+
   /**
    * A refused grant or rotation (forged signature, wrong recipient, stale generation) is
    * worth knowing about: it is audited in its own transaction, since the refused one
@@ -511,14 +500,9 @@ export class KeysService implements OnModuleInit {
     } catch (error) {
       if (error instanceof ProblemException) {
         await this.keys.transaction((manager) =>
-          this.audit.record(manager, {
-            action,
-            outcome: 'FAILURE',
-            requestId: actor.requestId,
-            actor: { userId: actor.userId, role: actor.role },
-            target: { type: 'team', id: scope.id },
-            scope: { type: scope.type, id: scope.id },
-            details: { reason: error.code, field: error.fieldErrors[0]?.field ?? null },
+          this.recordTeamEvent(manager, actor, scope, action, 'FAILURE', { type: 'team', id: scope.id }, {
+            reason: error.code,
+            field: error.fieldErrors[0]?.field ?? null,
           }),
         );
       }

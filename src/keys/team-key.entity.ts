@@ -1,5 +1,5 @@
 /**
- * Team keys (PROTOCOL.md): each scope's key generations, the grants that seal a
+ * Team keys (docs/protocol.md §4.4, §5.6): each scope's key generations, the grants that seal a
  * generation's seed to each member (signed by a member), and the data keys sealed to a
  * scope's team public key, each bound by its writer's signature to one record. The
  * server stores and checks these; it can open none.

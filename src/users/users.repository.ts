@@ -138,7 +138,7 @@ export class UsersRepository {
    * scope: a grant is the old team's seed sealed to the user's key, and a moved user
    * must not keep the old scope's keys — nor show up as a holder of them. (Their
    * client may still hold a copy it unsealed before; the old team rotates to shut that
-   * out, PROTOCOL.md.) Returns how many grants went.
+   * out, docs/protocol.md §8.) Returns how many grants went.
    */
   async deleteTeamKeyGrants(manager: EntityManager, recipientId: string): Promise<number> {
     const [, deleted] = (await manager.query(`DELETE FROM team_key_grants WHERE recipient_id = $1`, [recipientId])) as [unknown, number];

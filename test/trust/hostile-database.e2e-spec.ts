@@ -7,7 +7,8 @@
  *   the embassy's public team key, the envelopes re-sealed under it with correct
  *   associated data, the revision and the wrap signed with a key of the attacker's, and
  *   the author's registered keys swapped for it → KeyChangedError naming the author;
- * - a new key registered for a known member, nothing else touched → KeyChangedError;
+ * - a new key registered for a known member, nothing else touched → KeyChangedError,
+ *   until the user re-verifies it (then what the member signed before still verifies);
  * - a replaced wrap (another key sealed to the team, the old signature kept) → the wrap
  *   signature fails (CaseIntegrityError bad_signature);
  * - a revision rolled back to an older, validly signed one → RollbackError.
@@ -17,6 +18,7 @@ import { createCase, getCase, updateCase, CaseIntegrityError, type NewCase } fro
 import { generateDataKey, sealDataKeyToTeam, sealRevision, signDataKeyWrap } from '../../src/client/crypto';
 import type { EgideSession } from '../../src/client/egide-session';
 import { KeyChangedError, RollbackError } from '../../src/client/trust-store';
+import { verifyMember } from '../../src/client/trusted-keys';
 import { fromBase64Url, toBase64Url } from '../../src/crypto/binary-encoding';
 import { userKeyFingerprint } from '../../src/crypto/fingerprint';
 import { readyCrypto } from '../../src/crypto/protocol-hash';
@@ -150,10 +152,19 @@ describe('a hostile database against the SDK', () => {
     const [founder, member] = [teams.sessions.contactB1, teams.sessions.contactB2];
     const created = await createCase(member, newCase('Baraka Mwangi'));
     expect((await getCase(founder, created.id)).content.identity.fullName).toBe('Baraka Mwangi');
-    await swapRegisteredKeys(app.database.url, member.user.id);
+    const swapped = await swapRegisteredKeys(app.database.url, member.user.id);
     const error = await rejection(getCase(founder, created.id));
     expect(error).toBeInstanceOf(KeyChangedError);
     expect((error as KeyChangedError).subject.id).toBe(member.user.id);
+
+    // A fingerprint typed wrong pins nothing; the served one, confirmed out of band (as
+    // after a real re-enrolment), re-pins the member, and what they signed before with
+    // the replaced key still verifies as theirs.
+    await expect(verifyMember(founder, member.user.id, app.cast.members.contactB2.fingerprint)).rejects.toBeInstanceOf(KeyChangedError);
+    await expect(getCase(founder, created.id)).rejects.toBeInstanceOf(KeyChangedError);
+    await verifyMember(founder, member.user.id, swapped.fingerprint);
+    expect(founder.trust.member(member.user.id)).toMatchObject({ verification: 'fingerprint', fingerprint: swapped.fingerprint });
+    await expect(getCase(founder, created.id)).resolves.toMatchObject({ content: { identity: { fullName: 'Baraka Mwangi' } } });
   });
 });
 

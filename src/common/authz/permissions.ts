@@ -1,5 +1,5 @@
 /**
- * The permission table of DESIGN.md §2, as data: which roles may call a route at all.
+ * The permission table of docs/identity.md, as data: which roles may call a route at all.
  * The guard checks the role against this table; the feature's policy and the scoped
  * repository then decide which objects the caller reaches. Adding a permission means
  * adding a row here and a row in the authorization matrix test (test/authorization/).

@@ -1,5 +1,5 @@
 /**
- * Roles and scopes (DESIGN.md §2). A scope is what a user's data access is bounded by:
+ * Roles and scopes (docs/identity.md). A scope is what a user's data access is bounded by:
  * one embassy, one organisation, the coordinators' network, or the system (ADMIN and
  * AUDITOR, who hold no scope key). Each role has exactly one kind of scope.
  */

@@ -1,4 +1,4 @@
-/** The query of every list: a capped page size and an opaque keyset cursor (DESIGN.md §6). */
+/** The query of every list: a capped page size and an opaque keyset cursor (docs/api.md). */
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';

@@ -94,7 +94,7 @@ export class ValidationFailedException extends ProblemException {
   }
 }
 
-/** Out of scope and missing look the same on purpose (DESIGN.md §2). */
+/** Out of scope and missing look the same on purpose (docs/api.md). */
 export class NotFoundProblem extends ProblemException {
   constructor(what = 'resource') {
     super('not-found', `No such ${what}`);

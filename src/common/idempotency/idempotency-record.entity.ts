@@ -1,5 +1,5 @@
 /**
- * One `Idempotency-Key` as a caller used it (DESIGN.md §6): who, for which operation,
+ * One `Idempotency-Key` as a caller used it (docs/api.md): who, for which operation,
  * the hash of the request, and the response it got. Written in the transaction of the
  * operation itself, so a key is stored exactly when its effect is; a request that
  * failed leaves nothing and may be retried. The stored response is what the API returned

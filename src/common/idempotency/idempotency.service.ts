@@ -1,5 +1,5 @@
 /**
- * `Idempotency-Key` for POSTs that create (DESIGN.md §6): a retry with the same key and
+ * `Idempotency-Key` for POSTs that create (docs/api.md): a retry with the same key and
  * the same request returns the first response; the same key with another request is
  * refused (422). Reusable by any feature: visa requests will call it like cases do.
  *
