@@ -18,8 +18,10 @@ import fastify, { type FastifyInstance } from 'fastify';
 import { Pool } from 'pg';
 import pino from 'pino';
 import { MIGRATIONS } from '../migrations';
+import { PRINCIPAL_SQL } from '../src/auth/auth.repository';
 import { base32Decode, totpCode, totpStep } from '../src/auth/totp';
 import { EgideClient } from '../src/client/egide-client';
+import { COORDINATORS_NETWORK_ID } from '../src/common/authz/roles';
 import { startEgide, type EgideServer } from '../src/server';
 
 const run = promisify(execFile);
@@ -52,15 +54,6 @@ const SCENARIOS: Scenario[] = [
   { name: 'GET /api/v1/health (liveness, no query, public)', egidePath: '/api/v1/health' },
   { name: 'GET /api/v1/auth/me (access token checked against the database, then one read)', egidePath: '/api/v1/auth/me', authenticated: true },
 ];
-
-/**
- * The revocation check alone: the guard's principal query, on the bare server, so that
- * its database cost can be read next to the one-query baseline above.
- */
-const PRINCIPAL_QUERY = `SELECT u.role, u.embassy_id, u.organization_id
-   FROM users u JOIN login_sessions s ON s.user_id = u.id
-  WHERE u.id = $1 AND s.id = $2 AND u.token_version = $3
-    AND u.status = 'ACTIVE' AND u.totp_enabled_at IS NOT NULL AND s.revoked_at IS NULL`;
 
 interface Result {
   requestsPerSecond: number;
@@ -118,8 +111,10 @@ async function main(): Promise<void> {
   for (const scenario of SCENARIOS) scenario.bare?.register(bare, pool);
   const token = await signIn(egide);
   const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sub: string; sid: string; ver: number };
+  // The revocation and membership check alone: the guard's principal query (the very
+  // SQL it runs), on the bare server, so that its cost reads next to the one-query baseline.
   bare.get('/bare/principal', async () => {
-    const { rows } = await pool.query(PRINCIPAL_QUERY, [claims.sub, claims.sid, claims.ver]);
+    const { rows } = await pool.query(PRINCIPAL_SQL, [claims.sub, claims.sid, claims.ver, COORDINATORS_NETWORK_ID]);
     if (rows.length !== 1) throw new Error('principal not found');
     return { ok: true };
   });

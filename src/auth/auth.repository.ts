@@ -54,6 +54,23 @@ export interface NewUser {
   totpSecretSealed: Buffer;
 }
 
+/**
+ * The guard's per-request check, as one statement by primary keys ($1 user, $2 session,
+ * $3 token version, $4 the network's id). Exported so that bench/run.ts measures the
+ * very SQL the guard runs.
+ */
+export const PRINCIPAL_SQL = `SELECT u.role, u.embassy_id, u.organization_id, t.generation AS current_generation, g.id IS NOT NULL AS holds_current
+     FROM users u JOIN login_sessions s ON s.user_id = u.id
+     LEFT JOIN LATERAL (
+          SELECT k.scope_id, k.generation FROM team_key_generations k
+           WHERE k.scope_id = CASE u.role WHEN 'EMBASSY_CONTACT' THEN u.embassy_id
+                                          WHEN 'NGO' THEN u.organization_id
+                                          WHEN 'COORDINATOR' THEN $4::uuid END
+           ORDER BY k.generation DESC LIMIT 1) t ON true
+     LEFT JOIN team_key_grants g ON g.scope_id = t.scope_id AND g.generation = t.generation AND g.recipient_id = u.id
+    WHERE u.id = $1 AND s.id = $2 AND u.token_version = $3
+      AND u.status = 'ACTIVE' AND u.totp_enabled_at IS NOT NULL AND s.revoked_at IS NULL`;
+
 @Injectable()
 export class AuthRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -67,17 +84,7 @@ export class AuthRepository {
    */
   async findActivePrincipal(userId: string, sessionId: string, tokenVersion: number): Promise<Principal | undefined> {
     const rows = (await this.dataSource.query(
-      `SELECT u.role, u.embassy_id, u.organization_id, t.generation AS current_generation, g.id IS NOT NULL AS holds_current
-         FROM users u JOIN login_sessions s ON s.user_id = u.id
-         LEFT JOIN LATERAL (
-              SELECT k.scope_id, k.generation FROM team_key_generations k
-               WHERE k.scope_id = CASE u.role WHEN 'EMBASSY_CONTACT' THEN u.embassy_id
-                                              WHEN 'NGO' THEN u.organization_id
-                                              WHEN 'COORDINATOR' THEN $4::uuid END
-               ORDER BY k.generation DESC LIMIT 1) t ON true
-         LEFT JOIN team_key_grants g ON g.scope_id = t.scope_id AND g.generation = t.generation AND g.recipient_id = u.id
-        WHERE u.id = $1 AND s.id = $2 AND u.token_version = $3
-          AND u.status = 'ACTIVE' AND u.totp_enabled_at IS NOT NULL AND s.revoked_at IS NULL`,
+      PRINCIPAL_SQL,
       [userId, sessionId, tokenVersion, COORDINATORS_NETWORK_ID],
     )) as { role: Role; embassy_id: string | null; organization_id: string | null; current_generation: number | null; holds_current: boolean }[];
     const [row] = rows;
