@@ -9,6 +9,7 @@ import { EgideApiError } from '../client/http-client';
 import { userKeyFingerprint } from '../crypto/fingerprint';
 import { KeyChangedError, RollbackError, UnverifiedAuthorError } from '../client/trust-store';
 import { MalformedInputError } from '../crypto/protocol-errors';
+import { terminalSafe } from './member-label';
 
 export const ExitCode = {
   Ok: 0,
@@ -164,7 +165,7 @@ export function reportError(error: unknown, usedSession: boolean): ReportedError
     return {
       exitCode: ExitCode.Untrusted,
       lines: [
-        `egide: the key of ${error.subject.label} changed.`,
+        `egide: the key of ${terminalSafe(error.subject.label)} changed.`,
         `  pinned on this device: ${error.pinnedFingerprint}`,
         `  served now:            ${error.servedFingerprint}`,
         'Nothing of what it signed was shown. Compare the new fingerprint with them by phone or in person.',
@@ -180,7 +181,7 @@ export function reportError(error: unknown, usedSession: boolean): ReportedError
         : 'Ask a member of that scope to read you its team fingerprint over another channel, and pass it with --team-fingerprint.';
     return {
       exitCode: ExitCode.Untrusted,
-      lines: [`egide: nothing on this device vouches for the key of ${error.subject.label} (fingerprint ${fingerprint}).`, 'Nothing of what it signed was shown.', verify],
+      lines: [`egide: nothing on this device vouches for the key of ${terminalSafe(error.subject.label)} (fingerprint ${fingerprint}).`, 'Nothing of what it signed was shown.', verify],
     };
   }
   if (error instanceof RollbackError) {

@@ -1,24 +1,29 @@
 /**
- * How the CLI names a member wherever one appears (team status, the grant prompt):
- * `Name <e-mail> (scope)`, or `e-mail (scope)` for an account without a display name.
+ * How the CLI names a member wherever one appears (team status, the grant prompt, the
+ * contacts, a case's authors, the trust store's refusals): `Name <e-mail> (scope)`, or
+ * `e-mail (scope)` for an account without a display name.
  * The server refuses control characters in display names (docs/identity.md), but what
  * it sends is not trusted here: a character that could move the cursor, end the line or
  * reorder the text around it is shown as `?`, so that a name can never make the prompt
  * around a fingerprint say something else.
  */
+import { describeMember } from '../client/trust-store';
+
 export interface NamedMember {
-  email: string;
+  userId?: string;
+  email: string | null;
   displayName: string | null;
-  scopeName: string;
+  scopeName: string | null;
 }
 
 const UNSAFE = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
 
-function shown(text: string): string {
+/** Text from the server (or pinned from it) made safe to print: see above. */
+export function terminalSafe(text: string): string {
   return text.replace(UNSAFE, '?');
 }
 
+/** The SDK's rendering (describeMember, also what the trust store's errors carry), made terminal-safe. */
 export function memberLabel(member: NamedMember): string {
-  const who = member.displayName === null || member.displayName === '' ? member.email : `${member.displayName} <${member.email}>`;
-  return shown(`${who} (${member.scopeName})`);
+  return terminalSafe(describeMember({ userId: member.userId ?? '?', ...member }));
 }

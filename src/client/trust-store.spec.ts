@@ -104,7 +104,7 @@ describe('TrustStore', () => {
   });
 
   it('names members by display name, e-mail and scope, falling back to what is known', () => {
-    expect(describeMember({ userId: OTHER, email: 'a@x.example', displayName: null, scopeName: null })).toBe('<a@x.example>');
+    expect(describeMember({ userId: OTHER, email: 'a@x.example', displayName: null, scopeName: null })).toBe('a@x.example');
     expect(describeMember({ userId: OTHER, email: null, displayName: null, scopeName: null })).toBe(OTHER);
   });
 });

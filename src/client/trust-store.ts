@@ -158,10 +158,9 @@ export class UnverifiedAuthorError extends Error {
 
 /** `Name <e-mail> (scope)`, or as much of it as is known; never a bare id when a name is known. */
 export function describeMember(member: Pick<PinnedMember, 'userId' | 'email' | 'displayName' | 'scopeName'>): string {
+  const named = member.displayName !== null && member.displayName !== '';
   const who =
-    member.displayName !== null && member.email !== null
-      ? `${member.displayName} <${member.email}>`
-      : (member.displayName ?? (member.email !== null ? `<${member.email}>` : member.userId));
+    named && member.email !== null ? `${member.displayName} <${member.email}>` : named ? (member.displayName ?? '') : (member.email ?? member.userId);
   return member.scopeName === null ? who : `${who} (${member.scopeName})`;
 }
 

@@ -49,7 +49,6 @@ import {
 import type { EgideSession } from '../../client/egide-session';
 import { EgideApiError } from '../../client/http-client';
 import { openMyTeamKeys, type MyTeamKeys } from '../../client/team-keys-flow';
-import { describeMember } from '../../client/trust-store';
 import { fromBase64Url } from '../../crypto/binary-encoding';
 import { fingerprintsMatch, teamKeyFingerprint } from '../../crypto/fingerprint';
 import { readyCrypto } from '../../crypto/protocol-hash';
@@ -67,6 +66,7 @@ import {
   promptNewCase,
   readJsonFile,
 } from './case-input';
+import { memberLabel } from '../member-label';
 import { CASE_COLUMNS, renderOpenedCase, renderTimeline } from './case-view';
 import { commaSeparatedOf, parseCountryCode, parseInstant, parsePositiveInteger, parseYesNo } from './option-parsers';
 
@@ -166,7 +166,7 @@ function summaryFields(summary: CaseSummaryResponse): string {
 
 /** The names of the members pinned on this device, as of now (the session is locked after the command). */
 function pinnedNames(session: EgideSession): (userId: string) => string | undefined {
-  const names = new Map(session.trust.members().map((member) => [member.userId, describeMember(member)]));
+  const names = new Map(session.trust.members().map((member) => [member.userId, memberLabel(member)]));
   return (userId) => names.get(userId.toLowerCase());
 }
 

@@ -11,10 +11,11 @@
  */
 import type { Command } from 'commander';
 import type { EgideSession } from '../../client/egide-session';
-import { describeMember, KeyChangedError, type PinnedMember, type PinnedTeamKey } from '../../client/trust-store';
+import { KeyChangedError, type PinnedMember, type PinnedTeamKey } from '../../client/trust-store';
 import { verifyMember } from '../../client/trusted-keys';
 import { isUuid } from '../../crypto/binary-encoding';
 import { CliError, ExitCode } from '../exit-codes';
+import { memberLabel, terminalSafe } from '../member-label';
 import { renderFields, renderTable, type TableColumn } from '../output';
 import type { ContextOf } from './account.commands';
 
@@ -27,13 +28,13 @@ const VERIFICATION_LABEL: Record<PinnedMember['verification'], string> = {
 
 function memberColumns(store: EgideSession['trust']): TableColumn<PinnedMember>[] {
   return [
-    { header: 'MEMBER', value: (row) => describeMember(row) },
+    { header: 'MEMBER', value: (row) => memberLabel(row) },
     { header: 'ROLE', value: (row) => row.role ?? '-' },
     {
       header: 'VERIFIED',
       value: (row) => {
         const voucher = row.vouchedBy === null ? undefined : store.member(row.vouchedBy);
-        return row.verification === 'grant' && voucher !== undefined ? `vouched by ${describeMember(voucher)}` : VERIFICATION_LABEL[row.verification];
+        return row.verification === 'grant' && voucher !== undefined ? `vouched by ${memberLabel(voucher)}` : VERIFICATION_LABEL[row.verification];
       },
     },
     { header: 'SINCE', value: (row) => row.verifiedAt.slice(0, 10) },
@@ -87,7 +88,7 @@ export function registerContactsCommands(program: Command, contextOf: ContextOf)
       });
       context.output.result(member, () =>
         renderFields([
-          ['Member', describeMember(member)],
+          ['Member', memberLabel(member)],
           ['User id', member.userId],
           ['Role', member.role ?? '-'],
           ['Fingerprint', member.fingerprint],
@@ -106,7 +107,7 @@ export function registerContactsCommands(program: Command, contextOf: ContextOf)
       const pinned = await context.withSession(async (session) => {
         const userId = resolveMember(session, who);
         const previous = session.trust.member(userId);
-        if (previous !== undefined) context.output.note(`Pinned now: ${describeMember(previous)}, fingerprint ${previous.fingerprint}`);
+        if (previous !== undefined) context.output.note(`Pinned now: ${memberLabel(previous)}, fingerprint ${previous.fingerprint}`);
         context.output.note('Ask the member to read their fingerprint to you (`egide whoami`) by phone or in person, not over the channel you are checking.');
         const typed = options.fingerprint ?? (await context.ask('Type the fingerprint the member read to you: ', '--fingerprint DIGITS'));
         try {
@@ -114,7 +115,7 @@ export function registerContactsCommands(program: Command, contextOf: ContextOf)
         } catch (error) {
           if (error instanceof KeyChangedError) {
             throw new CliError(
-              `the keys the server serves for ${error.subject.label} do not derive that fingerprint (they derive ${error.servedFingerprint}): nothing was pinned`,
+              `the keys the server serves for ${terminalSafe(error.subject.label)} do not derive that fingerprint (they derive ${error.servedFingerprint}): nothing was pinned`,
               ExitCode.Refused,
               'Check with the member over another channel; a mismatch may mean the server shows a key that is not theirs.',
             );
@@ -122,6 +123,6 @@ export function registerContactsCommands(program: Command, contextOf: ContextOf)
           throw error;
         }
       });
-      context.output.result(pinned, () => `Verified ${describeMember(pinned)}: fingerprint ${pinned.fingerprint} pinned on this device.`);
+      context.output.result(pinned, () => `Verified ${memberLabel(pinned)}: fingerprint ${pinned.fingerprint} pinned on this device.`);
     });
 }
