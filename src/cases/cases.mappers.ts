@@ -41,6 +41,7 @@ export function toCaseResponse(row: SealedCaseRow): CaseResponse {
   const author: SignerResponse = {
     userId: row.revision_author_id,
     signPublicKey: row.author_sign_public_key,
+    boxPublicKey: row.author_box_public_key,
     fingerprint: row.author_fingerprint,
   };
   const sealed =
@@ -71,9 +72,17 @@ export function toCaseResponse(row: SealedCaseRow): CaseResponse {
                 },
           // The writer's key as registered: the reader verifies the wrap with it (or with its own pinned copy).
           wrapWriter:
-            row.wrap_writer_id === null || row.wrap_writer_sign_public_key === null || row.wrap_writer_fingerprint === null
+            row.wrap_writer_id === null ||
+            row.wrap_writer_sign_public_key === null ||
+            row.wrap_writer_box_public_key === null ||
+            row.wrap_writer_fingerprint === null
               ? null
-              : { userId: row.wrap_writer_id, signPublicKey: row.wrap_writer_sign_public_key, fingerprint: row.wrap_writer_fingerprint },
+              : {
+                  userId: row.wrap_writer_id,
+                  signPublicKey: row.wrap_writer_sign_public_key,
+                  boxPublicKey: row.wrap_writer_box_public_key,
+                  fingerprint: row.wrap_writer_fingerprint,
+                },
         };
   return { ...toCaseSummaryResponse(row), sealed };
 }
@@ -83,7 +92,7 @@ export function toCaseEventResponse(row: CaseEventRow): CaseEventResponse {
     id: row.id,
     caseId: row.case_id,
     type: row.type,
-    author: { userId: row.author_id, signPublicKey: row.author_sign_public_key, fingerprint: row.author_fingerprint },
+    author: { userId: row.author_id, signPublicKey: row.author_sign_public_key, boxPublicKey: row.author_box_public_key, fingerprint: row.author_fingerprint },
     revision:
       row.body === null || row.signature === null
         ? null

@@ -56,6 +56,7 @@ export interface SealedCaseRow extends CaseRow {
   revision_author_id: string;
   revision_signature: string | null;
   author_sign_public_key: string;
+  author_box_public_key: string;
   author_fingerprint: string;
   wrap_generation: number | null;
   wrap_sealed: string | null;
@@ -64,6 +65,7 @@ export interface SealedCaseRow extends CaseRow {
   wrap_writer_id: string | null;
   wrap_signature: string | null;
   wrap_writer_sign_public_key: string | null;
+  wrap_writer_box_public_key: string | null;
   wrap_writer_fingerprint: string | null;
 }
 
@@ -77,6 +79,7 @@ export interface CaseEventRow {
   created_at: Date;
   author_id: string;
   author_sign_public_key: string;
+  author_box_public_key: string;
   author_fingerprint: string;
 }
 
@@ -267,10 +270,10 @@ export class CasesRepository {
     const rows = (await this.dataSource.query(
       `WITH r AS (
          SELECT ${CASE_COLUMNS}, c.envelopes, c.revision_author_id, c.revision_signature,
-                u.sign_public_key AS author_sign_public_key, u.fingerprint AS author_fingerprint,
+                u.sign_public_key AS author_sign_public_key, u.box_public_key AS author_box_public_key, u.fingerprint AS author_fingerprint,
                 w.generation AS wrap_generation, w.sealed AS wrap_sealed, w.entity AS wrap_entity, w.record_id AS wrap_record_id,
                 w.writer_id AS wrap_writer_id, w.signature AS wrap_signature,
-                writer.sign_public_key AS wrap_writer_sign_public_key, writer.fingerprint AS wrap_writer_fingerprint
+                writer.sign_public_key AS wrap_writer_sign_public_key, writer.box_public_key AS wrap_writer_box_public_key, writer.fingerprint AS wrap_writer_fingerprint
            FROM cases c
            JOIN users u ON u.id = c.revision_author_id
            LEFT JOIN data_key_wraps w ON w.key_id = c.key_id AND w.scope_id = c.embassy_id
@@ -295,7 +298,7 @@ export class CasesRepository {
       `WITH r AS (SELECT c.id, c.embassy_id, c.key_id, c.shredded_at FROM cases c WHERE c.id = $1 AND c.embassy_id = $2),
        a AS (${auditFrom('r', 'case.events-read', `'{}'::jsonb`)})
        SELECT r.key_id, r.shredded_at, e.id AS event_id, e.case_id, e.type, e.body, e.signature, e.details, e.created_at,
-              e.author_id, u.sign_public_key AS author_sign_public_key, u.fingerprint AS author_fingerprint
+              e.author_id, u.sign_public_key AS author_sign_public_key, u.box_public_key AS author_box_public_key, u.fingerprint AS author_fingerprint
          FROM r
          LEFT JOIN LATERAL (
            SELECT * FROM case_events e
@@ -323,6 +326,7 @@ export class CasesRepository {
           created_at: row.created_at,
           author_id: row.author_id,
           author_sign_public_key: row.author_sign_public_key,
+          author_box_public_key: row.author_box_public_key,
           author_fingerprint: row.author_fingerprint,
         })),
     };

@@ -407,7 +407,8 @@ export class CasesService implements OnModuleInit {
       // Both keyrings, in one order: the sender's loses a wrap, the receiver's gains one.
       for (const scope of [embassyId, target].sort()) await this.keys.lockScopeKeyring(manager, scope);
       const receiving = await this.keys.findCurrentGeneration(target, manager);
-      if (receiving === undefined) throw new NotFoundProblem('receiving embassy team key');
+      // An organisation's or the network's id is no embassy: "not found", like a missing one.
+      if (receiving === undefined || receiving.scope_type !== 'EMBASSY') throw new NotFoundProblem('receiving embassy team key');
       if (request.wrap.generation !== receiving.generation) {
         throw new ProblemException('conflict', `Seal the key to the receiving embassy's generation ${receiving.generation}`, {
           reason: 'stale-generation',

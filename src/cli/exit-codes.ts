@@ -7,8 +7,10 @@
 import { CaseIntegrityError, CaseShreddedError, TeamFingerprintMismatchError } from '../client/case-flow';
 import { EgideApiError } from '../client/http-client';
 import { userKeyFingerprint } from '../crypto/fingerprint';
+import { NoTeamGrantError } from '../client/team-keys-flow';
 import { KeyChangedError, RollbackError, UnverifiedAuthorError } from '../client/trust-store';
-import { MalformedInputError } from '../crypto/protocol-errors';
+import { MalformedInputError, ProtocolError } from '../crypto/protocol-errors';
+import { isUuid } from '../crypto/binary-encoding';
 import { terminalSafe } from './member-label';
 
 export const ExitCode = {
@@ -45,7 +47,9 @@ export const EXIT_CODE_HELP = `Exit codes:
   7  invalid input (400, 422)
   8  rate-limited (429)
   9  the case was shredded: its sealed content no longer exists (reads and writes alike)
- 10  the case's content did not verify (signature, associated data or key): nothing shown
+ 10  what the server returned did not verify against this device's trust store (a member's key
+     changed, an author nothing vouches for, a bad signature, associated data or key, an older
+     state than already seen): nothing of it was shown
  11  no grant of your scope's current team key yet: a member must run \`egide team grant\``;
 
 /** A failure the CLI itself decides on, with the code scripts will see. */
@@ -92,6 +96,10 @@ export class TeamGrantRequiredError extends Error {
  * Called by withSession while the session's keys are in memory.
  */
 export function withOwnFingerprint(error: unknown, keys: { boxPublicKey: Uint8Array; signPublicKey: Uint8Array }): unknown {
+  // The same situation found by the client first: no grant of the current generation to open.
+  if (error instanceof NoTeamGrantError) {
+    return new TeamGrantRequiredError(error.scopeId, error.generation, userKeyFingerprint(keys.boxPublicKey, keys.signPublicKey), undefined);
+  }
   if (!(error instanceof EgideApiError) || error.status !== 403 || error.problem.type !== TEAM_GRANT_REQUIRED_TYPE) return error;
   const { scopeId, generation, requestId } = error.problem;
   return new TeamGrantRequiredError(
@@ -158,26 +166,30 @@ export function reportError(error: unknown, usedSession: boolean): ReportedError
     };
   }
   if (error instanceof KeyChangedError) {
+    // Every string here came from the server at some point: shown terminal-safe, and an id
+    // goes into a suggested command only when it is a UUID.
+    const id = isUuid(error.subject.id) ? error.subject.id.toLowerCase() : 'USER_ID';
     const verify =
       error.subject.kind === 'member'
-        ? `If they confirm the new one (a new device, a re-enrolment), run \`egide contacts verify ${error.subject.id} --fingerprint '${error.servedFingerprint}'\`.`
+        ? `Only if they read you the new one themselves (a new device, a re-enrolment), run \`egide contacts verify ${id}\` and type what they read.`
         : 'Confirm the team fingerprint with a member of that scope over another channel before sealing anything to it.';
     return {
       exitCode: ExitCode.Untrusted,
       lines: [
         `egide: the key of ${terminalSafe(error.subject.label)} changed.`,
-        `  pinned on this device: ${error.pinnedFingerprint}`,
-        `  served now:            ${error.servedFingerprint}`,
+        `  pinned on this device: ${terminalSafe(error.pinnedFingerprint)}`,
+        `  served now:            ${terminalSafe(error.servedFingerprint)}`,
         'Nothing of what it signed was shown. Compare the new fingerprint with them by phone or in person.',
         verify,
       ],
     };
   }
   if (error instanceof UnverifiedAuthorError) {
-    const fingerprint = error.servedFingerprint ?? 'unknown';
+    const fingerprint = terminalSafe(error.servedFingerprint ?? 'unknown');
+    const id = isUuid(error.subject.id) ? error.subject.id.toLowerCase() : 'USER_ID';
     const verify =
       error.subject.kind === 'member'
-        ? `Compare it with them by phone or in person, then run \`egide contacts verify ${error.subject.id} --fingerprint '${fingerprint}'\`.`
+        ? `Ask them to read you their fingerprint by phone or in person; if it is this one, run \`egide contacts verify ${id}\` and type what they read.`
         : 'Ask a member of that scope to read you its team fingerprint over another channel, and pass it with --team-fingerprint.';
     return {
       exitCode: ExitCode.Untrusted,
@@ -187,7 +199,7 @@ export function reportError(error: unknown, usedSession: boolean): ReportedError
   if (error instanceof RollbackError) {
     return {
       exitCode: ExitCode.Untrusted,
-      lines: [`egide: ${error.message}.`, 'Nothing of it was shown. Report this to your administrator: the server may be replaying an older state.'],
+      lines: [`egide: ${terminalSafe(error.message)}.`, 'Nothing of it was shown. Report this to your administrator: the server may be replaying an older state.'],
     };
   }
   if (error instanceof TeamFingerprintMismatchError) {
@@ -218,6 +230,16 @@ export function reportError(error: unknown, usedSession: boolean): ReportedError
   if (error instanceof MalformedInputError) {
     // Something typed (a recovery key, a key) is not in the expected format.
     return { exitCode: ExitCode.InvalidInput, lines: [`egide: ${error.message}`] };
+  }
+  if (error instanceof ProtocolError) {
+    // A signature, a seal or a parameter the server sent that does not check out.
+    return {
+      exitCode: ExitCode.Untrusted,
+      lines: [
+        `egide: what the server returned does not verify (${error.code}): ${terminalSafe(error.message)}`,
+        'Nothing of it was shown. Report this to your administrator: the server returned material it cannot vouch for.',
+      ],
+    };
   }
   // Messages of the SDK and of libsodium name what failed, never a key or a token.
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

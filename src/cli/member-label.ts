@@ -16,7 +16,7 @@ export interface NamedMember {
   scopeName: string | null;
 }
 
-const UNSAFE = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
+const UNSAFE = /[\p{Cc}\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
 
 /** Text from the server (or pinned from it) made safe to print: see above. */
 export function terminalSafe(text: string): string {

@@ -7,7 +7,7 @@
  * This module only moves ciphertext between the SDK and the disk; it must never be
  * handed, or write, the state in clear.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrustStorage } from '../client/trust-store';
 import { egideHome } from './session-store';
@@ -28,5 +28,12 @@ export class TrustFile implements TrustStorage {
   write(blob: Uint8Array): Promise<void> {
     writePrivateFileAtomically(this.path, blob);
     return Promise.resolve();
+  }
+
+  /** Renames the unreadable file to `<name>.unreadable-<time>` (kept, never deleted: it may be evidence). */
+  setAside(): Promise<string> {
+    const aside = `${this.path}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(this.path, aside);
+    return Promise.resolve(aside);
   }
 }

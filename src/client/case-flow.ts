@@ -315,6 +315,9 @@ async function openCaseKey(session: CaseSession, caseId: string, options: CaseFl
   if (revision.entity !== CASE_ENTITY || revision.recordId.toLowerCase() !== id) {
     throw new CaseIntegrityError(id, 'mismatch', 'the revision belongs to another record');
   }
+  if (revision.version !== response.revision) {
+    throw new CaseIntegrityError(id, 'mismatch', `the case says revision ${response.revision} but carries signed revision ${revision.version}`);
+  }
   if (revision.authorUserId.toLowerCase() !== sealed.author.userId.toLowerCase()) {
     throw new CaseIntegrityError(id, 'mismatch', 'the revision names another author than the key supplied');
   }
@@ -469,7 +472,8 @@ export async function updateCase(session: CaseSession, caseId: string, update: C
           {
             entity: CASE_ENTITY,
             recordId: response.id,
-            version: response.revision + 1,
+            // The next of the signed revision, never of the clear counter the server reports.
+            version: current.version + 1,
             authorUserId: session.user.id,
             envelopes: [...envelopes].map(([field, envelope]) => ({ field, envelope })),
           },

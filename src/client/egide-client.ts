@@ -38,6 +38,8 @@ export interface NewAccount {
   totp: EnrolmentResponse['totp'];
   /** Crockford base32, to print and keep offline; the only way back without the password. */
   recoveryKey: string;
+  /** The new keys' fingerprint, computed here from the keys just made (what the user reads out; never the server's copy). */
+  fingerprint: string;
   /** Activates TOTP with a first code from the authenticator. */
   confirmTotp(code: string): Promise<UserSummaryDto>;
 }
@@ -125,6 +127,7 @@ export class EgideClient {
       user: response.user,
       totp: response.totp,
       recoveryKey,
+      fingerprint: enrolment.material.fingerprint,
       confirmTotp: (code) => this.auth.confirmTotp({ email, authKey, totpCode: code }),
     };
   }

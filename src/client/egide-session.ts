@@ -80,7 +80,8 @@ export class EgideSession {
       login.keyBundle.publicKeys,
       userSeed,
       keys,
-      await TrustStore.open(trustStorage, { userId: login.user.id, userSeed }),
+      // At a sign-in a store that does not open is set aside (a re-enrolment made a new seed).
+      await TrustStore.open(trustStorage, { userId: login.user.id, userSeed }, { setAsideUnreadable: true }),
       login.accessToken,
       Date.now() + login.expiresIn * 1000,
       login.refreshToken,

@@ -10,11 +10,11 @@
  * user has not confirmed, never accept a grant it signed itself under a key that is not
  * its own, and never sign a wrap its caller has not confirmed belongs to its record.
  */
-import { bytesEqual, fromBase64Url, fromBase64UrlOfLength, toBase64Url } from '../crypto/binary-encoding';
+import { bytesEqual, fromBase64UrlOfLength, toBase64Url } from '../crypto/binary-encoding';
 import { fingerprintsMatch, userKeyFingerprint } from '../crypto/fingerprint';
 import type { SignedDataKeyWrap, StoredDataKeyWrap } from '../crypto/data-key-wrap-payload';
 import { BOX_PUBLIC_KEY_BYTES, SIGN_PUBLIC_KEY_BYTES } from '../crypto/protocol-constants';
-import { ProtocolError, WrongKeyError } from '../crypto/protocol-errors';
+import { WrongKeyError } from '../crypto/protocol-errors';
 import { readyCrypto } from '../crypto/protocol-hash';
 import type { TeamMemberResponse, TeamPublicKeyResponse, RotationResponse } from '../keys/dto/keys-responses.dto';
 import {
@@ -31,7 +31,7 @@ import {
 } from './crypto';
 import type { HttpClient } from './http-client';
 import { KeysApi } from './keys-api';
-import { pinOwnTeamKeys, pinVerifiedMember, trustedGranterKey, trustedSignKeysOf, verifiedUnderAny, type TrustingSession } from './trusted-keys';
+import { pinOwnTeamKeys, pinVerifiedMember, trustedGranterKeys, trustedSignKeysOf, verifiedUnderAny, type TrustingSession } from './trusted-keys';
 import { UnverifiedAuthorError } from './trust-store';
 
 /** What the flows need of a signed-in session (EgideSession has it): the keys, the server, the trust store. */
@@ -46,6 +46,17 @@ export interface KeyHolderSession extends TrustingSession {
  * (case-flow.ts `confirmCaseWrap` for cases).
  */
 export type WrapRecordCheck = (wrap: StoredDataKeyWrap, dataKey: DataKey) => Promise<boolean>;
+
+/** This member holds no grant of its scope's current generation yet: a member must grant it. */
+export class NoTeamGrantError extends WrongKeyError {
+  constructor(
+    readonly scopeId: string,
+    readonly generation: number,
+  ) {
+    super(`no grant of generation ${generation} for this member yet`);
+    this.name = 'NoTeamGrantError';
+  }
+}
 
 /** The member's fingerprint as shown by the server is not what the user confirmed. */
 export class FingerprintMismatchError extends Error {
@@ -127,31 +138,27 @@ export async function grantTo(session: KeyHolderSession, member: TeamMemberRespo
 
 /**
  * Opens my grant of the current generation and walks the history links back to
- * generation 1, trusting the grant only under a granter key this device decided on
- * (trusted-keys.ts: self, pinned, vouched, first use, or continuity with a team key
- * pinned here), then pins every generation's team key (KeyChangedError if one differs).
+ * generation 1, trusting the grant only when it is of my own scope and under a granter
+ * key this device decided on (trusted-keys.ts: self, pinned, vouched, or first use on a
+ * device that trusts no team key yet), then pins every generation's team key
+ * (KeyChangedError if one differs from what was pinned before).
  */
 export async function openMyTeamKeys(session: KeyHolderSession): Promise<MyTeamKeys> {
   await readyCrypto();
+  const scopeId = ownScopeId(session).toLowerCase();
   const mine = await apiOf(session).myTeamKeys();
   const held = mine.grants.find((entry) => entry.grant.generation === mine.currentGeneration);
-  if (held === undefined) throw new WrongKeyError(`no grant of generation ${mine.currentGeneration} for this member yet`);
+  if (held === undefined) throw new NoTeamGrantError(mine.scopeId, mine.currentGeneration);
+  // A grant of another scope (a team the server made up) is no grant of mine, whoever signed it.
+  if (mine.scopeId.toLowerCase() !== scopeId || held.grant.scopeId.toLowerCase() !== scopeId) {
+    throw new WrongKeyError(`the grant served is for scope ${held.grant.scopeId}, not this member's scope ${scopeId}`);
+  }
   const opening = (granterSignPublicKey: Uint8Array): MyTeamKeys => {
     const current = openTeamGrant(held.grant, { recipientUserId: session.user.id, recipientKeys: session.keys, granterSignPublicKey });
     return { current, history: walkTeamHistory(current, mine.historyLinks) };
   };
-  // After a rotation by a member nothing vouches for: whoever made this generation held a
-  // seed whose team key is pinned here if its history reaches that key.
-  const continuity = (): boolean => {
-    try {
-      const { history } = opening(fromBase64Url(held.granterSignPublicKey, 'granterSignPublicKey'));
-      return history.some((team) => session.trust.teamKey(team.scopeId, team.generation)?.teamBoxPublicKey === toBase64Url(team.boxPublicKey));
-    } catch (error) {
-      if (error instanceof ProtocolError) return false;
-      throw error;
-    }
-  };
-  const keys = opening(await trustedGranterKey(session, held, continuity));
+  // The granter's current key, then any old one the user chose to keep at a re-verification.
+  const keys = verifiedUnderAny(await trustedGranterKeys(session, held), opening);
   pinOwnTeamKeys(session, keys.history, held.grant.granterUserId);
   await session.trust.save();
   return keys;

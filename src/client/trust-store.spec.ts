@@ -75,12 +75,14 @@ describe('TrustStore', () => {
     expect(store.checkMemberKey(OWNER, { signPublicKey: other.signPublicKey, fingerprint: other.fingerprint })).toBeUndefined();
   });
 
-  it('keeps a re-pinned member\'s replaced sign key as retired, and never retires the current one', async () => {
+  it("keeps a re-pinned member's replaced sign key as retired only when asked, and never retires the current one", async () => {
     const store = await TrustStore.open(new MemoryTrustStorage(), { userId: OWNER, userSeed: seed });
     const first = store.pinMember(memberOf(1));
-    const second = store.pinMember(memberOf(2));
+    expect(store.pinMember(memberOf(2)).retiredSignPublicKeys).toBeUndefined();
+    store.pinMember(memberOf(1));
+    const second = store.pinMember(memberOf(2), { keepPreviousKey: true });
     expect(second.retiredSignPublicKeys).toEqual([first.signPublicKey]);
-    const back = store.pinMember(memberOf(1));
+    const back = store.pinMember(memberOf(1), { keepPreviousKey: true });
     expect(back.retiredSignPublicKeys).toEqual([second.signPublicKey]);
   });
 

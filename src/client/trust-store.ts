@@ -54,8 +54,9 @@ export interface PinnedMember {
   /** ISO 8601. */
   readonly verifiedAt: string;
   /**
-   * Sign keys this member had before a re-verification (a re-enrolment gives a new key):
-   * what they signed then still verifies as theirs. Never served keys that were not verified.
+   * Sign keys this member had before a re-verification (a re-enrolment gives a new key),
+   * kept because the user chose to: what they signed then still verifies as theirs.
+   * Only keys that were pinned, never keys merely served.
    */
   readonly retiredSignPublicKeys?: readonly string[];
 }
@@ -94,6 +95,11 @@ export interface TrustState {
 export interface TrustStorage {
   read(): Promise<Uint8Array | null>;
   write(blob: Uint8Array): Promise<void>;
+  /**
+   * Keeps an unreadable blob under another name (and returns where), so that a new store
+   * can start: after a re-enrolment the user has a new seed and the old store no longer opens.
+   */
+  setAside?(): Promise<string>;
 }
 
 export class MemoryTrustStorage implements TrustStorage {
@@ -236,13 +242,34 @@ export class TrustStore {
     private state: TrustState,
   ) {}
 
-  /** Opens (or starts) the store of `owner` in `storage`; a blob that does not open is refused, never reset. */
-  static async open(storage: TrustStorage, owner: { userId: string; userSeed: Uint8Array }): Promise<TrustStore> {
+  /** Where an unreadable store was set aside when this one started (`open` with `setAsideUnreadable`). */
+  setAsidePath: string | null = null;
+
+  /**
+   * Opens (or starts) the store of `owner` in `storage`. A blob that does not open is
+   * refused (TamperedError) — or, with `setAsideUnreadable` (at a sign-in, where a new
+   * seed after a re-enrolment is the likely reason), kept aside by the storage and a new,
+   * empty store started: every pin must then be made again, and the caller says so.
+   */
+  static async open(
+    storage: TrustStorage,
+    owner: { userId: string; userSeed: Uint8Array },
+    options: { setAsideUnreadable?: boolean } = {},
+  ): Promise<TrustStore> {
     await readyCrypto();
     const ownerUserId = owner.userId.toLowerCase();
     const key = deriveTrustStoreKey(owner.userSeed);
     const blob = await storage.read();
-    return new TrustStore(storage, key, blob === null ? emptyState(ownerUserId) : openTrustState(blob, key, ownerUserId));
+    if (blob === null) return new TrustStore(storage, key, emptyState(ownerUserId));
+    try {
+      return new TrustStore(storage, key, openTrustState(blob, key, ownerUserId));
+    } catch (error) {
+      if (!(error instanceof TamperedError) || options.setAsideUnreadable !== true || storage.setAside === undefined) throw error;
+      const store = new TrustStore(storage, key, emptyState(ownerUserId));
+      store.setAsidePath = await storage.setAside();
+      store.dirty = true;
+      return store;
+    }
   }
 
   get ownerUserId(): string {
@@ -257,12 +284,20 @@ export class TrustStore {
     return Object.values(this.state.members).sort((a, b) => describeMember(a).localeCompare(describeMember(b)));
   }
 
-  /** Pins (or re-pins, after a verification) a member's keys; a replaced sign key is kept as retired. */
-  pinMember(member: Omit<PinnedMember, 'verifiedAt' | 'retiredSignPublicKeys'>, at: Date = new Date()): PinnedMember {
+  /**
+   * Pins (or re-pins, after a verification) a member's keys. A replaced sign key is kept
+   * as retired only when `keepPreviousKey` says the user chose so; retired keys already
+   * kept stay.
+   */
+  pinMember(
+    member: Omit<PinnedMember, 'verifiedAt' | 'retiredSignPublicKeys'>,
+    options: { keepPreviousKey?: boolean; at?: Date } = {},
+  ): PinnedMember {
+    const at = options.at ?? new Date();
     const userId = member.userId.toLowerCase();
     const previous = this.state.members[userId];
     const retired = new Set(previous?.retiredSignPublicKeys ?? []);
-    if (previous !== undefined && previous.signPublicKey !== member.signPublicKey) retired.add(previous.signPublicKey);
+    if (options.keepPreviousKey === true && previous !== undefined && previous.signPublicKey !== member.signPublicKey) retired.add(previous.signPublicKey);
     retired.delete(member.signPublicKey);
     const pinned: PinnedMember = {
       ...member,

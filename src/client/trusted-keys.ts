@@ -23,6 +23,8 @@ import { describeMember, KeyChangedError, UnverifiedAuthorError, type PinnedMemb
 
 /** How far a chain of grants is followed before giving up (docs/protocol.md §5.12). */
 export const MAX_VOUCHING_CHAIN = 8;
+/** How many directory look-ups one decision may make: a server serving many grants cannot make a read fan out. */
+export const MAX_VOUCHING_LOOKUPS = 32;
 
 /** What the trust rules need of a signed-in session (EgideSession has it). */
 export interface TrustingSession {
@@ -77,7 +79,9 @@ export function pinSelf(session: TrustingSession): PinnedMember {
     email: session.user.email,
     displayName: session.user.displayName ?? null,
     role: session.user.role,
-    scopeId: session.user.scope.id,
+    // The scope as the server said at the first sign-in on this device: a grant of any
+    // other scope is never taken on first use (trustedGranterKeys).
+    scopeId: session.user.scope.id?.toLowerCase() ?? null,
     scopeName: null,
     ...own,
     fingerprint: userKeyPairsFingerprint(session.keys),
@@ -107,6 +111,7 @@ async function vouchingGranter(
   held: HeldGrantResponse,
   depth: number,
   visiting: Readonly<Set<string>>,
+  budget: { lookups: number },
 ): Promise<PinnedMember | undefined> {
   const grant = held.grant;
   const granterId = grant.granterUserId.toLowerCase();
@@ -118,15 +123,19 @@ async function vouchingGranter(
   let granter: PinnedMember;
   try {
     granter =
-      session.trust.checkMemberKey(granterId, { signPublicKey: held.granterSignPublicKey, fingerprint: held.granterFingerprint }) ??
-      (await vouchFor(session, granterId, depth + 1, new Set([...visiting, userId])));
+      session.trust.checkMemberKey(granterId, {
+        signPublicKey: held.granterSignPublicKey,
+        boxPublicKey: held.granterBoxPublicKey,
+        fingerprint: servedFingerprint({ signPublicKey: held.granterSignPublicKey, boxPublicKey: held.granterBoxPublicKey, fingerprint: held.granterFingerprint }),
+      }) ??
+      (await vouchFor(session, granterId, depth + 1, new Set([...visiting, userId]), budget));
   } catch (error) {
     // A granter whose key changed, or whom nothing vouches for, vouches for nobody.
     if (error instanceof KeyChangedError || error instanceof UnverifiedAuthorError) return undefined;
     throw error;
   }
   try {
-    teamPublicKeyFromGrant(grant, signKeyBytes(granter.signPublicKey));
+    verifiedUnderAny([granter.signPublicKey, ...(granter.retiredSignPublicKeys ?? [])].map(signKeyBytes), (key) => teamPublicKeyFromGrant(grant, key));
   } catch (error) {
     if (error instanceof ProtocolError) return undefined;
     throw error;
@@ -135,16 +144,23 @@ async function vouchingGranter(
 }
 
 /** Follows grants from `userId` up to a trusted member; pins `userId` as vouched on success. */
-async function vouchFor(session: TrustingSession, userId: string, depth: number, visiting: Readonly<Set<string>>): Promise<PinnedMember> {
+async function vouchFor(
+  session: TrustingSession,
+  userId: string,
+  depth: number,
+  visiting: Readonly<Set<string>>,
+  budget: { lookups: number } = { lookups: MAX_VOUCHING_LOOKUPS },
+): Promise<PinnedMember> {
   const id = userId.toLowerCase();
-  if (depth >= MAX_VOUCHING_CHAIN) throw new UnverifiedAuthorError(memberSubject(id), null);
+  if (depth >= MAX_VOUCHING_CHAIN || budget.lookups <= 0) throw new UnverifiedAuthorError(memberSubject(id), null);
+  budget.lookups -= 1;
   const served = await directoryEntry(session, id);
   if (served === undefined) throw new UnverifiedAuthorError(memberSubject(id), null);
   const fingerprint = servedFingerprint(served);
   const label = describeMember({ userId: id, ...detailsOf(served) });
   if (!fingerprintsMatch(fingerprint, served.fingerprint)) throw new UnverifiedAuthorError(memberSubject(id, label), fingerprint);
   for (const held of served.grants) {
-    const granter = await vouchingGranter(session, id, served, held, depth, visiting);
+    const granter = await vouchingGranter(session, id, served, held, depth, visiting, budget);
     if (granter === undefined) continue;
     return session.trust.pinMember({
       userId: id,
@@ -203,9 +219,17 @@ export function verifiedUnderAny<T>(keys: readonly Uint8Array[], verify: (key: U
 /**
  * The user compared `fingerprint` with the member out of band: pin the member's keys as
  * the server now serves them, if and only if they derive that fingerprint. This is the
- * one way to accept a changed key.
+ * one way to accept a changed key. `keepPreviousKey`: what the member signed with the
+ * replaced key still verifies as theirs — only when the user knows the old key was not
+ * lost or seized (a re-enrolment after a forgotten password, not a stolen laptop):
+ * whoever holds it could otherwise sign in their name, with the server's help, for ever.
  */
-export async function verifyMember(session: TrustingSession, userId: string, fingerprint: string): Promise<PinnedMember> {
+export async function verifyMember(
+  session: TrustingSession,
+  userId: string,
+  fingerprint: string,
+  options: { keepPreviousKey?: boolean } = {},
+): Promise<PinnedMember> {
   const id = userId.toLowerCase();
   const served = await directoryEntry(session, id);
   if (served === undefined) throw new UnverifiedAuthorError(memberSubject(id), null);
@@ -221,7 +245,7 @@ export async function verifyMember(session: TrustingSession, userId: string, fin
     fingerprint: computed,
     verification: 'fingerprint',
     vouchedBy: null,
-  });
+  }, { keepPreviousKey: options.keepPreviousKey === true });
 }
 
 /** A member whose fingerprint the user just confirmed (at a grant): pinned as verified. */
@@ -245,39 +269,30 @@ export function pinVerifiedMember(
 }
 
 /**
- * Decides on the granter of a grant this user holds, before its seed is trusted: self;
- * pinned (must match); vouched by grants; pinned on first use when this device trusts no
- * key of the scope yet; or, after a rotation by someone unknown, accepted without a pin
- * when `continuity` says the new generation's history reaches a team key pinned here
- * (whoever made it held that seed). Otherwise UnverifiedAuthorError.
+ * Decides on the granter of a grant this user holds, before its seed is trusted (their
+ * current key first, then any old key the user chose to keep at a re-verification):
+ * the user themself; pinned (must match); vouched for by grants (rule 2); or **pinned on
+ * first use** — only while this device trusts no team key at all and the grant is of the
+ * user's own scope as pinned at their first sign-in here. Otherwise UnverifiedAuthorError:
+ * a rotation by a member nothing vouches for must be confirmed out of band.
  */
-export async function trustedGranterKey(
-  session: TrustingSession,
-  held: HeldGrantResponse,
-  continuity: () => boolean,
-): Promise<Uint8Array> {
+export async function trustedGranterKeys(session: TrustingSession, held: HeldGrantResponse): Promise<Uint8Array[]> {
   const granterId = held.grant.granterUserId.toLowerCase();
   if (granterId === session.user.id.toLowerCase()) {
-    pinSelf(session);
-    return session.keys.signPublicKey;
+    const self = pinSelf(session);
+    return [self.signPublicKey, ...(self.retiredSignPublicKeys ?? [])].map(signKeyBytes);
   }
-  const served = { signPublicKey: held.granterSignPublicKey, fingerprint: held.granterFingerprint };
-  const pinned = session.trust.checkMemberKey(granterId, served);
-  if (pinned !== undefined) return signKeyBytes(pinned.signPublicKey);
+  const served = { signPublicKey: held.granterSignPublicKey, boxPublicKey: held.granterBoxPublicKey, fingerprint: held.granterFingerprint };
   try {
-    return (await trustedSignKeys(session, { userId: granterId, ...served }))[0];
+    return await trustedSignKeys(session, { userId: granterId, ...served });
   } catch (error) {
     if (!(error instanceof UnverifiedAuthorError)) throw error;
   }
-  const scopeId = held.grant.scopeId.toLowerCase();
-  const firstUse = !session.trust.teamKeys().some((team) => team.scopeId === scopeId && team.verification === 'grant');
-  if (!firstUse) {
-    if (continuity()) return signKeyBytes(held.granterSignPublicKey);
-    throw new UnverifiedAuthorError(memberSubject(granterId), held.granterFingerprint);
-  }
-  const entry = await directoryEntry(session, granterId);
+  const ownScope = pinSelf(session).scopeId;
+  const firstUse = session.trust.teamKeys().every((team) => team.verification !== 'grant') && ownScope !== null && held.grant.scopeId.toLowerCase() === ownScope;
+  const entry = firstUse ? await directoryEntry(session, granterId) : undefined;
   if (entry === undefined || entry.signPublicKey !== held.granterSignPublicKey) {
-    throw new UnverifiedAuthorError(memberSubject(granterId), held.granterFingerprint);
+    throw new UnverifiedAuthorError(memberSubject(granterId), servedFingerprint(served));
   }
   session.trust.pinMember({
     userId: granterId,
@@ -288,7 +303,7 @@ export async function trustedGranterKey(
     verification: 'first-use',
     vouchedBy: null,
   });
-  return signKeyBytes(entry.signPublicKey);
+  return [signKeyBytes(entry.signPublicKey)];
 }
 
 /** Pins the team keys of the user's own scope that a grant and its history links derived. */

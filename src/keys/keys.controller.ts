@@ -94,7 +94,7 @@ export class KeysController {
   }
 
   @Get('team/data-keys')
-  @Authorize(Permission.TeamKeysManage)
+  @Authorize(Permission.TeamDataKeysRead)
   @ApiOperation({ summary: 'The data keys sealed to my scope, by keyId pages (what a rotation re-seals)' })
   @ApiOkResponse({ type: SealedDataKeysPageResponse })
   @ApiProblems(400, 401, 403, 429)

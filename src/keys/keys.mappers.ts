@@ -80,6 +80,7 @@ export function toHeldGrantResponse(row: HeldGrantRow): HeldGrantResponse {
       signature: row.signature,
     },
     granterSignPublicKey: row.granter_sign_public_key,
+    granterBoxPublicKey: row.granter_box_public_key,
     granterFingerprint: row.granter_fingerprint,
     createdAt: row.created_at.toISOString(),
   };

@@ -85,6 +85,7 @@ export interface HeldGrantRow {
   sealed_team_seed: string;
   signature: string;
   granter_sign_public_key: string;
+  granter_box_public_key: string;
   granter_fingerprint: string;
   created_at: Date;
 }
@@ -105,7 +106,8 @@ const WRAP_COLUMNS = `key_id, scope_id, generation, sealed, entity, record_id, w
 /** The columns of a held grant as its recipient (or a reader walking the chain) needs them. */
 const HELD_GRANT_COLUMNS = `g.version, g.scope_id, g.generation, g.recipient_id, g.recipient_box_public_key, g.recipient_sign_public_key,
               g.granter_id, t.team_box_public_key, g.sealed_team_seed, g.signature,
-              granter.sign_public_key AS granter_sign_public_key, granter.fingerprint AS granter_fingerprint, g.created_at`;
+              granter.sign_public_key AS granter_sign_public_key, granter.box_public_key AS granter_box_public_key,
+              granter.fingerprint AS granter_fingerprint, g.created_at`;
 
 /**
  * "u is a key-holding member of the scope $n": embassy contacts of that embassy, NGO

@@ -6,13 +6,13 @@
  * A display name is shown next to e-mails and fingerprints in the very prompts where a
  * member decides whom to trust (`Name <e-mail> (scope)`), so it must not be able to
  * rewrite what is printed around it: control characters (C0, DEL, C1), line and
- * paragraph separators and the bidirectional embedding, override and isolate controls
+ * paragraph separators, the bidirectional marks (LRM, RLM, ALM) and the embedding, override and isolate controls
  * are refused. Joiners (U+200C/U+200D) stay allowed: names in several scripts need them.
  */
 export const DISPLAY_NAME_MAX_LENGTH = 100;
 
 /** Matches a display name free of the characters above (the empty string included). */
-export const DISPLAY_NAME_ALLOWED = /^[^\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]*$/u;
+export const DISPLAY_NAME_ALLOWED = /^[^\p{Cc}\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$/u;
 
 /** NFC, trimmed; a name of nothing but spaces is no name (null). */
 export function normaliseDisplayName(value: string | null | undefined): string | null {

@@ -11,7 +11,7 @@ import type { EgideSession } from '../../src/client/egide-session';
 import { bootstrapTeam } from '../../src/client/team-keys-flow';
 import { servedRoutes } from '../support/nest-routes';
 import { startCastApp, type CastApp } from '../support/cast';
-import { prepareRouteMatrix, ROUTE_MATRIX, SUBJECTS, UNGRANTED_SUBJECT, type MatrixCall, type MatrixRow, type Subject } from './route-matrix';
+import { prepareRouteMatrix, ROUTE_MATRIX, SUBJECTS, TEAMLESS_SUBJECTS, UNGRANTED_SUBJECT, type MatrixCall, type MatrixRow, type Subject } from './route-matrix';
 
 type SignedInSubject = Exclude<Subject, 'anonymous'>;
 
@@ -96,7 +96,7 @@ describe.each(Object.entries(ROUTE_MATRIX))('%s', (route, row) => {
       expect(own.type).not.toBe(TEAM_GRANT_REQUIRED_TYPE);
       return;
     }
-    if (subject === UNGRANTED_SUBJECT && row.access !== 'public' && TEAM_GRANT_REQUIRED[row.access]) {
+    if ((subject === UNGRANTED_SUBJECT || TEAMLESS_SUBJECTS.includes(subject)) && row.access !== 'public' && TEAM_GRANT_REQUIRED[row.access]) {
       // Decided by the guard before any object is looked up: another scope's gets the same answer.
       const refused = { route, subject, status: 403, type: TEAM_GRANT_REQUIRED_TYPE };
       expect({ route, subject, ...own }).toEqual(refused);

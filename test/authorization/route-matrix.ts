@@ -25,6 +25,12 @@ export type Subject = (typeof SUBJECTS)[number];
 /** The member of a scope that has a team, holding no grant of it. */
 export const UNGRANTED_SUBJECT = 'contactA2' satisfies Subject;
 
+/**
+ * Members whose scope has no team at all in the matrix's database (organisation X, the
+ * network): a route that needs a grant answers them 403 `team-grant-required` too.
+ */
+export const TEAMLESS_SUBJECTS: readonly Subject[] = ['ngoX1', 'coordinator1'];
+
 export interface MatrixCall {
   path: string;
   body?: unknown;
@@ -148,7 +154,7 @@ export const ROUTE_MATRIX: Record<string, MatrixRow> = {
   'get /api/v1/keys/team/members': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team/members') },
   'post /api/v1/keys/team/grants': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team/grants', {}) },
   'get /api/v1/keys/team/grants/mine': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team/grants/mine') },
-  'get /api/v1/keys/team/data-keys': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team/data-keys') },
+  'get /api/v1/keys/team/data-keys': { access: Permission.TeamDataKeysRead, own: fixed('/api/v1/keys/team/data-keys') },
   'post /api/v1/keys/team/rotations': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team/rotations', {}) },
   'post /api/v1/keys/team/wrap-signatures': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team/wrap-signatures', {}) },
 

@@ -133,10 +133,10 @@ afterAll(async () => {
   await app.close();
 });
 
-it('needs a team grant on every case route, and on no other route', () => {
+it('needs a team grant on every case route and on the list of the scope\'s data keys, and on no other route', () => {
   const caseRoutes = servedRoutes(app.server.app)
     .map((route) => `${route.method} ${route.path}`)
-    .filter((route) => / \/api\/v1\/cases(\/|$)/.test(route));
+    .filter((route) => / \/api\/v1\/cases(\/|$)/.test(route) || route === 'get /api/v1/keys/team/data-keys');
   expect(caseRoutes).toEqual(expect.arrayContaining(['post /api/v1/cases', 'get /api/v1/cases', 'get /api/v1/cases/{id}', 'post /api/v1/cases/{id}/shred']));
   expect(recordRoutes(caseA).map(({ route }) => route).sort()).toEqual(caseRoutes.sort());
 });
@@ -156,7 +156,12 @@ it('refuses every case route to a contact the administrator made, until a member
   // Refusals are audited like other denials, with the reason and the generation.
   const audited = await denials(newcomer.session.user.id);
   expect(audited).toHaveLength(recordRoutes(caseA).length + 1);
-  expect(audited[0]).toEqual({ permission: expect.stringMatching(/^cases:(read|write)$/) as string, reason: 'team-grant-required', generation: 1, route: expect.stringMatching(/^CasesController\./) as string });
+  expect(audited[0]).toEqual({
+    permission: expect.stringMatching(/^(cases:(read|write)|keys:team:data-keys)$/) as string,
+    reason: 'team-grant-required',
+    generation: 1,
+    route: expect.stringMatching(/^(CasesController|KeysController)\./) as string,
+  });
 
   await grant(founderA, newcomer.session.user.id, newcomer.fingerprint);
 

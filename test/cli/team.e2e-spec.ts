@@ -4,6 +4,7 @@
  * fingerprint matches, both then hold the same verified key, and a rotation reports
  * progress (plain lines for logs, a bar on a terminal). Administrators hold no key.
  */
+import { randomUUID } from 'node:crypto';
 import { startCastApp, type CastApp, type CastKey } from '../support/cast';
 import { CliHarness } from './cli-harness';
 
@@ -74,6 +75,12 @@ it('refuses case commands to the newcomer until granted (exit 11), telling it to
   expect(refused.stderr).toContain('egide team grant');
   expect(refused.stderr).toContain(app.cast.members.contactA2.fingerprint);
   expect(refused.stdout).toBe('');
+  // The same answer when the client finds it first (no grant to open), and for granting.
+  for (const args of [['case', 'show', randomUUID()], ['team', 'grant'], ['team', 'rotate']]) {
+    const early = await second.run(args);
+    expect({ args, code: early.code }).toEqual({ args, code: 11 });
+    expect(early.stderr).toContain(app.cast.members.contactA2.fingerprint);
+  }
 });
 
 it('refuses to grant when the typed fingerprint does not match (exit 4), and without one in a script (exit 2)', async () => {

@@ -11,11 +11,17 @@
  *   until the user re-verifies it (then what the member signed before still verifies);
  * - a replaced wrap (another key sealed to the team, the old signature kept) → the wrap
  *   signature fails (CaseIntegrityError bad_signature);
- * - a revision rolled back to an older, validly signed one → RollbackError.
+ * - a revision rolled back to an older, validly signed one → RollbackError;
+ * - a server that serves a fresh device a grant of a team of its own making → refused.
  */
+import { randomUUID } from 'node:crypto';
 import sodium from 'libsodium-wrappers-sumo';
 import { createCase, getCase, updateCase, CaseIntegrityError, type NewCase } from '../../src/client/case-flow';
-import { generateDataKey, sealDataKeyToTeam, sealRevision, signDataKeyWrap } from '../../src/client/crypto';
+import { createTeam, generateDataKey, grantTeamSeed, sealDataKeyToTeam, sealRevision, signDataKeyWrap } from '../../src/client/crypto';
+import { EgideClient } from '../../src/client/egide-client';
+import { openMyTeamKeys } from '../../src/client/team-keys-flow';
+import type { HeldGrantResponse } from '../../src/keys/dto/keys-responses.dto';
+import { WrongKeyError } from '../../src/crypto/protocol-errors';
 import type { EgideSession } from '../../src/client/egide-session';
 import { KeyChangedError, RollbackError } from '../../src/client/trust-store';
 import { verifyMember } from '../../src/client/trusted-keys';
@@ -157,14 +163,27 @@ describe('a hostile database against the SDK', () => {
     expect(error).toBeInstanceOf(KeyChangedError);
     expect((error as KeyChangedError).subject.id).toBe(member.user.id);
 
-    // A fingerprint typed wrong pins nothing; the served one, confirmed out of band (as
-    // after a real re-enrolment), re-pins the member, and what they signed before with
-    // the replaced key still verifies as theirs.
+    // A fingerprint typed wrong pins nothing. The served one, confirmed out of band (as
+    // after a real re-enrolment), re-pins the member; keeping the replaced key (the old
+    // device was not lost or seized) keeps what they signed with it verifying as theirs.
     await expect(verifyMember(founder, member.user.id, app.cast.members.contactB2.fingerprint)).rejects.toBeInstanceOf(KeyChangedError);
     await expect(getCase(founder, created.id)).rejects.toBeInstanceOf(KeyChangedError);
-    await verifyMember(founder, member.user.id, swapped.fingerprint);
+    await verifyMember(founder, member.user.id, swapped.fingerprint, { keepPreviousKey: true });
     expect(founder.trust.member(member.user.id)).toMatchObject({ verification: 'fingerprint', fingerprint: swapped.fingerprint });
     await expect(getCase(founder, created.id)).resolves.toMatchObject({ content: { identity: { fullName: 'Baraka Mwangi' } } });
+  });
+});
+
+describe('a re-verified key without the old one kept', () => {
+  it('refuses what the member signed with the replaced key (a seized device must not sign on)', async () => {
+    const [founder, member] = [teams.sessions.contactB1, teams.sessions.contactB2];
+    const created = await createCase(founder, newCase('Charles Kimani'));
+    await expect(getCase(member, created.id)).resolves.toMatchObject({ content: { identity: { fullName: 'Charles Kimani' } } });
+    const swapped = await swapRegisteredKeys(app.database.url, founder.user.id);
+    await expect(getCase(member, created.id)).rejects.toBeInstanceOf(KeyChangedError);
+    await verifyMember(member, founder.user.id, swapped.fingerprint);
+    // The grant, the wrap and the revision were all signed with the replaced key.
+    await expect(getCase(member, created.id)).rejects.toMatchObject({ name: expect.stringMatching(/^(BadSignatureError|CaseIntegrityError)$/) as string });
   });
 });
 
@@ -253,5 +272,52 @@ describe('a hostile database against `egide case show`', () => {
     const json = await cli.run(['case', 'show', created.id, '--json']);
     expect(json.code).toBe(10);
     expect(json.stdout).toBe('');
+  });
+});
+
+describe('a hostile server that makes up a team', () => {
+  let app4: CastApp;
+
+  beforeAll(async () => {
+    app4 = await startCastApp();
+    await setUpEmbassyTeams(app4);
+  });
+
+  afterAll(async () => {
+    await app4.close();
+  });
+
+  it("refuses a grant of another scope on a fresh device, whoever signed it (no first use outside one's own scope)", async () => {
+    const member = app4.cast.members.contactA2;
+    const fakeScope = randomUUID();
+    const fakeGranter = { userId: randomUUID(), ...sodium.crypto_sign_keypair() };
+    const fakeBox = sodium.crypto_box_keypair();
+    const grantFor = (target: EgideSession): HeldGrantResponse => {
+      const grant = grantTeamSeed(
+        createTeam(fakeScope),
+        { userId: target.user.id, boxPublicKey: target.keys.boxPublicKey, signPublicKey: target.keys.signPublicKey },
+        { userId: fakeGranter.userId, signSecretKey: fakeGranter.privateKey },
+      );
+      return {
+        grant,
+        granterSignPublicKey: toBase64Url(fakeGranter.publicKey),
+        granterBoxPublicKey: toBase64Url(fakeBox.publicKey),
+        granterFingerprint: userKeyFingerprint(fakeBox.publicKey, fakeGranter.publicKey),
+        createdAt: new Date().toISOString(),
+      };
+    };
+    // The server answers the grant query with a team of its own making, for a scope it chose.
+    const hostileFetch: typeof fetch = async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.pathname.endsWith('/keys/team/grants/mine')) {
+        const body = { scopeId: fakeScope, currentGeneration: 1, grants: [grantFor(session)], historyLinks: [] };
+        return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+      }
+      return fetch(input, init);
+    };
+    const session = await new EgideClient(app4.url, { fetch: hostileFetch }).login(member.email, member.password, app4.freshTotp('contactA2'));
+    await expect(openMyTeamKeys(session)).rejects.toBeInstanceOf(WrongKeyError);
+    expect(session.trust.member(fakeGranter.userId)).toBeUndefined();
+    expect(session.trust.teamKeys()).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 /** Request bodies of the authentication routes. Secrets arrive as base64url authKeys, never passwords. */
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsEmail, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
 import { AUTH_KEY_PATTERN, EncryptedKeyBundleDto, EnrolmentKeyMaterialDto, KdfParametersDto } from './key-material.dto';
+import { NestedObject } from '../../common/http/nested-validation';
 
 const TOTP_CODE = /^\d{6}$/;
 const OPAQUE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -18,8 +18,7 @@ export class EnrolRequest {
   email!: string;
 
   @ApiProperty({ type: EnrolmentKeyMaterialDto })
-  @ValidateNested()
-  @Type(() => EnrolmentKeyMaterialDto)
+  @NestedObject(() => EnrolmentKeyMaterialDto)
   keys!: EnrolmentKeyMaterialDto;
 }
 
@@ -34,8 +33,7 @@ export class SetupRequest {
   email!: string;
 
   @ApiProperty({ type: EnrolmentKeyMaterialDto })
-  @ValidateNested()
-  @Type(() => EnrolmentKeyMaterialDto)
+  @NestedObject(() => EnrolmentKeyMaterialDto)
   keys!: EnrolmentKeyMaterialDto;
 }
 
@@ -80,13 +78,11 @@ export class ChangePasswordRequest {
   newAuthKey!: string;
 
   @ApiProperty({ type: KdfParametersDto })
-  @ValidateNested()
-  @Type(() => KdfParametersDto)
+  @NestedObject(() => KdfParametersDto)
   kdf!: KdfParametersDto;
 
   @ApiProperty({ type: EncryptedKeyBundleDto, description: 'The same seed, wrapped under the new KEK' })
-  @ValidateNested()
-  @Type(() => EncryptedKeyBundleDto)
+  @NestedObject(() => EncryptedKeyBundleDto)
   passwordBundle!: EncryptedKeyBundleDto;
 }
 
@@ -116,12 +112,10 @@ export class CompleteRecoveryRequest {
   newAuthKey!: string;
 
   @ApiProperty({ type: KdfParametersDto })
-  @ValidateNested()
-  @Type(() => KdfParametersDto)
+  @NestedObject(() => KdfParametersDto)
   kdf!: KdfParametersDto;
 
   @ApiProperty({ type: EncryptedKeyBundleDto })
-  @ValidateNested()
-  @Type(() => EncryptedKeyBundleDto)
+  @NestedObject(() => EncryptedKeyBundleDto)
   passwordBundle!: EncryptedKeyBundleDto;
 }

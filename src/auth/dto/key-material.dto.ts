@@ -5,8 +5,7 @@
  * so a weak parameter set is refused before anything is stored.
  */
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { Equals, IsIn, IsInt, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { Equals, IsIn, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import {
   Algorithm,
   KDF_ALGORITHM_ARGON2ID13,
@@ -17,6 +16,7 @@ import {
   KEY_BUNDLE_VERSION,
 } from '../../crypto/protocol-constants';
 import type { EncryptedKeyBundle, KdfParameters, UserPublicKeys } from '../../crypto/key-bundles';
+import { NestedObject } from '../../common/http/nested-validation';
 
 export const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
@@ -89,8 +89,7 @@ export const AUTH_KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export class EnrolmentKeyMaterialDto {
   @ApiProperty({ type: UserPublicKeysDto })
-  @ValidateNested()
-  @Type(() => UserPublicKeysDto)
+  @NestedObject(() => UserPublicKeysDto)
   publicKeys!: UserPublicKeysDto;
 
   @ApiProperty({ example: '12345 67890 12345 67890 12345 67890 12345 67890' })
@@ -99,18 +98,15 @@ export class EnrolmentKeyMaterialDto {
   fingerprint!: string;
 
   @ApiProperty({ type: KdfParametersDto })
-  @ValidateNested()
-  @Type(() => KdfParametersDto)
+  @NestedObject(() => KdfParametersDto)
   kdf!: KdfParametersDto;
 
   @ApiProperty({ type: EncryptedKeyBundleDto })
-  @ValidateNested()
-  @Type(() => EncryptedKeyBundleDto)
+  @NestedObject(() => EncryptedKeyBundleDto)
   passwordBundle!: EncryptedKeyBundleDto;
 
   @ApiProperty({ type: EncryptedKeyBundleDto })
-  @ValidateNested()
-  @Type(() => EncryptedKeyBundleDto)
+  @NestedObject(() => EncryptedKeyBundleDto)
   recoveryBundle!: EncryptedKeyBundleDto;
 
   @ApiProperty({ description: '32 bytes, base64url; the server keeps only an Argon2id hash' })

@@ -6,12 +6,12 @@
  * shred from a stale view is refused (409) and the client re-reads and signs again.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { BASE64URL, SignedDataKeyWrapDto } from '../../keys/dto/key-material.dto';
 import { CASE_STATUSES, type CaseStatus } from '../case-status';
 import { CASE_REFERENCE, TRANSFER_OVERRIDE_REASONS, type TransferOverrideReason } from '../case-vocabulary';
 import { VersionedRequest } from './update-case.dto';
+import { NestedObject } from '../../common/http/nested-validation';
 
 export class CaseIdParam {
   @ApiProperty({ format: 'uuid' })
@@ -49,8 +49,7 @@ export class TransferCaseRequest extends VersionedRequest {
     type: SignedDataKeyWrapDto,
     description: "The case's data key sealed to the receiving embassy's current team key, signed by the caller for this case",
   })
-  @ValidateNested()
-  @Type(() => SignedDataKeyWrapDto)
+  @NestedObject(() => SignedDataKeyWrapDto)
   wrap!: SignedDataKeyWrapDto;
 
   @ApiProperty({

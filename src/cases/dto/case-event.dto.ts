@@ -3,10 +3,10 @@
  * of entity `case_event` with the event's own id) and listing a case's events page by page.
  */
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsUUID, ValidateNested } from 'class-validator';
+import { IsIn, IsUUID } from 'class-validator';
 import { MEMBER_EVENT_TYPES, type MemberEventType } from '../case-vocabulary';
 import { SignedRevisionDto } from './case-material.dto';
+import { NestedObject } from '../../common/http/nested-validation';
 
 export class AppendCaseEventRequest {
   @ApiProperty({ format: 'uuid', description: 'Chosen by the client; bound into the body envelope' })
@@ -18,7 +18,6 @@ export class AppendCaseEventRequest {
   type!: MemberEventType;
 
   @ApiProperty({ type: SignedRevisionDto, description: 'Entity `case_event`, record = the event id, version 1, one field `body` under the case key' })
-  @ValidateNested()
-  @Type(() => SignedRevisionDto)
+  @NestedObject(() => SignedRevisionDto)
   revision!: SignedRevisionDto;
 }

@@ -9,12 +9,12 @@
  * crypto and sends them unchanged. They must never gain a field a plaintext could travel in.
  */
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { MAX_ENVELOPE_STRING_LENGTH, MAX_FIELDS_PER_REVISION } from '../../crypto/protocol-constants';
 import type { SealedFieldEntry, SignedRevision } from '../../crypto/revision-payload';
 import { BASE64URL } from '../../keys/dto/key-material.dto';
 import { BLIND_INDEX_FIELDS, BLIND_INDEX_LENGTH, type BlindIndexField } from '../case-vocabulary';
+import { NestedObjects } from '../../common/http/nested-validation';
 
 /** docs/protocol.md §1: identifiers of entities and fields. */
 export const PROTOCOL_IDENTIFIER = /^[a-z][a-z0-9_.-]{0,63}$/;
@@ -59,8 +59,7 @@ export class SignedRevisionDto implements SignedRevision {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_FIELDS_PER_REVISION)
-  @ValidateNested({ each: true })
-  @Type(() => SealedFieldEntryDto)
+  @NestedObjects(() => SealedFieldEntryDto)
   envelopes!: SealedFieldEntryDto[];
 
   @ApiProperty({ description: 'Ed25519 by the author over the revision (docs/protocol.md §5.8), 64 bytes, base64url' })

@@ -98,6 +98,9 @@ export class SignerResponse {
   @ApiProperty({ description: 'Registered Ed25519 key, base64url' })
   signPublicKey!: string;
 
+  @ApiProperty({ description: 'Registered X25519 key, base64url: with the sign key, what the fingerprint is computed from' })
+  boxPublicKey!: string;
+
   @ApiProperty({ description: 'Fingerprint of the registered keys, to compare with a pinned one' })
   fingerprint!: string;
 }

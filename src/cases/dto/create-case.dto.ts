@@ -4,7 +4,6 @@
  * it was bound into every envelope before the request left the client.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -16,7 +15,6 @@ import {
   IsOptional,
   IsUUID,
   Matches,
-  ValidateNested,
 } from 'class-validator';
 import { SignedDataKeyWrapDto } from '../../keys/dto/key-material.dto';
 import {
@@ -31,6 +29,7 @@ import {
   type ThreatType,
 } from '../case-vocabulary';
 import { BlindIndexDto, SignedRevisionDto } from './case-material.dto';
+import { NestedObject, NestedObjects } from '../../common/http/nested-validation';
 
 export const COUNTRY_CODE = /^[A-Z]{2}$/;
 
@@ -75,23 +74,20 @@ export class CreateCaseRequest {
   consentToRefugeSharing!: boolean;
 
   @ApiProperty({ type: SignedRevisionDto, description: 'Revision 1 of entity `case`, every envelope under `wrap.keyId`' })
-  @ValidateNested()
-  @Type(() => SignedRevisionDto)
+  @NestedObject(() => SignedRevisionDto)
   revision!: SignedRevisionDto;
 
   @ApiProperty({
     type: SignedDataKeyWrapDto,
     description: "The case's data key sealed to the embassy's current team key, signed by the caller for entity `case` and this id",
   })
-  @ValidateNested()
-  @Type(() => SignedDataKeyWrapDto)
+  @NestedObject(() => SignedDataKeyWrapDto)
   wrap!: SignedDataKeyWrapDto;
 
   @ApiProperty({ type: [BlindIndexDto], maxItems: MAX_BLIND_INDEXES })
   @IsArray()
   @ArrayMinSize(0)
   @ArrayMaxSize(MAX_BLIND_INDEXES)
-  @ValidateNested({ each: true })
-  @Type(() => BlindIndexDto)
+  @NestedObjects(() => BlindIndexDto)
   blindIndexes!: BlindIndexDto[];
 }

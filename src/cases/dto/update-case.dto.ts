@@ -6,7 +6,6 @@
  * after a transfer). Status and assignment have their own routes.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -20,7 +19,6 @@ import {
   Max,
   Min,
   ValidateIf,
-  ValidateNested,
 } from 'class-validator';
 import {
   DEFENDER_GROUPS,
@@ -35,6 +33,7 @@ import {
 } from '../case-vocabulary';
 import { BlindIndexDto, SignedRevisionDto } from './case-material.dto';
 import { COUNTRY_CODE } from './create-case.dto';
+import { NestedObject, NestedObjects } from '../../common/http/nested-validation';
 
 export const MAX_CASE_VERSION = 0x7fff_ffff;
 
@@ -91,15 +90,13 @@ export class UpdateCaseRequest extends VersionedRequest {
 
   @ApiPropertyOptional({ type: SignedRevisionDto, description: 'Revision n+1 with every sealed field, under the case key' })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => SignedRevisionDto)
+  @NestedObject(() => SignedRevisionDto)
   revision?: SignedRevisionDto;
 
   @ApiPropertyOptional({ type: [BlindIndexDto], maxItems: MAX_BLIND_INDEXES, description: 'Replaces every blind index of the case' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_BLIND_INDEXES)
-  @ValidateNested({ each: true })
-  @Type(() => BlindIndexDto)
+  @NestedObjects(() => BlindIndexDto)
   blindIndexes?: BlindIndexDto[];
 }

@@ -9,7 +9,9 @@ import type { Command } from 'commander';
 import type { UserSummaryDto } from '../../auth/dto/auth-responses.dto';
 import type { NewAccount } from '../../client/egide-client';
 import { EgideApiError } from '../../client/http-client';
+import { userKeyPairsFingerprint } from '../../client/crypto';
 import { toBase64Url } from '../../crypto/binary-encoding';
+import { fingerprintsMatch } from '../../crypto/fingerprint';
 import type { CliContext } from '../cli-context';
 import { CliError, ExitCode } from '../exit-codes';
 import { renderFields } from '../output';
@@ -46,13 +48,16 @@ async function showNewAccount(context: CliContext, email: string, account: NewAc
     output.text(
       renderFields([
         ['Account', `${account.user.email} (${account.user.role}, ${describeScope(account.user)})`],
-        ['Fingerprint', account.user.fingerprint],
+        ['Fingerprint', account.fingerprint],
         ['TOTP secret', account.totp.secret],
         ['TOTP URI', account.totp.otpauthUri],
         ['Recovery key', account.recoveryKey],
       ]),
     );
     output.note('Write the recovery key down and keep it offline: it is shown only this once, and it is the only way back to your keys without your password.');
+    if (!fingerprintsMatch(account.fingerprint, account.user.fingerprint)) {
+      output.note(`Warning: the server registered another fingerprint for you (${account.user.fingerprint}) than your keys derive: report this before anyone grants you a key.`);
+    }
   }
   if (io.interactive) {
     const code = await context.totp(undefined);
@@ -122,6 +127,15 @@ export function registerAccountCommands(program: Command, contextOf: ContextOf):
       const password = await context.secrets.read('password');
       const code = await context.totp(options.totp);
       const session = await client.login(email, password, code);
+      if (session.trust.setAsidePath !== null) {
+        context.output.note(
+          [
+            `The trust store on this machine does not open with your keys (after a re-enrolment they are new); it was kept as ${session.trust.setAsidePath}`,
+            'and a new one started. Every member you verified must be verified again (`egide contacts verify`); until then their work is refused (exit 10).',
+            'If you did not re-enrol, report this: someone may have altered the file.',
+          ].join('\n'),
+        );
+      }
       const key = newSessionKey();
       try {
         await context.store.withLock(() => context.store.save(session.export(), key));
@@ -179,15 +193,23 @@ export function registerAccountCommands(program: Command, contextOf: ContextOf):
     .description('show the signed-in account')
     .action(async (_options: unknown, command: Command) => {
       const context = contextOf(command);
-      const { user, server } = await context.withSession(async (session) => ({ user: await session.auth.me(), server: session.export().baseUrl }));
-      context.output.result(user, () =>
+      const { user, server, fingerprint } = await context.withSession(async (session) => ({
+        user: await session.auth.me(),
+        server: session.export().baseUrl,
+        // Computed from the keys this client holds: what the user reads out must never be the server's say-so.
+        fingerprint: userKeyPairsFingerprint(session.keys),
+      }));
+      if (!fingerprintsMatch(fingerprint, user.fingerprint)) {
+        context.output.note(`Warning: the server shows another fingerprint for you (${user.fingerprint}) than your keys derive: report this before anyone grants you a key.`);
+      }
+      context.output.result({ ...user, fingerprint }, () =>
         renderFields([
           ['Name', user.displayName ?? '-'],
           ['E-mail', user.email],
           ['User id', user.id],
           ['Role', user.role],
           ['Scope', describeScope(user)],
-          ['Fingerprint', user.fingerprint],
+          ['Fingerprint', fingerprint],
           ['Server', server],
         ]),
       );

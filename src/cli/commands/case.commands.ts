@@ -166,7 +166,12 @@ function summaryFields(summary: CaseSummaryResponse): string {
 
 /** The names of the members pinned on this device, as of now (the session is locked after the command). */
 function pinnedNames(session: EgideSession): (userId: string) => string | undefined {
-  const names = new Map(session.trust.members().map((member) => [member.userId, memberLabel(member)]));
+  // A member pinned on first use is named as such: their fingerprint was never compared.
+  const names = new Map(
+    session.trust
+      .members()
+      .map((member) => [member.userId, `${memberLabel(member)}${member.verification === 'first-use' ? ' [first use: compare their fingerprint, `egide contacts verify`]' : ''}`]),
+  );
   return (userId) => names.get(userId.toLowerCase());
 }
 

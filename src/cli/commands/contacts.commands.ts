@@ -4,7 +4,8 @@
  * with how it was verified; `show` one member; `verify` pins a member's current keys
  * after the user compared the fingerprint with them out of band — the one way to accept
  * a key that changed (a new device, a re-enrolment) or to trust someone nothing vouches
- * for (an author at another embassy, a founder).
+ * for (an author at another embassy, a founder). What the member signed with a replaced
+ * key stops verifying unless `--keep-old-key` says that key was not lost or seized.
  *
  * It prints public keys' fingerprints, names and e-mails only, and never pins a key
  * whose fingerprint the user did not type or confirm.
@@ -102,16 +103,20 @@ export function registerContactsCommands(program: Command, contextOf: ContextOf)
     .description("pin a member's current keys after comparing their fingerprint out of band (also accepts a changed key)")
     .argument('<member>', 'user id, or the e-mail of a member known here')
     .option('--fingerprint <digits>', 'the fingerprint the member read to you (scripts; otherwise you are asked to type it)')
-    .action(async (who: string, options: { fingerprint?: string }, command: Command) => {
+    .option(
+      '--keep-old-key',
+      'keep accepting what they signed with their previous key (only if that key was not lost or seized: a forgotten password, not a stolen device)',
+    )
+    .action(async (who: string, options: { fingerprint?: string; keepOldKey?: boolean }, command: Command) => {
       const context = contextOf(command);
       const pinned = await context.withSession(async (session) => {
         const userId = resolveMember(session, who);
         const previous = session.trust.member(userId);
-        if (previous !== undefined) context.output.note(`Pinned now: ${memberLabel(previous)}, fingerprint ${previous.fingerprint}`);
+        if (previous !== undefined) context.output.note(`Currently pinned on this device: ${memberLabel(previous)}, fingerprint ${previous.fingerprint}`);
         context.output.note('Ask the member to read their fingerprint to you (`egide whoami`) by phone or in person, not over the channel you are checking.');
         const typed = options.fingerprint ?? (await context.ask('Type the fingerprint the member read to you: ', '--fingerprint DIGITS'));
         try {
-          return await verifyMember(session, userId, typed);
+          return await verifyMember(session, userId, typed, { keepPreviousKey: options.keepOldKey === true });
         } catch (error) {
           if (error instanceof KeyChangedError) {
             throw new CliError(

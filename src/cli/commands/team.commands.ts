@@ -23,6 +23,7 @@ import {
   type WrapRecordCheck,
 } from '../../client/team-keys-flow';
 import { teamKeyFingerprint } from '../../crypto/fingerprint';
+import { teamKeysFingerprint } from '../../client/crypto';
 import { WrongKeyError } from '../../crypto/protocol-errors';
 import type { TeamKeys } from '../../client/crypto';
 import type { TeamMemberResponse } from '../../keys/dto/keys-responses.dto';
@@ -89,7 +90,9 @@ function describeProgress(progress: RotationProgress): { fraction: number; label
   }
 }
 
-async function chooseMember(context: CliContext, pending: TeamMemberResponse[], userId: string | undefined): Promise<TeamMemberResponse> {
+async function chooseMember(context: CliContext, waiting: TeamMemberResponse[], userId: string | undefined, self: string): Promise<TeamMemberResponse> {
+  // A member waiting for the key cannot grant it, least of all to themself.
+  const pending = waiting.filter((member) => member.userId.toLowerCase() !== self.toLowerCase());
   if (userId !== undefined) {
     const found = pending.find((member) => member.userId.toLowerCase() === userId.toLowerCase());
     if (found === undefined) throw new CliError(`${userId} is not waiting for the team key of your scope`, ExitCode.NotFound);
@@ -112,8 +115,10 @@ export function registerTeamCommands(program: Command, contextOf: ContextOf): vo
       const response = await context.withSession(async (session) => {
         requireScope(session);
         const created = await bootstrapTeam(session);
+        // Computed from the key just made: what members of other scopes will type in.
+        const fingerprint = teamKeysFingerprint(created.team);
         forget([created.team]);
-        return created.response;
+        return { ...created.response, fingerprint };
       });
       context.output.result(response, () =>
         renderFields([
@@ -180,7 +185,9 @@ export function registerTeamCommands(program: Command, contextOf: ContextOf): vo
       const context = contextOf(command);
       const granted = await context.withSession(async (session) => {
         requireScope(session);
-        const member = await chooseMember(context, await pendingMembers(session), userId);
+        // Only a holder can grant: one who waits is told so (exit 11) before being shown anyone.
+        forget((await openMyTeamKeys(session)).history);
+        const member = await chooseMember(context, await pendingMembers(session), userId, session.user.id);
         context.output.note(
           [
             `Member:       ${memberLabel(member)}`,
@@ -250,6 +257,7 @@ export function registerTeamCommands(program: Command, contextOf: ContextOf): vo
             },
             check,
           );
+          const fingerprint = teamKeysFingerprint(rotated.next);
           forget([rotated.next]);
           // The new generation has a new blind-index key: an embassy's cases are
           // re-indexed so that duplicate searches keep finding them.
@@ -257,7 +265,7 @@ export function registerTeamCommands(program: Command, contextOf: ContextOf): vo
             session.user.role === 'EMBASSY_CONTACT'
               ? await reindexEmbassyCases(session, (done) => progress.update(0.95, `re-indexing cases (${done})`))
               : 0;
-          return { ...rotated.response, casesReindexed };
+          return { ...rotated.response, fingerprint, casesReindexed };
         } finally {
           progress.finish();
         }

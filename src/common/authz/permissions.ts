@@ -17,6 +17,8 @@ export const Permission = {
   KeyDirectoryRead: 'keys:directory:read',
   /** Bootstrap, grant and rotate one's own scope's team keys. */
   TeamKeysManage: 'keys:team:manage',
+  /** List the data-key wraps of one's own scope (which records exist, who wrapped them): its holders only. */
+  TeamDataKeysRead: 'keys:team:data-keys',
   /** Read the cases of one's own embassy: list, open, timeline, duplicate lookup. */
   CaseRead: 'cases:read',
   /** Create, update, move through states, assign, append to, transfer and shred one's embassy's cases. */
@@ -31,6 +33,7 @@ export const ROLES_BY_PERMISSION: Record<Permission, readonly Role[]> = {
   [Permission.UsersManage]: ['ADMIN'],
   [Permission.KeyDirectoryRead]: ['EMBASSY_CONTACT', 'NGO', 'COORDINATOR'],
   [Permission.TeamKeysManage]: ['EMBASSY_CONTACT', 'NGO', 'COORDINATOR'],
+  [Permission.TeamDataKeysRead]: ['EMBASSY_CONTACT', 'NGO', 'COORDINATOR'],
   [Permission.CaseRead]: ['EMBASSY_CONTACT'],
   [Permission.CaseWrite]: ['EMBASSY_CONTACT'],
 };
@@ -48,6 +51,7 @@ export const TEAM_GRANT_REQUIRED: Record<Permission, boolean> = {
   [Permission.UsersManage]: false,
   [Permission.KeyDirectoryRead]: false,
   [Permission.TeamKeysManage]: false,
+  [Permission.TeamDataKeysRead]: true,
   [Permission.CaseRead]: true,
   [Permission.CaseWrite]: true,
 };

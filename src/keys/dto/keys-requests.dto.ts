@@ -17,9 +17,9 @@ import {
   Max,
   MaxLength,
   Min,
-  ValidateNested,
 } from 'class-validator';
 import { BASE64URL, HistoryLinkDto, SignedDataKeyWrapDto, TeamKeyGrantDto } from './key-material.dto';
+import { NestedObject, NestedObjects } from '../../common/http/nested-validation';
 
 /** One grant per member; a scope is a team of people, not a crowd. */
 export const MAX_ROTATION_GRANTS = 500;
@@ -40,8 +40,7 @@ export class CreateTeamRequest {
   teamBoxPublicKey!: string;
 
   @ApiProperty({ type: TeamKeyGrantDto, description: "Generation 1's seed sealed to the creator and signed by them" })
-  @ValidateNested()
-  @Type(() => TeamKeyGrantDto)
+  @NestedObject(() => TeamKeyGrantDto)
   grant!: TeamKeyGrantDto;
 }
 
@@ -59,16 +58,14 @@ export class RotateTeamRequest {
   teamBoxPublicKey!: string;
 
   @ApiProperty({ type: HistoryLinkDto, description: 'Seed g under a key derived from seed g+1' })
-  @ValidateNested()
-  @Type(() => HistoryLinkDto)
+  @NestedObject(() => HistoryLinkDto)
   historyLink!: HistoryLinkDto;
 
   @ApiProperty({ type: [TeamKeyGrantDto], description: 'Seed g+1 for every member holding generation g' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_ROTATION_GRANTS)
-  @ValidateNested({ each: true })
-  @Type(() => TeamKeyGrantDto)
+  @NestedObjects(() => TeamKeyGrantDto)
   grants!: TeamKeyGrantDto[];
 
   @ApiProperty({
@@ -77,8 +74,7 @@ export class RotateTeamRequest {
   })
   @IsArray()
   @ArrayMaxSize(MAX_ROTATION_DATA_KEYS)
-  @ValidateNested({ each: true })
-  @Type(() => SignedDataKeyWrapDto)
+  @NestedObjects(() => SignedDataKeyWrapDto)
   resealedDataKeys!: SignedDataKeyWrapDto[];
 }
 
@@ -100,8 +96,7 @@ export class ResignWrapsRequest {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_WRAP_SIGNATURES)
-  @ValidateNested({ each: true })
-  @Type(() => WrapSignatureDto)
+  @NestedObjects(() => WrapSignatureDto)
   signatures!: WrapSignatureDto[];
 }
 

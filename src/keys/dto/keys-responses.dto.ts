@@ -128,6 +128,9 @@ export class HeldGrantResponse {
   @ApiProperty({ description: "The granter's registered Ed25519 key, to verify the grant" })
   granterSignPublicKey!: string;
 
+  @ApiProperty({ description: "The granter's registered X25519 key: with the sign key, what the fingerprint is computed from" })
+  granterBoxPublicKey!: string;
+
   @ApiProperty({ description: "The granter's fingerprint, to compare with a pinned one" })
   granterFingerprint!: string;
 
