@@ -114,7 +114,8 @@ async function main(): Promise<void> {
   // The revocation and membership check alone: the guard's principal query (the very
   // SQL it runs), on the bare server, so that its cost reads next to the one-query baseline.
   bare.get('/bare/principal', async () => {
-    const { rows } = await pool.query(PRINCIPAL_SQL, [claims.sub, claims.sid, claims.ver, COORDINATORS_NETWORK_ID]);
+    // Named, as the guard runs it (planned once per connection).
+    const { rows } = await pool.query({ name: 'egide-principal', text: PRINCIPAL_SQL, values: [claims.sub, claims.sid, claims.ver, COORDINATORS_NETWORK_ID] });
     if (rows.length !== 1) throw new Error('principal not found');
     return { ok: true };
   });

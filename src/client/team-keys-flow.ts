@@ -153,12 +153,18 @@ export async function openMyTeamKeys(session: KeyHolderSession): Promise<MyTeamK
   if (mine.scopeId.toLowerCase() !== scopeId || held.grant.scopeId.toLowerCase() !== scopeId) {
     throw new WrongKeyError(`the grant served is for scope ${held.grant.scopeId}, not this member's scope ${scopeId}`);
   }
-  const opening = (granterSignPublicKey: Uint8Array): MyTeamKeys => {
-    const current = openTeamGrant(held.grant, { recipientUserId: session.user.id, recipientKeys: session.keys, granterSignPublicKey });
+  const open = (by: { granterSignPublicKey: Uint8Array } | { trustedTeamBoxPublicKey: Uint8Array }): MyTeamKeys => {
+    const current = openTeamGrant(held.grant, { recipientUserId: session.user.id, recipientKeys: session.keys, ...by });
     return { current, history: walkTeamHistory(current, mine.historyLinks) };
   };
-  // The granter's current key, then any old one the user chose to keep at a re-verification.
-  const keys = verifiedUnderAny(await trustedGranterKeys(session, held), opening);
+  const pinned = session.trust.teamKey(scopeId, held.grant.generation);
+  // A generation this device already trusts needs no granter: a seed that derives its key
+  // is the team's, whoever signed (a re-enrolled granter's old grants keep opening). Else
+  // the granter's current key, then any old one the user chose to keep.
+  const keys =
+    pinned !== undefined && pinned.verification === 'grant'
+      ? open({ trustedTeamBoxPublicKey: fromBase64UrlOfLength(pinned.teamBoxPublicKey, BOX_PUBLIC_KEY_BYTES, 'teamBoxPublicKey') })
+      : verifiedUnderAny(await trustedGranterKeys(session, held), (granterSignPublicKey) => open({ granterSignPublicKey }));
   pinOwnTeamKeys(session, keys.history, held.grant.granterUserId);
   await session.trust.save();
   return keys;

@@ -100,12 +100,23 @@ export function teamPublicKeyFromGrant(grant: TeamKeyGrant, granterSignPublicKey
 }
 
 /** What the recipient must know, from its own state and the key registry, to open a grant. */
-export interface GrantOpening {
+export type GrantOpening = {
   readonly recipientUserId: string;
   readonly recipientKeys: UserKeyPairs;
-  /** The granter's registered Ed25519 key (checked by fingerprint when they were granted). */
-  readonly granterSignPublicKey: Uint8Array;
-}
+} & (
+  | {
+      /** The granter's Ed25519 key, as the recipient trusts it: the grant's signature must verify under it. */
+      readonly granterSignPublicKey: Uint8Array;
+    }
+  | {
+      /**
+       * A team public key the recipient already trusts for this scope and generation: the
+       * sealed seed must derive it, and then the granter's signature adds nothing (a
+       * re-enrolled granter's old grants still open for the members they admitted).
+       */
+      readonly trustedTeamBoxPublicKey: Uint8Array;
+    }
+);
 
 /**
  * Opens a grant for its recipient. A version-2 grant must also name the recipient's own
@@ -114,7 +125,10 @@ export interface GrantOpening {
  * version-1 grant (protocol 1) still opens, but vouches for no signing key.
  */
 export function openTeamGrant(grant: TeamKeyGrant, opening: GrantOpening): TeamKeys {
-  const signedTeamKey = teamPublicKeyFromGrant(grant, opening.granterSignPublicKey);
+  const expectedTeamKey =
+    'granterSignPublicKey' in opening
+      ? teamPublicKeyFromGrant(grant, opening.granterSignPublicKey).boxPublicKey
+      : (validateTeamKeyGrant(grant), opening.trustedTeamBoxPublicKey);
   const recipientBoxPublicKey = fromBase64UrlOfLength(grant.recipientBoxPublicKey, 32, 'recipientBoxPublicKey');
   if (
     grant.recipientUserId.toLowerCase() !== opening.recipientUserId.toLowerCase() ||
@@ -140,8 +154,8 @@ export function openTeamGrant(grant: TeamKeyGrant, opening: GrantOpening): TeamK
   );
   try {
     const team = deriveTeamKeys(seed, grant.scopeId, grant.generation);
-    if (!bytesEqual(team.boxPublicKey, signedTeamKey.boxPublicKey)) {
-      // The granter signed a team key that the sealed seed does not derive.
+    if (!bytesEqual(team.boxPublicKey, expectedTeamKey)) {
+      // The granter signed (or this device trusts) a team key that the sealed seed does not derive.
       throw new BadSignatureError('grant names a team public key its seed does not derive');
     }
     return team;
