@@ -17,6 +17,7 @@ import { setupOpenApi } from './common/http/openapi';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter';
 import { requestIdFor } from './common/http/request-id';
 import { DOCS_PATH, registerSecurityHeaders } from './common/http/security-headers';
+import { registerJsonBodyParser } from './common/http/json-body';
 import { createValidationPipe } from './common/http/validation';
 import { createLogger, NestPinoLogger, type EgideLogger } from './common/logging/logger';
 import { registerRequestLog } from './common/logging/request-log';
@@ -108,9 +109,11 @@ async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register({ config, serverKeys, clock, databaseUrl: database.url, additionalModules }),
     adapter,
-    { logger: new NestPinoLogger(logger), abortOnError: false },
+    // Bodies are parsed by our own JSON parser (common/http/json-body.ts), not Nest's.
+    { logger: new NestPinoLogger(logger), abortOnError: false, bodyParser: false },
   );
   registerSecurityHeaders(app.getHttpAdapter().getInstance());
+  registerJsonBodyParser(app.getHttpAdapter().getInstance());
   registerRequestLog(app.getHttpAdapter().getInstance());
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(createValidationPipe());

@@ -12,6 +12,7 @@ import { Clock } from '../common/clock';
 import { ServerKeys } from '../common/config/server-keys';
 import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, type AccessTokenClaims } from './access-token';
 import { AuthRepository } from './auth.repository';
+import { isUuid } from '../crypto/binary-encoding';
 
 export const ACCESS_TOKEN_STRATEGY = 'egide-access-token';
 
@@ -38,7 +39,17 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
   }
 
   async validate(request: FastifyRequest, claims: AccessTokenClaims & { exp?: unknown }): Promise<Actor | false> {
-    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.sid !== 'string' || typeof claims.ver !== 'number') {
+    // Claims are checked for shape before any query: a non-UUID id would otherwise reach
+    // PostgreSQL's uuid cast as a 500 (the signature makes it unlikely, not impossible).
+    if (
+      claims.typ !== 'access' ||
+      typeof claims.sub !== 'string' ||
+      typeof claims.sid !== 'string' ||
+      !isUuid(claims.sub) ||
+      !isUuid(claims.sid) ||
+      typeof claims.ver !== 'number' ||
+      !Number.isSafeInteger(claims.ver)
+    ) {
       return false;
     }
     if (typeof claims.exp !== 'number' || claims.exp <= this.clock.nowSeconds()) return false;

@@ -11,7 +11,6 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsUUID,
   Matches,
@@ -30,6 +29,7 @@ import {
 } from '../case-vocabulary';
 import { BlindIndexDto, SignedRevisionDto } from './case-material.dto';
 import { NestedObject, NestedObjects } from '../../common/http/nested-validation';
+import { IsCalendarDate } from '../../common/http/calendar-date';
 
 export const COUNTRY_CODE = /^[A-Z]{2}$/;
 
@@ -62,7 +62,7 @@ export class CreateCaseRequest {
 
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsCalendarDate()
   nextReviewAt?: string | null;
 
   @ApiProperty({ description: 'The defender agreed to referral or transfer to another embassy' })

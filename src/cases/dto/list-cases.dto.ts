@@ -1,10 +1,11 @@
 /** The query of GET /cases: a page, plus optional filters (combined with AND) on clear fields. */
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
 import { PageQuery } from '../../common/http/page-query.dto';
 import { CASE_STATUSES, type CaseStatus } from '../case-status';
 import { DEFENDER_GROUPS, RISK_LEVELS, THREAT_TYPES, type DefenderGroup, type RiskLevel, type ThreatType } from '../case-vocabulary';
 import { COUNTRY_CODE } from './create-case.dto';
+import { IsCalendarDate } from '../../common/http/calendar-date';
 
 export class ListCasesQuery extends PageQuery {
   @ApiPropertyOptional({ enum: CASE_STATUSES })
@@ -39,7 +40,7 @@ export class ListCasesQuery extends PageQuery {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Cases whose next review is before this instant' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsCalendarDate()
   reviewDueBefore?: string;
 }
 

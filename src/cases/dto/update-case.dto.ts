@@ -13,7 +13,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   Matches,
   Max,
@@ -34,6 +33,7 @@ import {
 import { BlindIndexDto, SignedRevisionDto } from './case-material.dto';
 import { COUNTRY_CODE } from './create-case.dto';
 import { NestedObject, NestedObjects } from '../../common/http/nested-validation';
+import { IsCalendarDate } from '../../common/http/calendar-date';
 
 export const MAX_CASE_VERSION = 0x7fff_ffff;
 
@@ -75,7 +75,7 @@ export class UpdateCaseRequest extends VersionedRequest {
 
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String, description: 'null clears it' })
   @ValidateIf((_object, value) => value !== undefined && value !== null)
-  @IsISO8601({ strict: true })
+  @IsCalendarDate()
   nextReviewAt?: string | null;
 
   @ApiPropertyOptional()
@@ -89,12 +89,14 @@ export class UpdateCaseRequest extends VersionedRequest {
   consentToRefugeSharing?: boolean;
 
   @ApiPropertyOptional({ type: SignedRevisionDto, description: 'Revision n+1 with every sealed field, under the case key' })
-  @IsOptional()
+  // May be left out, never null: null is not "no change" here but a malformed revision.
+  @ValidateIf((_request: unknown, value: unknown) => value !== undefined)
   @NestedObject(() => SignedRevisionDto)
   revision?: SignedRevisionDto;
 
   @ApiPropertyOptional({ type: [BlindIndexDto], maxItems: MAX_BLIND_INDEXES, description: 'Replaces every blind index of the case' })
-  @IsOptional()
+  // May be left out, never null (an empty list removes every index).
+  @ValidateIf((_request: unknown, value: unknown) => value !== undefined)
   @IsArray()
   @ArrayMaxSize(MAX_BLIND_INDEXES)
   @NestedObjects(() => BlindIndexDto)

@@ -6,6 +6,7 @@
  * they end up in URLs and proxy logs.
  */
 import { ValidationFailedException } from './problem';
+import { unacceptableText } from './text-rules';
 
 export const PAGE_LIMIT_DEFAULT = 50;
 export const PAGE_LIMIT_MAX = 200;
@@ -30,7 +31,7 @@ export function decodeCursor(cursor: string, shape: readonly CursorPart[]): stri
   if (!Array.isArray(parsed) || parsed.length !== shape.length) throw invalidCursor();
   return shape.map((kind, index) => {
     const part: unknown = parsed[index];
-    if (typeof part !== 'string') throw invalidCursor();
+    if (typeof part !== 'string' || unacceptableText(part) !== undefined) throw invalidCursor();
     if (kind === 'uuid' ? !UUID.test(part) : part.length > TEXT_PART_MAX_LENGTH) throw invalidCursor();
     return part;
   });
