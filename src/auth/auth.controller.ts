@@ -30,6 +30,7 @@ import {
   SessionTokensResponse,
   UserSummaryDto,
 } from './dto/auth-responses.dto';
+import { CredentialRoute } from '../common/http/rate-limits';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -37,6 +38,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('enrol')
+  @CredentialRoute()
   @Public()
   @ApiOperation({ summary: 'Enrol with an invitation code and client-made key material; returns the TOTP secret once' })
   @ApiCreatedResponse({ type: EnrolmentResponse })
@@ -46,6 +48,7 @@ export class AuthController {
   }
 
   @Post('totp/confirm')
+  @CredentialRoute()
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Activate TOTP with a first code; required before the first login' })
@@ -56,6 +59,7 @@ export class AuthController {
   }
 
   @Post('prelogin')
+  @CredentialRoute()
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'KDF salt and limits for an e-mail (stable decoys for unknown ones)' })
@@ -66,6 +70,7 @@ export class AuthController {
   }
 
   @Post('login')
+  @CredentialRoute()
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with the authKey and a TOTP code' })
@@ -76,6 +81,7 @@ export class AuthController {
   }
 
   @Post('refresh')
+  @CredentialRoute()
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a refresh token for a new pair (reuse revokes the session)' })
@@ -115,6 +121,7 @@ export class AuthController {
   }
 
   @Post('password')
+  @CredentialRoute()
   @Authorize(Permission.Self)
   @HttpCode(200)
   @ApiOperation({ summary: 'Change the password: new salt and authKey, seed re-wrapped; other sessions end' })
@@ -125,6 +132,7 @@ export class AuthController {
   }
 
   @Post('recovery/begin')
+  @CredentialRoute()
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Prove the recovery key and a TOTP code; receive the recovery-wrapped seed and a ticket' })
@@ -135,6 +143,7 @@ export class AuthController {
   }
 
   @Post('recovery/complete')
+  @CredentialRoute()
   @Public()
   @HttpCode(204)
   @ApiOperation({ summary: 'Set the new password credentials with the recovery ticket; every session ends' })

@@ -7,6 +7,7 @@ import { EnrolmentResponse } from './dto/auth-responses.dto';
 import { Public } from '../common/authz/authorize.decorator';
 import { ApiProblems } from '../common/http/api-problems';
 import { RequestId } from '../common/http/request-id';
+import { CredentialRoute } from '../common/http/rate-limits';
 
 @ApiTags('setup')
 @Controller('setup')
@@ -14,6 +15,7 @@ export class SetupController {
   constructor(private readonly auth: AuthService) {}
 
   @Post()
+  @CredentialRoute()
   @Public()
   @ApiOperation({ summary: 'Create the first administrator with the one-time setup token' })
   @ApiCreatedResponse({ type: EnrolmentResponse })

@@ -144,6 +144,11 @@ it('rate-limits credential routes per client address, with Retry-After', async (
     expect(response.status).toBe(429);
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
     await expect(response.json()).resolves.toMatchObject({ type: 'urn:egide:problem:too-many-requests' });
+    // The route decides, not the URL as sent: a percent-encoded path is the same route.
+    for (const path of ['/api/v1/auth/%6Cogin', '/api/v1/auth/pre%6Cogin', '/api/v1/%73etup']) {
+      const encoded = await limited.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect({ path, status: encoded.status }).toEqual({ path, status: 429 });
+    }
     // Other routes keep their own, larger budget.
     expect((await limited.request('/api/v1/health')).status).toBe(200);
   } finally {

@@ -1,20 +1,24 @@
 /**
  * Per-IP rate limits (@nestjs/throttler, in memory): one budget for every route and a
- * stricter one for the routes that take credentials (login, enrolment, refresh, setup…). The address is
+ * stricter one for the routes that take credentials (login, enrolment, refresh, setup…),
+ * which declare themselves with `@CredentialRoute()`: the route the router matched
+ * decides, never the URL as sent (`/auth/%6Cogin` is the login route). The address is
  * the socket's: Fastify does not trust X-Forwarded-For unless deployment says so.
  * Counters live in this process; several instances need a shared store (Redis) —
  * docs/operations.md.
  */
-import type { ExecutionContext } from '@nestjs/common';
+import { SetMetadata, type ExecutionContext } from '@nestjs/common';
 import type { ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { AppConfig } from '../config/environment';
 import { FixedWindowThrottlerStorage } from './fixed-window-throttler-storage';
 
-/** Routes that take a credential (an authKey, a code, a token): guessing targets. */
-const CREDENTIAL_ROUTES = /^\/api\/v1\/(setup|auth\/(enrol|totp\/confirm|prelogin|login|refresh|password|recovery\/begin|recovery\/complete))(\/|\?|$)/;
+const CREDENTIAL_ROUTE = 'egide:credential-route';
+
+/** Marks a route that takes a credential (an authKey, a code, a token): a guessing target. */
+export const CredentialRoute = (): MethodDecorator => SetMetadata(CREDENTIAL_ROUTE, true);
 
 function isCredentialRoute(context: ExecutionContext): boolean {
-  return CREDENTIAL_ROUTES.test(context.switchToHttp().getRequest<{ url: string }>().url);
+  return Reflect.getMetadata(CREDENTIAL_ROUTE, context.getHandler()) === true;
 }
 
 export function rateLimits(config: AppConfig): ThrottlerModuleOptions {
