@@ -18,15 +18,13 @@
  */
 import sodium from 'libsodium-wrappers-sumo';
 import { bytesEqual, encodeLengthPrefixedTuple, fromBase64UrlOfLength, u8, uuidToBytes } from '../crypto/binary-encoding';
-import { NONCE_BYTES, SEED_BYTES } from '../crypto/protocol-constants';
+import { DomainLabel, KdfContext, KEY_BYTES, NONCE_BYTES, SEED_BYTES, UserSeedSubkey } from '../crypto/protocol-constants';
 import { MalformedInputError, TamperedError, UnknownVersionError } from '../crypto/protocol-errors';
 import { readyCrypto } from '../crypto/protocol-hash';
 
-/** "eguser__" subkey 3: the user's trust store key (1 and 2 derive the key pairs). */
-const TRUST_STORE_SUBKEY = 3;
-const USER_SEED_CONTEXT = 'eguser__';
 const BLOB_VERSION = 1;
-const TRUST_STORE_LABEL = 'egide-trust-store';
+/** Both the state's `format` and the first element of the blob's associated data. */
+const TRUST_STORE_LABEL = DomainLabel.TrustStoreAssociatedData;
 
 /**
  * How a member's keys came to be trusted:
@@ -180,7 +178,8 @@ function associatedData(ownerUserId: string): Uint8Array {
 
 function deriveTrustStoreKey(userSeed: Uint8Array): Uint8Array {
   if (userSeed.length !== SEED_BYTES) throw new MalformedInputError(`a user seed is ${SEED_BYTES} bytes`);
-  return sodium.crypto_kdf_derive_from_key(32, TRUST_STORE_SUBKEY, USER_SEED_CONTEXT, userSeed);
+  // A subkey of the user seed beside the two key pairs' seeds (docs/protocol.md §4.3).
+  return sodium.crypto_kdf_derive_from_key(KEY_BYTES, UserSeedSubkey.TrustStoreKey, KdfContext.UserSeed, userSeed);
 }
 
 /** blob = u8(1) ‖ nonce (24) ‖ XChaCha20-Poly1305(UTF-8(JSON(state)), AD). */

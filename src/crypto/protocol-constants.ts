@@ -47,6 +47,7 @@ export const DomainLabel = {
   RecordActionSignature: 'egide-record-action',
   BlindIndexFieldKey: 'egide-blind-index',
   Fingerprint: 'egide-fingerprint',
+  TrustStoreAssociatedData: 'egide-trust-store',
 } as const;
 
 /**
@@ -66,7 +67,7 @@ export const PasswordSubkey = { Kek: 1, AuthKey: 2 } as const;
 /** Subkey ids under KdfContext.RecoveryKey (parent: the 32-byte recovery key). */
 export const RecoverySubkey = { WrappingKey: 1, AuthKey: 2 } as const;
 /** Subkey ids under KdfContext.UserSeed (parent: the user seed). */
-export const UserSeedSubkey = { BoxSeed: 1, SignSeed: 2 } as const;
+export const UserSeedSubkey = { BoxSeed: 1, SignSeed: 2, TrustStoreKey: 3 } as const;
 /** Subkey ids under KdfContext.TeamSeed (parent: a team seed of one scope and generation). */
 export const TeamSeedSubkey = { BoxSeed: 1, BlindIndexKey: 2, HistoryKey: 3 } as const;
 /** Subkey ids under KdfContext.DataKey (parent: a data key). */
