@@ -419,8 +419,9 @@ export async function getCase(session: CaseSession, caseId: string, options: Cas
   try {
     const fields = verified(response.id, () => verifiedUnderAny(authorSignKeys, (key) => openRevision(response.sealed.revision, key, dataKey)));
     const content = fieldsToContent(response.id, fields);
+    // Marked in memory; written by session.saveTrust() (the CLI after every command), not
+    // once per read: re-indexing an embassy opens every case.
     session.trust.noteRecord(CASE_ENTITY, response.id, { version: response.version, revision: response.sealed.revision.version });
-    await session.trust.save();
     return { ...summaryOf(response), content, author: response.sealed.author };
   } finally {
     forget(dataKey);
@@ -587,7 +588,6 @@ export async function listCaseEvents(
       }
       items.push({ id: event.id, caseId: event.caseId, type: event.type, createdAt: event.createdAt, author: event.author, body, details: event.details });
     }
-    await session.trust.save();
     return { items, nextCursor: page.nextCursor };
   } finally {
     forget(dataKey);

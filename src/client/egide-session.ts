@@ -7,7 +7,10 @@
  * under a key that lives only in an environment variable (see src/cli/session-store.ts).
  * The session also carries the device's trust store (trust-store.ts), opened with the
  * user's seed from whatever storage the caller gives (memory by default); every read
- * verifies against it, and `saveTrust()` writes what was learnt back, sealed.
+ * verifies against it. What an explicit step pins (a grant, opening one's team keys, a
+ * transfer's team key) is written at once; what reads learn (members vouched for by
+ * grants, the highest versions seen) stays in memory until `saveTrust()` writes it back,
+ * sealed — the CLI calls it after every command; other clients must too.
  */
 import sodium from 'libsodium-wrappers-sumo';
 import type { LoginResponse, UserSummaryDto } from '../auth/dto/auth-responses.dto';

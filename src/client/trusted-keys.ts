@@ -237,15 +237,20 @@ export async function verifyMember(
   if (!fingerprintsMatch(computed, fingerprint)) {
     throw new KeyChangedError(memberSubject(id, describeMember({ userId: id, ...detailsOf(served) })), fingerprint, computed);
   }
-  return session.trust.pinMember({
-    userId: id,
-    ...detailsOf(served),
-    boxPublicKey: served.boxPublicKey,
-    signPublicKey: served.signPublicKey,
-    fingerprint: computed,
-    verification: 'fingerprint',
-    vouchedBy: null,
-  }, { keepPreviousKey: options.keepPreviousKey === true });
+  const pinned = session.trust.pinMember(
+    {
+      userId: id,
+      ...detailsOf(served),
+      boxPublicKey: served.boxPublicKey,
+      signPublicKey: served.signPublicKey,
+      fingerprint: computed,
+      verification: 'fingerprint',
+      vouchedBy: null,
+    },
+    { keepPreviousKey: options.keepPreviousKey === true },
+  );
+  await session.trust.save();
+  return pinned;
 }
 
 /** A member whose fingerprint the user just confirmed (at a grant): pinned as verified. */
