@@ -7,12 +7,14 @@
 import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LogController } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { Clock, SystemClock } from './common/clock';
 import { loadConfig, type AppConfig } from './common/config/environment';
 import { ServerKeys } from './common/config/server-keys';
 import { openDatabase, type DatabaseHandle } from './common/database/database-connection';
+import { clientErrorHandler, frameworkErrors, MAX_PATH_PARAM_LENGTH, refuseLongUrls } from './common/http/framework-errors';
 import { setupOpenApi } from './common/http/openapi';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter';
 import { requestIdFor } from './common/http/request-id';
@@ -100,11 +102,16 @@ async function createApp(
     loggerInstance: logger,
     bodyLimit: JSON_BODY_LIMIT,
     genReqId: requestIdFor,
-    // A proxy's X-Forwarded-For is not trusted unless deployment says so (later issue).
-    trustProxy: false,
+    // X-Forwarded-For is believed only from the proxies TRUSTED_PROXIES lists
+    // (docs/operations.md); from anyone else it is ignored and the socket's address counts.
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     return503OnClosing: true,
     // One line per request instead of two (common/logging/request-log.ts).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
+    // Errors raised before any route runs answer as problem+json too (framework-errors.ts).
+    frameworkErrors,
+    clientErrorHandler,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register({ config, serverKeys, clock, databaseUrl: database.url, additionalModules }),
@@ -113,6 +120,7 @@ async function createApp(
     { logger: new NestPinoLogger(logger), abortOnError: false, bodyParser: false },
   );
   registerSecurityHeaders(app.getHttpAdapter().getInstance());
+  refuseLongUrls(app.getHttpAdapter().getInstance());
   registerJsonBodyParser(app.getHttpAdapter().getInstance());
   registerRequestLog(app.getHttpAdapter().getInstance());
   app.setGlobalPrefix(API_PREFIX);

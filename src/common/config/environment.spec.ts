@@ -69,6 +69,19 @@ describe('loadConfig', () => {
     expect(config.port).toBe(0);
   });
 
+  it('reads TRUSTED_PROXIES as a list of addresses and CIDR ranges, and refuses anything else', () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({ TRUSTED_PROXIES: ' 127.0.0.1, 10.0.0.0/8 ,fd00::/8,::1' }).trustedProxies).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+      'fd00::/8',
+      '::1',
+    ]);
+    for (const bad of ['proxy.example', '10.0.0.0/33', '::1/129', '10.0.0.1/8/2', '*', '10.0.0.0/x']) {
+      expect(problemsOf({ TRUSTED_PROXIES: bad }).join('\n')).toContain('TRUSTED_PROXIES must be');
+    }
+  });
+
   it('never puts a secret value into its error message', () => {
     const problems = problemsOf({ SERVER_SECRET: 'too-short-but-secret', DATABASE_URL: 'mysql://u:hunter2@h/db' });
     expect(problems.join('\n')).not.toContain('too-short-but-secret');

@@ -10,6 +10,7 @@
  * secrets.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { plainToInstance, Transform } from 'class-transformer';
@@ -20,11 +21,14 @@ import {
   IsOptional,
   IsString,
   Matches,
+  Validate,
+  ValidatorConstraint,
   Max,
   MaxLength,
   Min,
   validateSync,
   ValidationError,
+  type ValidatorConstraintInterface,
 } from 'class-validator';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
@@ -46,6 +50,35 @@ const toBoolean = ({ value }: { value: unknown }): unknown => {
 
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+/** A comma-separated list of items, blanks dropped. */
+function listOf(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** An IPv4 or IPv6 address, or a CIDR range of one (`10.0.0.0/8`, `fd00::/8`). */
+export function isAddressOrRange(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+@ValidatorConstraint({ name: 'addressList' })
+class AddressList implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && value.length <= 4096 && listOf(value).every(isAddressOrRange);
+  }
+
+  defaultMessage(): string {
+    return 'TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR ranges (e.g. 127.0.0.1,10.0.0.0/8)';
+  }
+}
 
 /** The raw environment as the schema sees it: strings in, typed values out. */
 export class EnvironmentVariables {
@@ -87,6 +120,11 @@ export class EnvironmentVariables {
   })
   CORS_ORIGINS?: string;
 
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Validate(AddressList)
+  TRUSTED_PROXIES?: string;
+
   @Transform(toBoolean)
   @IsOptional()
   @IsBoolean()
@@ -127,6 +165,8 @@ export interface AppConfig {
   readonly nodeEnv: NodeEnv;
   readonly logLevel: LogLevel;
   readonly corsOrigins: readonly string[];
+  /** Proxies whose X-Forwarded-For is believed; empty: none, the socket's address counts. */
+  readonly trustedProxies: readonly string[];
   readonly apiDocs: boolean;
   /** Base64url; undefined outside production means "generate into DATA_DIR". */
   readonly serverSecret: string | undefined;
@@ -193,10 +233,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databasePoolSize: variables.DATABASE_POOL_SIZE,
     nodeEnv: variables.NODE_ENV,
     logLevel: variables.LOG_LEVEL,
-    corsOrigins: (variables.CORS_ORIGINS ?? '')
-      .split(',')
-      .map((origin) => origin.trim())
-      .filter((origin) => origin !== ''),
+    corsOrigins: listOf(variables.CORS_ORIGINS),
+    trustedProxies: listOf(variables.TRUSTED_PROXIES),
     apiDocs: variables.API_DOCS ?? !production,
     serverSecret: variables.SERVER_SECRET,
     shutdownTimeoutMs: variables.SHUTDOWN_TIMEOUT_MS,

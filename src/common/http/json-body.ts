@@ -54,7 +54,9 @@ function refusal(found: { field: string; message: string }): ValidationFailedExc
 
 export function registerJsonBodyParser(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
+  // JSON only: Fastify also parses text/plain by default, which then failed validation
+  // (400) where any other type is refused (415).
+  fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     // Fastify's parser answers through `done`; its return value carries nothing.
     void parseJson(request, typeof body === 'string' ? body : body.toString('utf8'), (error: Error | null, value?: unknown) => {
@@ -67,9 +69,10 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
       else done(null, value);
     });
   });
-  // Query strings obey the same text rule (a NUL in a filter would reach PostgreSQL).
+  // Query strings and path parameters obey the same text rule (a NUL in a filter would
+  // reach PostgreSQL).
   fastify.addHook('preValidation', (request, _reply, done) => {
-    const found = findUnacceptableField(request.query);
+    const found = findUnacceptableField(request.query) ?? findUnacceptableField(request.params);
     done(found === undefined ? undefined : refusal(found));
   });
 }

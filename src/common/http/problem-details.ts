@@ -36,12 +36,40 @@ interface FastifyLikeError {
   code?: unknown;
 }
 
+/**
+ * What a problem says when the error is not one of ours (Nest's router, the throttler,
+ * Fastify): a fixed sentence per code. Their own messages are never passed on: they
+ * echo the URL ("Cannot GET /…") or name a class ("ThrottlerException: …").
+ */
+export const GENERIC_DETAILS: Record<ProblemCode, string> = {
+  'validation-failed': 'The request is not valid',
+  'malformed-request': 'The request could not be read',
+  unauthenticated: 'A valid access token is required',
+  'team-grant-required': 'No grant of your team key yet',
+  forbidden: 'This role may not do this',
+  'not-found': 'No such route or resource',
+  'method-not-allowed': 'This method is not allowed here',
+  'not-acceptable': 'The server answers application/json only',
+  'request-timeout': 'The request did not arrive in time',
+  conflict: 'The request conflicts with the current state',
+  'payload-too-large': 'The request body is larger than the limit',
+  'uri-too-long': 'The URL is longer than the server accepts',
+  'unsupported-media-type': 'This content type is not accepted; send application/json',
+  unprocessable: 'The request cannot be processed',
+  'too-many-requests': 'Too many requests; wait for the time in Retry-After',
+  'header-fields-too-large': 'The request headers are larger than the server accepts',
+  'internal-error': 'An unexpected error occurred; quote the request id when reporting it',
+  'service-unavailable': 'The service is not available; try again shortly',
+};
+
 const FASTIFY_DETAILS: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is larger than the limit',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'This content type is not accepted; send application/json',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'The body is empty but the content type says JSON',
   FST_ERR_CTP_INVALID_JSON_BODY: 'The body is not valid JSON',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
+  FST_ERR_BAD_URL: 'The URL is not validly percent-encoded',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path segment is longer than the server accepts',
 };
 
 export function renderProblem(error: unknown, requestId: string): RenderedProblem {
@@ -62,7 +90,7 @@ export function renderProblem(error: unknown, requestId: string): RenderedProble
     const code = CODE_BY_STATUS[status];
     // 503 is foreseen (readiness says "not yet"); any other 5xx is a fault of ours.
     if (code !== undefined && (status < 500 || status === 503)) {
-      return { body: build(code, nestDetail(error), requestId), unexpected: false, headers: {} };
+      return { body: build(code, GENERIC_DETAILS[code], requestId), unexpected: false, headers: {} };
     }
   }
 
@@ -77,12 +105,12 @@ export function renderProblem(error: unknown, requestId: string): RenderedProble
     const code = CODE_BY_STATUS[fastifyError.statusCode] ?? 'malformed-request';
     const fastifyCode = typeof fastifyError.code === 'string' ? fastifyError.code : '';
     const detail =
-      FASTIFY_DETAILS[fastifyCode] ?? (error instanceof SyntaxError ? 'The body is not valid JSON' : PROBLEMS[code].title);
+      FASTIFY_DETAILS[fastifyCode] ?? (error instanceof SyntaxError ? 'The body is not valid JSON' : GENERIC_DETAILS[code]);
     return { body: build(code, detail, requestId), unexpected: false, headers: {} };
   }
 
   return {
-    body: build('internal-error', 'An unexpected error occurred; quote the request id when reporting it', requestId),
+    body: build('internal-error', GENERIC_DETAILS['internal-error'], requestId),
     unexpected: true,
     headers: {},
   };
@@ -91,16 +119,6 @@ export function renderProblem(error: unknown, requestId: string): RenderedProble
 function build(code: ProblemCode, detail: string, requestId: string): ProblemBody {
   const { status, title } = PROBLEMS[code];
   return { type: PROBLEM_TYPE_PREFIX + code, title, status, detail, requestId };
-}
-
-/** Nest's built-in exceptions carry short, safe messages ("Cannot GET /x"). */
-function nestDetail(error: HttpException): string {
-  const response = error.getResponse();
-  if (typeof response === 'string') return response;
-  const message = (response as { message?: unknown }).message;
-  if (typeof message === 'string') return message;
-  if (Array.isArray(message)) return message.map(String).join('; ');
-  return error.message;
 }
 
 /** What of an unexpected error may be logged: never its enumerable extras (SQL parameters). */

@@ -26,14 +26,19 @@ const COMMON_HEADERS: Record<string, string> = {
   'permissions-policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
 };
 
+/** The headers every response carries, for the path asked (the docs page has its own CSP). */
+export function securityHeadersFor(url: string): Record<string, string> {
+  const path = url.split('?', 1)[0];
+  const isDocsPage = path === DOCS_PATH || (path.startsWith(`${DOCS_PATH}/`) && path !== `${DOCS_PATH}-json`);
+  return {
+    ...COMMON_HEADERS,
+    'content-security-policy': isDocsPage ? DOCS_CONTENT_SECURITY_POLICY : API_CONTENT_SECURITY_POLICY,
+  };
+}
+
 export function registerSecurityHeaders(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    const path = request.url.split('?', 1)[0];
-    const isDocsPage = path === DOCS_PATH || (path.startsWith(`${DOCS_PATH}/`) && path !== `${DOCS_PATH}-json`);
-    void reply
-      .headers(COMMON_HEADERS)
-      .header('content-security-policy', isDocsPage ? DOCS_CONTENT_SECURITY_POLICY : API_CONTENT_SECURITY_POLICY)
-      .header('x-request-id', request.id);
+    void reply.headers(securityHeadersFor(request.url)).header('x-request-id', request.id);
     done();
   });
 }

@@ -5,6 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 import { describeUnexpected, renderProblem } from './problem-details';
+import { securityHeadersFor } from './security-headers';
 
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { body, unexpected, headers } = renderProblem(error, request.id);
@@ -13,8 +14,12 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   }
   if (reply.sent) return;
   if (body.status === 429) setRetryAfter(reply);
+  // Errors raised before routing (framework-errors.ts) have not been through the
+  // onRequest hook that sets these: set them here too, so no error goes without.
   void reply
     .status(body.status)
+    .headers(securityHeadersFor(request.url))
+    .header('x-request-id', request.id)
     .headers(headers)
     .header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`)
     .send(JSON.stringify(body));
