@@ -1,4 +1,4 @@
-import { BadRequestException, ForbiddenException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, HttpException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { NotFoundProblem, ProblemException, ValidationFailedException } from './problem';
 import { renderProblem } from './problem-details';
 
@@ -25,11 +25,14 @@ describe('renderProblem', () => {
     expect(body.type).toBe('urn:egide:problem:conflict');
   });
 
-  it('maps Nest exceptions by status', () => {
-    expect(renderProblem(new NotFoundException('Cannot GET /x'), 'r').body).toEqual(
-      expect.objectContaining({ status: 404, detail: 'Cannot GET /x' }),
+  it("maps Nest exceptions by status, with a fixed detail: never their message, which quotes the URL or a class", () => {
+    expect(renderProblem(new NotFoundException('Cannot GET /secret-path'), 'r').body).toEqual(
+      expect.objectContaining({ status: 404, detail: 'No such route or resource' }),
     );
-    expect(renderProblem(new BadRequestException(['a', 'b']), 'r').body.detail).toBe('a; b');
+    expect(renderProblem(new BadRequestException(['a', 'b']), 'r').body.detail).toBe('The request could not be read');
+    expect(renderProblem(new HttpException('ThrottlerException: Too Many Requests', 429), 'r').body).toEqual(
+      expect.objectContaining({ type: 'urn:egide:problem:too-many-requests', detail: 'Too many requests; wait for the time in Retry-After' }),
+    );
     expect(renderProblem(new ServiceUnavailableException(), 'r').body.status).toBe(503);
     expect(renderProblem(new NotFoundProblem('case'), 'r').body.detail).toBe('No such case');
   });
