@@ -1,6 +1,7 @@
 /** Request bodies of the authentication routes. Secrets arrive as base64url authKeys, never passwords. */
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
+import { IsString, Matches, MaxLength } from 'class-validator';
+import { IsEmailAddress } from '../../common/http/email-address';
 import { AUTH_KEY_PATTERN, EncryptedKeyBundleDto, EnrolmentKeyMaterialDto, KdfParametersDto } from './key-material.dto';
 import { NestedObject } from '../../common/http/nested-validation';
 
@@ -13,7 +14,7 @@ export class EnrolRequest {
   invitationCode!: string;
 
   @ApiProperty({ example: 'contact@embassy.example' })
-  @IsEmail()
+  @IsEmailAddress()
   @MaxLength(254)
   email!: string;
 
@@ -28,7 +29,7 @@ export class SetupRequest {
   setupToken!: string;
 
   @ApiProperty({ example: 'admin@egide.example' })
-  @IsEmail()
+  @IsEmailAddress()
   @MaxLength(254)
   email!: string;
 
@@ -39,7 +40,7 @@ export class SetupRequest {
 
 export class ConfirmTotpRequest {
   @ApiProperty()
-  @IsEmail()
+  @IsEmailAddress()
   @MaxLength(254)
   email!: string;
 
@@ -54,7 +55,7 @@ export class ConfirmTotpRequest {
 
 export class PreloginRequest {
   @ApiProperty()
-  @IsEmail()
+  @IsEmailAddress()
   @MaxLength(254)
   email!: string;
 }
@@ -88,7 +89,7 @@ export class ChangePasswordRequest {
 
 export class BeginRecoveryRequest {
   @ApiProperty()
-  @IsEmail()
+  @IsEmailAddress()
   @MaxLength(254)
   email!: string;
 

@@ -4,13 +4,14 @@
  * offending field.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsEmailAddress } from '../../common/http/email-address';
 import { ROLES, type Role } from '../../common/authz/roles';
 import { DISPLAY_NAME_ALLOWED, DISPLAY_NAME_MAX_LENGTH } from '../display-name';
 
 export class CreateInvitationRequest {
   @ApiProperty({ maxLength: 254, example: 'contact@embassy.example' })
-  @IsEmail()
+  @IsEmailAddress()
   @MaxLength(254)
   email!: string;
 
