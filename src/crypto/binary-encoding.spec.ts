@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import {
   bytesEqual,
   bytesToUuid,
+  CANONICAL_BASE64URL,
+  canonicalBase64UrlOf,
   encodeLengthPrefixedTuple,
   fromBase64Url,
   fromBase64UrlOfLength,
@@ -72,5 +74,40 @@ describe('binary encoding', () => {
     expect(bytesEqual(Uint8Array.of(1, 2), Uint8Array.of(1, 2))).toBe(true);
     expect(bytesEqual(Uint8Array.of(1, 2), Uint8Array.of(1, 3))).toBe(false);
     expect(bytesEqual(Uint8Array.of(1), Uint8Array.of(1, 2))).toBe(false);
+  });
+
+  describe('the canonical base64url patterns agree with the decoder', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=.';
+    const decodes = (text: string): Uint8Array | undefined => {
+      try {
+        return fromBase64Url(text);
+      } catch {
+        return undefined;
+      }
+    };
+    const text = fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 48 }).map((chars) => chars.join(''));
+
+    it('CANONICAL_BASE64URL accepts exactly what fromBase64Url decodes', () => {
+      fc.assert(
+        fc.property(text, (candidate) => CANONICAL_BASE64URL.test(candidate) === (decodes(candidate) !== undefined)),
+        { numRuns: 20_000 },
+      );
+      fc.assert(fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), (bytes) => CANONICAL_BASE64URL.test(toBase64Url(bytes))));
+      expect(CANONICAL_BASE64URL.test('')).toBe(false);
+    });
+
+    it('canonicalBase64UrlOf(n) accepts exactly the encodings of n bytes', () => {
+      for (const length of [1, 2, 3, 16, 24, 32, 64]) {
+        const pattern = canonicalBase64UrlOf(length);
+        fc.assert(fc.property(fc.uint8Array({ minLength: length, maxLength: length }), (bytes) => pattern.test(toBase64Url(bytes))));
+        fc.assert(
+          fc.property(text, (candidate) => pattern.test(candidate) === (decodes(candidate)?.length === length)),
+          { numRuns: 5_000 },
+        );
+      }
+      // The fuzzer's finding: 43 characters ending in `r` carry non-zero trailing bits.
+      expect(canonicalBase64UrlOf(32).test('V8Hf11wD9yCcZV1_hecPIxcxvAb-NOthYo1ap5KFApr')).toBe(false);
+      expect(canonicalBase64UrlOf(32).test('V8Hf11wD9yCcZV1_hecPIxcxvAb-NOthYo1ap5KFApo')).toBe(true);
+    });
   });
 });

@@ -16,6 +16,22 @@ const HEX_PATTERN = /^(?:[0-9a-f]{2})*$/;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const textEncoder = new TextEncoder();
 
+/**
+ * The same canonical rule as `fromBase64Url`, as a regular expression, for request
+ * validation and the OpenAPI document: whole groups of four, then an optional tail of
+ * three characters whose last carries two zero bits, or of two whose last carries four.
+ * A pattern that accepts more than the decoder (`[A-Za-z0-9_-]+`) let a key field pass
+ * validation and then fail decoding inside a service, as a 500.
+ */
+export const CANONICAL_BASE64URL = /^(?=.)(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}[AEIMQUYcgkosw048]|[A-Za-z0-9_-][AQgw])?$/;
+
+/** Canonical base64url of exactly `byteLength` bytes, as a regular expression. */
+export function canonicalBase64UrlOf(byteLength: number): RegExp {
+  const full = Math.floor(byteLength / 3) * 4;
+  const tail = byteLength % 3 === 0 ? '' : byteLength % 3 === 2 ? '[A-Za-z0-9_-]{2}[AEIMQUYcgkosw048]' : '[A-Za-z0-9_-][AQgw]';
+  return new RegExp(`^[A-Za-z0-9_-]{${full}}${tail}$`);
+}
+
 export function toBase64Url(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
 }
