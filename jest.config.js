@@ -51,6 +51,8 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+      // Every response a test sees is checked against the OpenAPI document (docs/api.md).
+      setupFilesAfterEnv: ['<rootDir>/test/setup/response-schema.setup.ts'],
     },
   ],
 };

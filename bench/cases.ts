@@ -38,6 +38,7 @@ import { Client, Pool, type PoolClient, type QueryResult } from 'pg';
 import pino from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../src/audit/audit.service';
+import { SystemClock } from '../src/common/clock';
 import { totpCode, totpStep } from '../src/auth/totp';
 import { INITIAL_CASE_STATUS } from '../src/cases/case-status';
 import { DEFENDER_GROUPS, RISK_LEVELS, THREAT_TYPES } from '../src/cases/case-vocabulary';
@@ -209,7 +210,7 @@ interface BenchActor {
 function registerBareRoutes(app: FastifyInstance, pool: Pool, actor: BenchActor): void {
   const cases = new CasesRepository(plainQuery(pool) as DataSource);
   const keys = new KeysRepository(plainQuery(pool) as DataSource);
-  const audit = new AuditService();
+  const audit = new AuditService(new SystemClock(), plainQuery(pool) as DataSource);
   const reader = (): { userId: string; role: 'EMBASSY_CONTACT'; requestId: string } => ({ userId: actor.userId, role: 'EMBASSY_CONTACT', requestId: randomUUID() });
 
   // CasesService.create's transaction, statement for statement, without the checks it makes in JavaScript.

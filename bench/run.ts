@@ -76,11 +76,11 @@ async function autocannon(url: string, connections: number, duration: number, to
 async function signIn(server: EgideServer): Promise<string> {
   if (server.setupToken === undefined) throw new Error('the benchmark needs a fresh database (no administrator yet)');
   const client = new EgideClient(server.url);
-  const account = await client.setup(server.setupToken, 'bench@egide.test', 'benchmark password');
+  const account = await client.setup(server.setupToken, 'bench@egide.test', 'benchmark password, long enough');
   const secret = base32Decode(account.totp.secret);
   const now = Math.floor(Date.now() / 1000);
   await account.confirmTotp(totpCode(secret, totpStep(now)));
-  const session = await client.login('bench@egide.test', 'benchmark password', totpCode(secret, totpStep(now) + 1));
+  const session = await client.login('bench@egide.test', 'benchmark password, long enough', totpCode(secret, totpStep(now) + 1));
   return session.currentRawAccessToken;
 }
 

@@ -23,7 +23,7 @@ import { registerJsonBodyParser } from './common/http/json-body';
 import { createValidationPipe } from './common/http/validation';
 import { createLogger, NestPinoLogger, type EgideLogger } from './common/logging/logger';
 import { registerRequestLog } from './common/logging/request-log';
-import { SetupTokenService } from './setup/setup-token.service';
+import { SetupTokenService, type SetupRearm } from './setup/setup-token.service';
 
 export const API_PREFIX = 'api/v1';
 /** docs/api.md: JSON bodies are capped at 1 MiB. */
@@ -51,13 +51,15 @@ export interface EgideServer {
   readonly docsUrl: string | undefined;
   /** Present while no administrator exists. */
   readonly setupToken: string | undefined;
+  /** What --rearm-setup did, when it was given. */
+  readonly setupRearm: SetupRearm | undefined;
   /** Graceful: stop accepting, drain (bounded), close the pool, stop the embedded database. */
   close(): Promise<void>;
 }
 
 export async function startEgide(options: StartOptions = {}): Promise<EgideServer> {
   const config = loadConfig(options.env ?? process.env);
-  const logger = createLogger(config.logLevel, options.logDestination);
+  const logger = createLogger(config.logLevel, options.logDestination, config.logFormat);
   const serverKeys = ServerKeys.load(config);
   const database = await openDatabase(config, {
     info: (message) => logger.info({ context: 'EmbeddedPostgres' }, message),
@@ -70,8 +72,8 @@ export async function startEgide(options: StartOptions = {}): Promise<EgideServe
     app = await createApp(config, serverKeys, database, logger, options.additionalModules ?? [], options.clock ?? new SystemClock());
     await app.listen({ port: config.port, host: config.host });
     const setupTokens = app.get(SetupTokenService);
-    if (options.rearmSetup === true) await setupTokens.rearm(config.dataDir);
-    const setupToken = await setupTokens.issueIfSetupPending(config.dataDir);
+    const setupRearm = options.rearmSetup === true ? await setupTokens.rearm(config.dataDir) : undefined;
+    const setupToken = setupRearm?.token ?? (await setupTokens.issueIfSetupPending(config.dataDir));
     const url = listeningUrl(app, config);
     return {
       app,
@@ -81,6 +83,7 @@ export async function startEgide(options: StartOptions = {}): Promise<EgideServe
       url,
       docsUrl: config.apiDocs ? `${url}${DOCS_PATH}` : undefined,
       setupToken,
+      setupRearm,
       close: closer(app, database, config.shutdownTimeoutMs),
     };
   } catch (error) {
@@ -136,7 +139,8 @@ async function createApp(
       maxAge: 600,
     });
   }
-  if (config.apiDocs) setupOpenApi(app);
+  // The tests' probe modules are not part of the API: the document leaves them out.
+  if (config.apiDocs) setupOpenApi(app, additionalModules);
   return app;
 }
 

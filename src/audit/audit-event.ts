@@ -20,6 +20,7 @@ export const AUDIT_ACTIONS = [
   'auth.mfa-enabled',
   'auth.mfa-refused',
   'auth.password-changed',
+  'auth.password-change-refused',
   'auth.recovered',
   'authz.denied',
   'embassy.created',
@@ -47,8 +48,22 @@ export const AUDIT_ACTIONS = [
   'case.transferred',
   'case.transfer-override',
   'case.shredded',
+  'audit.repeated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * Refusals anyone can repeat at will. The first of each identical event (same actor, action,
+ * outcome, target, scope and details) in an hour is written in full; the repeats are counted
+ * and appended as one `audit.repeated` event when the hour is over (audit.service.ts).
+ * Lockouts, refresh-token reuse and every success are always written one by one.
+ */
+export const REPEATABLE_AUDIT_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
+  'authz.denied',
+  'auth.login-refused',
+  'auth.mfa-refused',
+  'auth.password-change-refused',
+]);
 
 export type AuditOutcome = 'SUCCESS' | 'FAILURE' | 'DENIED';
 

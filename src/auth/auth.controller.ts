@@ -1,9 +1,10 @@
 /**
  * HTTP routes of authentication. No logic: DTOs in, the service, response DTOs out.
  * Public routes are the ones a caller without a session needs; the rest act on the
- * caller's own account.
+ * caller's own account. The routes that judge a key and a TOTP code also spend the client
+ * address's hourly budget of failed sign-ins (SignInAddressGuard).
  */
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../common/authz/actor';
 import { Authorize, CurrentActor, Public } from '../common/authz/authorize.decorator';
@@ -31,6 +32,8 @@ import {
   UserSummaryDto,
 } from './dto/auth-responses.dto';
 import { CredentialRoute } from '../common/http/rate-limits';
+import type { AddressAttempt } from './sign-in-address';
+import { SignInAddressGuard, SignInAttempt } from './sign-in-address.guard';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -52,10 +55,11 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Activate TOTP with a first code; required before the first login' })
+  @UseGuards(SignInAddressGuard)
   @ApiOkResponse({ type: UserSummaryDto })
   @ApiProblems(400, 401, 429)
-  confirmTotp(@Body() body: ConfirmTotpRequest, @RequestId() requestId: string): Promise<UserSummaryDto> {
-    return this.auth.confirmTotp(body, requestId);
+  confirmTotp(@Body() body: ConfirmTotpRequest, @RequestId() requestId: string, @SignInAttempt() attempt: AddressAttempt): Promise<UserSummaryDto> {
+    return this.auth.confirmTotp(body, requestId, attempt);
   }
 
   @Post('prelogin')
@@ -74,10 +78,11 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with the authKey and a TOTP code' })
+  @UseGuards(SignInAddressGuard)
   @ApiOkResponse({ type: LoginResponse })
   @ApiProblems(400, 401, 429)
-  login(@Body() body: LoginRequest, @RequestId() requestId: string): Promise<LoginResponse> {
-    return this.auth.login(body, requestId);
+  login(@Body() body: LoginRequest, @RequestId() requestId: string, @SignInAttempt() attempt: AddressAttempt): Promise<LoginResponse> {
+    return this.auth.login(body, requestId, attempt);
   }
 
   @Post('refresh')
@@ -136,10 +141,11 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Prove the recovery key and a TOTP code; receive the recovery-wrapped seed and a ticket' })
+  @UseGuards(SignInAddressGuard)
   @ApiOkResponse({ type: BeginRecoveryResponse })
   @ApiProblems(400, 401, 429)
-  beginRecovery(@Body() body: BeginRecoveryRequest, @RequestId() requestId: string): Promise<BeginRecoveryResponse> {
-    return this.auth.beginRecovery(body, requestId);
+  beginRecovery(@Body() body: BeginRecoveryRequest, @RequestId() requestId: string, @SignInAttempt() attempt: AddressAttempt): Promise<BeginRecoveryResponse> {
+    return this.auth.beginRecovery(body, requestId, attempt);
   }
 
   @Post('recovery/complete')

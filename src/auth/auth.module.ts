@@ -14,11 +14,12 @@ import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
 import { SessionTokensService } from './session-tokens.service';
 import { SetupController } from './setup.controller';
+import { SignInAddressGuard } from './sign-in-address.guard';
 
 @Module({
   imports: [PassportModule, JwtModule.register({}), UsersModule, SetupModule],
   controllers: [AuthController, SetupController],
-  providers: [AuthRepository, AuthService, SessionTokensService, AccessTokenStrategy],
+  providers: [AuthRepository, AuthService, SessionTokensService, AccessTokenStrategy, SignInAddressGuard],
   exports: [AuthService, AuthRepository],
 })
 export class AuthModule {}

@@ -3,7 +3,8 @@
  * lockout counters, sessions and refresh tokens. Times are parameters (the server's
  * Clock), never SQL's now(), so that tests can move time. Writes that must agree under
  * concurrency (a TOTP step used once, a refresh token exchanged once, the lockout
- * counter) are single conditional UPDATEs, decided by PostgreSQL.
+ * counters, a client address's budget) are single conditional statements, decided by
+ * PostgreSQL.
  */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -23,8 +24,14 @@ export interface Principal {
   teamGrant: TeamGrantState | null;
 }
 
-export const LOCKOUT_THRESHOLD = 5;
-export const LOCKOUT_MINUTES = 15;
+/** The two credentials that can be locked, each on its own (docs/identity.md, "Brute force"). */
+export type Credential = 'password' | 'recovery';
+
+// Fixed identifiers, never input: the columns of each credential's lock.
+const LOCK_COLUMNS: Record<Credential, { guesses: string; lockedUntil: string; lockouts: string }> = {
+  password: { guesses: 'failed_attempts', lockedUntil: 'locked_until', lockouts: 'lockouts' },
+  recovery: { guesses: 'recovery_failed_attempts', lockedUntil: 'recovery_locked_until', lockouts: 'recovery_lockouts' },
+};
 
 /** What a password change or a recovery stores: new KDF parameters, authKey hash and wrapped seed. */
 export interface PasswordCredentials {
@@ -155,8 +162,8 @@ export class AuthRepository {
     await manager.query(
       `UPDATE users SET kdf_salt = $2, kdf_opslimit = $3, kdf_memlimit = $4, auth_key_hash = $5, recovery_auth_key_hash = $6,
               box_public_key = $7, sign_public_key = $8, fingerprint = $9, password_bundle = $10, recovery_bundle = $11,
-              totp_secret_sealed = $12, totp_enabled_at = NULL, totp_last_step = 0, failed_attempts = 0, locked_until = NULL,
-              updated_at = now()
+              totp_secret_sealed = $12, totp_enabled_at = NULL, totp_last_step = 0, failed_attempts = 0, locked_until = NULL, lockouts = 0,
+              recovery_failed_attempts = 0, recovery_locked_until = NULL, recovery_lockouts = 0, updated_at = now()
         WHERE id = $1`,
       [
         user.id,
@@ -175,26 +182,44 @@ export class AuthRepository {
     );
   }
 
-  /** Counts a failure; the fifth within a lockout period locks the account. */
-  async recordFailedLogin(manager: EntityManager, userId: string, now: Date): Promise<{ locked: boolean }> {
+  /**
+   * Takes one guess behind a proven factor (docs/identity.md, "Brute force"): a TOTP code
+   * after the right key, or a current password within a session. Counted before the guess
+   * is judged, in the row PostgreSQL locks until the caller's transaction ends, so that
+   * concurrent guesses queue and never exceed the threshold. Undefined while the
+   * credential is locked: the guess is not judged at all, and the lock is not extended.
+   */
+  async takeGuess(manager: EntityManager, userId: string, credential: Credential, now: Date): Promise<{ guesses: number; lockouts: number } | undefined> {
+    const c = LOCK_COLUMNS[credential];
     const rows = (await manager.query(
-      `UPDATE users
-          SET failed_attempts = CASE WHEN failed_attempts + 1 >= $3 THEN 0 ELSE failed_attempts + 1 END,
-              locked_until = CASE WHEN failed_attempts + 1 >= $3 THEN $2::timestamptz + make_interval(mins => $4) ELSE locked_until END
-        WHERE id = $1
-        RETURNING locked_until > $2::timestamptz AS locked`,
-      [userId, now, LOCKOUT_THRESHOLD, LOCKOUT_MINUTES],
-    )) as [{ locked: boolean | null }[], number];
-    return { locked: rows[0][0]?.locked === true };
+      `UPDATE users SET ${c.guesses} = ${c.guesses} + 1
+        WHERE id = $1 AND (${c.lockedUntil} IS NULL OR ${c.lockedUntil} <= $2)
+        RETURNING ${c.guesses} AS guesses, ${c.lockouts} AS lockouts`,
+      [userId, now],
+    )) as [{ guesses: number; lockouts: number }[], number];
+    return rows[0][0];
+  }
+
+  /** Gives back a guess that turned out not to be one (the code was right but just spent). */
+  async returnGuess(manager: EntityManager, userId: string, credential: Credential): Promise<void> {
+    const c = LOCK_COLUMNS[credential];
+    await manager.query(`UPDATE users SET ${c.guesses} = greatest(${c.guesses} - 1, 0) WHERE id = $1`, [userId]);
+  }
+
+  /** Locks the credential until `until`; the guesses start again from zero, the lock count goes up. */
+  async lockCredential(manager: EntityManager, userId: string, credential: Credential, until: Date): Promise<void> {
+    const c = LOCK_COLUMNS[credential];
+    await manager.query(`UPDATE users SET ${c.guesses} = 0, ${c.lockouts} = ${c.lockouts} + 1, ${c.lockedUntil} = $2 WHERE id = $1`, [userId, until]);
   }
 
   /**
-   * Records a successful login: clears the counters and spends the TOTP step, unless a
-   * concurrent request already spent it (then nothing changes and false comes back).
+   * Spends the TOTP step and clears the credential's guesses and locks, unless a concurrent
+   * request already spent that step (then nothing changes and false comes back).
    */
-  async recordSuccessfulLogin(manager: EntityManager, userId: string, totpStep: number): Promise<boolean> {
+  async spendTotpStep(manager: EntityManager, userId: string, totpStep: number, credential: Credential): Promise<boolean> {
+    const c = LOCK_COLUMNS[credential];
     const [, affected] = (await manager.query(
-      `UPDATE users SET failed_attempts = 0, locked_until = NULL, totp_last_step = $2
+      `UPDATE users SET ${c.guesses} = 0, ${c.lockouts} = 0, ${c.lockedUntil} = NULL, totp_last_step = $2
         WHERE id = $1 AND totp_last_step < $2`,
       [userId, totpStep],
     )) as [unknown, number];
@@ -203,11 +228,36 @@ export class AuthRepository {
 
   async enableTotp(manager: EntityManager, userId: string, totpStep: number, now: Date): Promise<boolean> {
     const [, affected] = (await manager.query(
-      `UPDATE users SET totp_enabled_at = $3, totp_last_step = $2, failed_attempts = 0
+      `UPDATE users SET totp_enabled_at = $3, totp_last_step = $2, failed_attempts = 0, lockouts = 0, locked_until = NULL
         WHERE id = $1 AND totp_enabled_at IS NULL AND totp_last_step < $2`,
       [userId, totpStep, now],
     )) as [unknown, number];
     return affected === 1;
+  }
+
+  /**
+   * Takes one attempt of a client address's hourly budget, before any hash is verified.
+   * False when the budget is spent: the attempt must be refused unjudged. A success gives
+   * its attempt back (returnAddressAttempt), so the budget counts failures. The first row of
+   * a new hour deletes the rows of past hours.
+   */
+  async takeAddressAttempt(addressTag: Buffer, windowStart: Date, limit: number): Promise<boolean> {
+    const rows = (await this.dataSource.query(
+      `INSERT INTO sign_in_address_failures AS f (address_tag, window_start, failures) VALUES ($1, $2, 1)
+       ON CONFLICT (address_tag, window_start) DO UPDATE SET failures = f.failures + 1 WHERE f.failures < $3
+       RETURNING f.failures = 1 AS opened`,
+      [addressTag, windowStart, limit],
+    )) as { opened: boolean }[];
+    const [row] = rows;
+    if (row?.opened === true) await this.dataSource.query(`DELETE FROM sign_in_address_failures WHERE window_start < $1`, [windowStart]);
+    return row !== undefined;
+  }
+
+  async returnAddressAttempt(manager: EntityManager, addressTag: Buffer, windowStart: Date): Promise<void> {
+    await manager.query(
+      `UPDATE sign_in_address_failures SET failures = greatest(failures - 1, 0) WHERE address_tag = $1 AND window_start = $2`,
+      [addressTag, windowStart],
+    );
   }
 
   async createSession(manager: EntityManager, userId: string): Promise<string> {
@@ -295,7 +345,7 @@ export class AuthRepository {
   ): Promise<void> {
     await manager.query(
       `UPDATE users SET kdf_salt = $2, kdf_opslimit = $3, kdf_memlimit = $4, auth_key_hash = $5, password_bundle = $6,
-              failed_attempts = 0, locked_until = NULL, updated_at = now()
+              failed_attempts = 0, locked_until = NULL, lockouts = 0, updated_at = now()
         WHERE id = $1`,
       [userId, credentials.kdfSalt, credentials.kdfOpslimit, credentials.kdfMemlimit, credentials.authKeyHash, JSON.stringify(credentials.passwordBundle)],
     );

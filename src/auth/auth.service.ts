@@ -7,13 +7,23 @@
  * The server never sees a password or a key that opens sealed content: it receives
  * authKeys (Argon2id outputs) and keeps only Argon2id hashes of them.
  *
- * Failed logins all look alike to the caller (unknown account, wrong authKey, wrong or
- * replayed code, locked, disabled): one status, one body, comparable time.
+ * Failed logins all look alike to the caller (unknown account, wrong authKey, wrong
+ * code, locked, disabled): one status, one body, comparable time. The one exception is a
+ * code refused only because it was just used, after the right key: only someone who holds
+ * the password and a current code can see it, and they are told to wait for the next one.
+ *
+ * Brute force (docs/identity.md): a wrong key never locks an account, so knowing an e-mail
+ * is not enough to keep its owner out; guesses made behind a proven factor (a code after
+ * the right key, a current password within a session) lock that credential, each lock in
+ * a row twice as long as the last; the other credential (the recovery key, or the
+ * password) still opens the account. Invitation codes and setup tokens are checked before
+ * any Argon2id work, so a bad one costs one indexed UPDATE.
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { AuditAction } from '../audit/audit-event';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/authz/actor';
 import { scopeOf, type Role } from '../common/authz/roles';
@@ -31,7 +41,8 @@ import { InvitationsRepository } from '../users/invitations.repository';
 import { UsersRepository } from '../users/users.repository';
 import type { User } from '../users/user.entity';
 import { authKeyMatches, decoyAuthKeyHash, hashAuthKey } from './auth-key-hash';
-import { AuthRepository, type PasswordCredentials } from './auth.repository';
+import { AuthRepository, type Credential, type PasswordCredentials } from './auth.repository';
+import { lockDurationMs, LOCKOUT_THRESHOLD } from './credential-lock';
 import type {
   AccessTokenResponse,
   BeginRecoveryResponse,
@@ -53,12 +64,36 @@ import type {
 import type { EnrolmentKeyMaterialDto } from './dto/key-material.dto';
 import { openServerSecret, sealServerSecret } from './server-sealed-secret';
 import { hashRefreshToken, RECOVERY_TICKET_TTL_SECONDS, SessionTokensService } from './session-tokens.service';
-import { generateTotpSecret, matchTotp, otpauthUri, base32 } from './totp';
+import type { AddressAttempt } from './sign-in-address';
+import { assessTotpCode, generateTotpSecret, otpauthUri, base32 } from './totp';
 
 const LOGIN_REFUSED = 'The e-mail, key or code is not valid, or the account cannot sign in now';
 
 function refused(): ProblemException {
   return new ProblemException('unauthenticated', LOGIN_REFUSED);
+}
+
+/** A sign-in step that proves a key and a TOTP code: what it proves, and what follows. */
+interface SignInPurpose {
+  readonly stage: 'login' | 'totp-confirm' | 'recovery-begin';
+  readonly credential: Credential;
+  readonly refusal: AuditAction;
+  /** login and recovery need active TOTP; activation needs it not yet active. */
+  readonly totpActive: boolean;
+}
+
+const LOGIN: SignInPurpose = { stage: 'login', credential: 'password', refusal: 'auth.login-refused', totpActive: true };
+const TOTP_ACTIVATION: SignInPurpose = { stage: 'totp-confirm', credential: 'password', refusal: 'auth.mfa-refused', totpActive: false };
+const RECOVERY: SignInPurpose = { stage: 'recovery-begin', credential: 'recovery', refusal: 'auth.login-refused', totpActive: true };
+
+/** The proven user, or why not. */
+type SignInOutcome = User | 'refused' | 'code-used';
+
+function codeJustUsed(): ProblemException {
+  return new ProblemException(
+    'totp-code-used',
+    'This code has just been used: wait until your authenticator shows the next one (a new code every 30 seconds), then try again with it',
+  );
 }
 
 export function normaliseEmail(email: string): string {
@@ -100,14 +135,19 @@ export class AuthService {
     this.decoyKey = serverKeys.derive('prelogin-decoy');
   }
 
-  /** The first administrator, with the one-time setup token instead of an invitation. */
+  /**
+   * The first administrator, with the one-time setup token instead of an invitation. The
+   * token is checked first (one indexed UPDATE); the Argon2id hashes come after, in the same
+   * transaction, so a wrong token costs no hashing and a refusal leaves the token unspent.
+   */
   async setup(request: SetupRequest, requestId: string): Promise<EnrolmentResponse> {
     const email = normaliseEmail(request.email);
-    const prepared = await this.prepareEnrolment(request.keys);
     return this.dataSource.transaction(async (manager) => {
       if (!(await this.setupTokens.consume(manager, request.setupToken, this.clock.now()))) {
         throw new ProblemException('forbidden', 'The setup token is not valid or has been used');
       }
+      await this.checkEnrolmentKeys(request.keys);
+      const prepared = await this.hashEnrolmentKeys(request.keys);
       const enrolled = await this.createUser(manager, { email, displayName: null, role: 'ADMIN', embassyId: null, organizationId: null }, request.keys, prepared);
       await this.audit.record(manager, {
         action: 'setup.admin-created',
@@ -121,18 +161,22 @@ export class AuthService {
     });
   }
 
+  /** As setup: the invitation code first, then the key material, then the hashes. */
   async enrol(request: EnrolRequest, requestId: string): Promise<EnrolmentResponse> {
     const email = normaliseEmail(request.email);
-    const prepared = await this.prepareEnrolment(request.keys);
     return this.dataSource.transaction(async (manager) => {
       const invitation = await this.invitations.consume(manager, request.invitationCode, email, this.clock.now());
       if (invitation === undefined) {
         throw new ProblemException('forbidden', 'The invitation is not valid for this e-mail, has expired or has been used');
       }
-      if (invitation.replacesUserId !== null) return this.reenrol(manager, invitation.replacesUserId, request.keys, prepared, requestId);
+      await this.checkEnrolmentKeys(request.keys);
+      if (invitation.replacesUserId !== null) {
+        return this.reenrol(manager, invitation.replacesUserId, request.keys, await this.hashEnrolmentKeys(request.keys), requestId);
+      }
       if ((await this.auth.findUserByEmail(email, manager)) !== null) {
         throw new ProblemException('conflict', 'An account with this e-mail already exists; an administrator must re-invite it');
       }
+      const prepared = await this.hashEnrolmentKeys(request.keys);
       // The administrator's display name for this person comes with the invitation.
       const enrolled = await this.createUser(manager, invitation, request.keys, prepared);
       await this.audit.record(manager, {
@@ -195,26 +239,25 @@ export class AuthService {
   }
 
   /** Activates TOTP with a first valid code; until then the account cannot sign in. */
-  async confirmTotp(request: ConfirmTotpRequest, requestId: string): Promise<UserSummaryDto> {
+  async confirmTotp(request: ConfirmTotpRequest, requestId: string, attempt: AddressAttempt): Promise<UserSummaryDto> {
     const user = await this.auth.findUserByEmail(normaliseEmail(request.email));
-    const authKeyOk = await authKeyMatches(user?.authKeyHash ?? (await decoyAuthKeyHash()), fromBase64Url(request.authKey));
-    if (user === null || !authKeyOk || user.totpEnabledAt !== null || user.status !== 'ACTIVE') throw refused();
-    const step = matchTotp(this.totpSecretOf(user), request.totpCode, this.clock.nowSeconds(), Number(user.totpLastStep));
-    return this.dataSource.transaction(async (manager) => {
-      const enabled = step !== undefined && (await this.auth.enableTotp(manager, user.id, step, this.clock.now()));
+    const keyOk = await authKeyMatches(user?.authKeyHash ?? (await decoyAuthKeyHash()), fromBase64Url(request.authKey));
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const proven = await this.proveKeyAndCode(manager, TOTP_ACTIVATION, user, keyOk, request.totpCode, requestId);
+      if (typeof proven === 'string') return proven;
+      await this.auth.returnAddressAttempt(manager, attempt.tag, attempt.windowStart);
       await this.audit.record(manager, {
-        action: enabled ? 'auth.mfa-enabled' : 'auth.mfa-refused',
-        outcome: enabled ? 'SUCCESS' : 'FAILURE',
+        action: 'auth.mfa-enabled',
+        outcome: 'SUCCESS',
         requestId,
-        actor: { userId: user.id, role: user.role },
-        target: { type: 'user', id: user.id },
+        actor: { userId: proven.id, role: proven.role },
+        target: { type: 'user', id: proven.id },
       });
-      if (!enabled) return undefined;
-      return userSummary(user);
-    }).then((summary) => {
-      if (summary === undefined) throw refused();
-      return summary;
+      return userSummary(proven);
     });
+    if (outcome === 'refused') throw refused();
+    if (outcome === 'code-used') throw codeJustUsed();
+    return outcome;
   }
 
   /**
@@ -228,54 +271,37 @@ export class AuthService {
     return { kdf: { algorithm: KDF_ALGORITHM_ARGON2ID13, salt, opslimit: KDF_OPSLIMIT_FLOOR, memlimit: KDF_MEMLIMIT_FLOOR } };
   }
 
-  async login(request: LoginRequest, requestId: string): Promise<LoginResponse> {
+  async login(request: LoginRequest, requestId: string, attempt: AddressAttempt): Promise<LoginResponse> {
     const user = await this.auth.findUserByEmail(normaliseEmail(request.email));
     // Always verify a hash, so that an unknown account costs the time a known one does.
-    const authKeyOk = await authKeyMatches(user?.authKeyHash ?? (await decoyAuthKeyHash()), fromBase64Url(request.authKey));
-    const now = this.clock.now();
-    if (user === null) {
-      await this.dataSource.transaction((manager) =>
-        this.audit.record(manager, { action: 'auth.login-refused', outcome: 'FAILURE', requestId, details: { reason: 'unknown-account' } }),
-      );
-      throw refused();
-    }
-    const { locked, step, acceptable, reason } = this.assessAttempt(user, authKeyOk, request.totpCode, now);
-
+    const keyOk = await authKeyMatches(user?.authKeyHash ?? (await decoyAuthKeyHash()), fromBase64Url(request.authKey));
     const outcome = await this.dataSource.transaction(async (manager) => {
-      if (acceptable && step !== undefined && (await this.auth.recordSuccessfulLogin(manager, user.id, step))) {
-        const session = await this.tokens.openSession(manager, user.id, user.tokenVersion);
-        await this.audit.record(manager, {
-          action: 'auth.login',
-          outcome: 'SUCCESS',
-          requestId,
-          actor: { userId: user.id, role: user.role },
-          target: { type: 'session', id: session.sessionId },
-          scope: scopeOf(user.role, user.embassyId, user.organizationId),
-        });
-        return session;
-      }
-      // While locked, attempts do not extend the lock: the right credentials wait it out.
-      const lock = locked ? { locked: true } : await this.auth.recordFailedLogin(manager, user.id, now);
+      const proven = await this.proveKeyAndCode(manager, LOGIN, user, keyOk, request.totpCode, requestId);
+      if (typeof proven === 'string') return proven;
+      const session = await this.tokens.openSession(manager, proven.id, proven.tokenVersion);
+      await this.auth.returnAddressAttempt(manager, attempt.tag, attempt.windowStart);
       await this.audit.record(manager, {
-        action: lock.locked && !locked ? 'auth.lockout' : 'auth.login-refused',
-        outcome: 'FAILURE',
+        action: 'auth.login',
+        outcome: 'SUCCESS',
         requestId,
-        actor: { userId: user.id, role: user.role },
-        target: { type: 'user', id: user.id },
-        details: { reason },
+        actor: { userId: proven.id, role: proven.role },
+        target: { type: 'session', id: session.sessionId },
+        scope: scopeOf(proven.role, proven.embassyId, proven.organizationId),
       });
-      return undefined;
+      return { user: proven, session };
     });
-    if (outcome === undefined) throw refused();
-    const { sessionId: _sessionId, ...tokens } = outcome;
+    if (outcome === 'refused') throw refused();
+    if (outcome === 'code-used') throw codeJustUsed();
+    const { sessionId: _sessionId, ...tokens } = outcome.session;
+    const signedIn = outcome.user;
     return {
       ...tokens,
-      user: userSummary(user),
+      user: userSummary(signedIn),
       keyBundle: {
-        kdf: kdfOf(user),
-        passwordBundle: user.passwordBundle,
-        publicKeys: { boxPublicKey: user.boxPublicKey, signPublicKey: user.signPublicKey },
-        fingerprint: user.fingerprint,
+        kdf: kdfOf(signedIn),
+        passwordBundle: signedIn.passwordBundle,
+        publicKeys: { boxPublicKey: signedIn.boxPublicKey, signPublicKey: signedIn.signPublicKey },
+        fingerprint: signedIn.fingerprint,
       },
     };
   }
@@ -350,17 +376,38 @@ export class AuthService {
 
   /**
    * New salt, new authKey, the same seed re-wrapped under the new KEK. Every other
-   * session ends; this one continues with a fresh access token.
+   * session ends; this one continues with a fresh access token. The current password is a
+   * guess made within a session: a wrong one counts towards the password's lock and is
+   * audited, and while the password is locked no change is judged at all.
    */
   async changePassword(actor: Actor, request: ChangePasswordRequest): Promise<AccessTokenResponse> {
     const user = await this.auth.findUserById(actor.userId);
-    const credentials = await this.newPasswordCredentials(request);
-    if (user === null || !(await authKeyMatches(user.authKeyHash, fromBase64Url(request.currentAuthKey)))) {
-      throw new ProblemException('forbidden', 'The current password is not right');
-    }
-    return this.dataSource.transaction(async (manager) => {
+    if (user === null) throw refused();
+    this.checkNewPasswordMaterial(request);
+    const now = this.clock.now();
+    const refusal = (reason: string): Parameters<AuditService['record']>[1] => ({
+      action: 'auth.password-change-refused',
+      outcome: 'FAILURE',
+      requestId: actor.requestId,
+      actor: { userId: user.id, role: user.role },
+      target: { type: 'user', id: user.id },
+      details: { reason },
+    });
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const guess = await this.auth.takeGuess(manager, user.id, 'password', now);
+      if (guess === undefined) {
+        await this.audit.record(manager, refusal('locked'));
+        return 'locked' as const;
+      }
+      if (!(await authKeyMatches(user.authKeyHash, fromBase64Url(request.currentAuthKey)))) {
+        if (await this.lockIfExhausted(manager, user, 'password', 'password-change', guess, actor.requestId)) return 'locked' as const;
+        await this.audit.record(manager, refusal('bad-current-key'));
+        return 'wrong' as const;
+      }
+      // The new authKey is hashed only once the current one is proven.
+      const credentials = await this.newPasswordCredentials(request);
       await this.auth.replacePasswordCredentials(manager, user.id, credentials);
-      const version = await this.auth.revokeAllSessions(manager, user.id, 'password-changed', this.clock.now(), actor.sessionId);
+      const version = await this.auth.revokeAllSessions(manager, user.id, 'password-changed', now, actor.sessionId);
       await this.audit.record(manager, {
         action: 'auth.password-changed',
         outcome: 'SUCCESS',
@@ -370,42 +417,55 @@ export class AuthService {
       });
       return this.tokens.accessToken(user.id, actor.sessionId, version);
     });
+    if (outcome === 'wrong') throw new ProblemException('forbidden', 'The current password is not right');
+    if (outcome === 'locked') {
+      throw new ProblemException(
+        'forbidden',
+        'After repeated wrong passwords or codes, your password is locked for now: no change is possible and signing in with it is refused until the lock ends. `egide recover` (your recovery key) still works',
+      );
+    }
+    return outcome;
   }
 
-  /** Proves the recovery key (its authKey) and a TOTP code; hands back the recovery-wrapped seed. */
-  async beginRecovery(request: BeginRecoveryRequest, requestId: string): Promise<BeginRecoveryResponse> {
+  /**
+   * Proves the recovery key (its authKey) and a TOTP code; hands back the recovery-wrapped
+   * seed. The recovery key has a lock of its own: a password locked by someone who guessed
+   * codes behind it does not stop its owner from recovering (and so replacing it).
+   */
+  async beginRecovery(request: BeginRecoveryRequest, requestId: string, attempt: AddressAttempt): Promise<BeginRecoveryResponse> {
     const user = await this.auth.findUserByEmail(normaliseEmail(request.email));
     const keyOk = await authKeyMatches(user?.recoveryAuthKeyHash ?? (await decoyAuthKeyHash()), fromBase64Url(request.recoveryAuthKey));
-    const now = this.clock.now();
-    if (user === null) throw refused();
-    const { locked, step, acceptable, reason } = this.assessAttempt(user, keyOk, request.totpCode, now);
-    const ok = await this.dataSource.transaction(async (manager) => {
-      const spent = acceptable && step !== undefined && (await this.auth.recordSuccessfulLogin(manager, user.id, step));
-      if (!spent && !locked) await this.auth.recordFailedLogin(manager, user.id, now);
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const proven = await this.proveKeyAndCode(manager, RECOVERY, user, keyOk, request.totpCode, requestId);
+      if (typeof proven === 'string') return proven;
+      await this.auth.returnAddressAttempt(manager, attempt.tag, attempt.windowStart);
       await this.audit.record(manager, {
-        action: spent ? 'auth.recovered' : 'auth.login-refused',
-        outcome: spent ? 'SUCCESS' : 'FAILURE',
+        action: 'auth.recovered',
+        outcome: 'SUCCESS',
         requestId,
-        actor: { userId: user.id, role: user.role },
-        target: { type: 'user', id: user.id },
-        details: spent ? { stage: 'recovery-begin' } : { stage: 'recovery-begin', reason },
+        actor: { userId: proven.id, role: proven.role },
+        target: { type: 'user', id: proven.id },
+        details: { stage: 'recovery-begin' },
       });
-      return spent;
+      return proven;
     });
-    if (!ok) throw refused();
+    if (outcome === 'refused') throw refused();
+    if (outcome === 'code-used') throw codeJustUsed();
     return {
-      recoveryTicket: this.tokens.recoveryTicket(user.id, user.tokenVersion),
-      recoveryBundle: user.recoveryBundle,
-      kdf: kdfOf(user),
+      recoveryTicket: this.tokens.recoveryTicket(outcome.id, outcome.tokenVersion),
+      recoveryBundle: outcome.recoveryBundle,
+      kdf: kdfOf(outcome),
       expiresIn: RECOVERY_TICKET_TTL_SECONDS,
     };
   }
 
   /** Sets the new password credentials; every session of the user ends. */
   async completeRecovery(request: CompleteRecoveryRequest, requestId: string): Promise<void> {
-    const credentials = await this.newPasswordCredentials(request);
+    this.checkNewPasswordMaterial(request);
+    // The ticket (a signature check) before the new authKey's hash.
     const claims = this.tokens.readRecoveryTicket(request.recoveryTicket);
     if (claims === undefined) throw new ProblemException('unauthenticated', 'The recovery ticket is not valid');
+    const credentials = await this.newPasswordCredentials(request);
     await this.dataSource.transaction(async (manager) => {
       const user = await this.auth.findUserById(claims.sub, manager);
       // The version moves on completion: a ticket works once.
@@ -426,40 +486,96 @@ export class AuthService {
   }
 
   /**
-   * Where a sign-in attempt stands before anything is written: locked, the TOTP step the
-   * code matches (only when the key is right: a wrong key must not reveal whether the
-   * code was), and why it is refused, for the audit trail.
+   * Judges a key and a TOTP code inside the caller's transaction, audits a refusal, and
+   * spends the code's step on success, returning the proven user (the caller then writes
+   * its own success event).
+   *
+   * A wrong key is refused without touching the account's counters: anyone who knows an
+   * e-mail can send one, and letting that lock the account would let them keep its owner
+   * out. Only with the right key is the code judged, and then as a guess of the credential
+   * (taken before it is judged, so concurrent guesses cannot exceed the threshold); the
+   * fifth wrong code in a row locks the credential. A code refused only because its step
+   * was just spent gives its guess back.
    */
-  private assessAttempt(
-    user: User,
+  private async proveKeyAndCode(
+    manager: EntityManager,
+    purpose: SignInPurpose,
+    user: User | null,
     keyOk: boolean,
     totpCode: string,
-    now: Date,
-  ): { locked: boolean; step: number | undefined; acceptable: boolean; reason: string } {
-    const locked = user.lockedUntil !== null && user.lockedUntil > now;
-    const step =
-      keyOk && user.totpEnabledAt !== null ? matchTotp(this.totpSecretOf(user), totpCode, this.clock.nowSeconds(), Number(user.totpLastStep)) : undefined;
-    const reason = locked
-      ? 'locked'
-      : !keyOk
-        ? 'bad-auth-key'
-        : user.status !== 'ACTIVE'
-          ? 'disabled'
-          : step === undefined
-            ? 'bad-or-replayed-code'
-            : 'replayed-code';
-    return { locked, step, acceptable: !locked && keyOk && user.status === 'ACTIVE' && step !== undefined, reason };
+    requestId: string,
+  ): Promise<SignInOutcome> {
+    const refuse = async (reason: string): Promise<SignInOutcome> => {
+      await this.audit.record(manager, {
+        action: purpose.refusal,
+        outcome: 'FAILURE',
+        requestId,
+        actor: user === null ? null : { userId: user.id, role: user.role },
+        target: user === null ? null : { type: 'user', id: user.id },
+        details: { stage: purpose.stage, reason },
+      });
+      return 'refused';
+    };
+    if (user === null) return refuse('unknown-account');
+    if (!keyOk) return refuse(purpose.credential === 'recovery' ? 'bad-recovery-key' : 'bad-auth-key');
+    if (user.status !== 'ACTIVE') return refuse('disabled');
+    if ((user.totpEnabledAt !== null) !== purpose.totpActive) return refuse(purpose.totpActive ? 'mfa-not-active' : 'mfa-already-active');
+    const now = this.clock.now();
+    const guess = await this.auth.takeGuess(manager, user.id, purpose.credential, now);
+    if (guess === undefined) return refuse('locked');
+    const code = assessTotpCode(this.totpSecretOf(user), totpCode, this.clock.nowSeconds(), Number(user.totpLastStep));
+    if (code.verdict === 'valid') {
+      const spent = purpose.totpActive
+        ? await this.auth.spendTotpStep(manager, user.id, code.step, purpose.credential)
+        : await this.auth.enableTotp(manager, user.id, code.step, now);
+      if (spent) return user;
+    }
+    if (code.verdict !== 'wrong') {
+      // Valid but already spent (here, or by a concurrent request): not a guess.
+      await this.auth.returnGuess(manager, user.id, purpose.credential);
+      await refuse('code-just-used');
+      return 'code-used';
+    }
+    if (await this.lockIfExhausted(manager, user, purpose.credential, purpose.stage, guess, requestId)) return 'refused';
+    return refuse('bad-code');
   }
 
-  /** Checks new password material (as for enrolment) and hashes the new authKey. */
+  /** After a wrong guess: the fifth in a row locks the credential (audited `auth.lockout`). */
+  private async lockIfExhausted(
+    manager: EntityManager,
+    user: User,
+    credential: Credential,
+    stage: string,
+    guess: { guesses: number; lockouts: number },
+    requestId: string,
+  ): Promise<boolean> {
+    if (guess.guesses < LOCKOUT_THRESHOLD) return false;
+    const until = new Date(this.clock.now().getTime() + lockDurationMs(guess.lockouts));
+    await this.auth.lockCredential(manager, user.id, credential, until);
+    await this.audit.record(manager, {
+      action: 'auth.lockout',
+      outcome: 'FAILURE',
+      requestId,
+      actor: { userId: user.id, role: user.role },
+      target: { type: 'user', id: user.id },
+      details: { credential, stage, lockedUntil: until.toISOString(), lockNumber: guess.lockouts + 1 },
+    });
+    return true;
+  }
+
+  /** New password material, checked as for enrolment (cheap: no hash). */
+  private checkNewPasswordMaterial(request: { kdf: KdfParameters; passwordBundle: ChangePasswordRequest['passwordBundle'] }): void {
+    checkProtocolInput('kdf', () => validateKdfParameters(request.kdf));
+    checkProtocolInput('passwordBundle', () => validateEncryptedKeyBundle(request.passwordBundle));
+    if (request.passwordBundle.purpose !== 'password') throw this.fieldError('passwordBundle.purpose', 'must be "password"');
+  }
+
+  /** The new password's credentials, with its authKey hashed (slow: once everything else is proven). */
   private async newPasswordCredentials(request: {
     newAuthKey: string;
     kdf: KdfParameters;
     passwordBundle: ChangePasswordRequest['passwordBundle'];
   }): Promise<PasswordCredentials> {
-    checkProtocolInput('kdf', () => validateKdfParameters(request.kdf));
-    checkProtocolInput('passwordBundle', () => validateEncryptedKeyBundle(request.passwordBundle));
-    if (request.passwordBundle.purpose !== 'password') throw this.fieldError('passwordBundle.purpose', 'must be "password"');
     return {
       kdfSalt: request.kdf.salt,
       kdfOpslimit: request.kdf.opslimit,
@@ -477,13 +593,18 @@ export class AuthService {
     return openServerSecret(this.totpKey, user.totpSecretSealed, `totp:${user.id}`);
   }
 
-  /** Checks the key material and hashes both authKeys (slow) before any transaction opens. */
-  private async prepareEnrolment(keys: EnrolmentKeyMaterialDto): Promise<{ authKeyHash: string; recoveryAuthKeyHash: string }> {
+  /** The key material's sizes, formats, KDF floor and fingerprint (cheap: no hash). */
+  private async checkEnrolmentKeys(keys: EnrolmentKeyMaterialDto): Promise<void> {
     checkProtocolInput('keys', () => validateEnrolmentKeyMaterial(keys));
     await readyCrypto();
     const fingerprint = userKeyFingerprint(fromBase64Url(keys.publicKeys.boxPublicKey), fromBase64Url(keys.publicKeys.signPublicKey));
     if (fingerprint !== keys.fingerprint) throw this.fieldError('keys.fingerprint', 'does not match the public keys');
-    const [authKeyHash, recoveryAuthKeyHash] = [await hashAuthKey(fromBase64Url(keys.authKey)), await hashAuthKey(fromBase64Url(keys.recoveryAuthKey))];
+  }
+
+  /** Argon2id hashes of both authKeys (slow: only once the code or token is spent and the keys checked). */
+  private async hashEnrolmentKeys(keys: EnrolmentKeyMaterialDto): Promise<{ authKeyHash: string; recoveryAuthKeyHash: string }> {
+    const authKeyHash = await hashAuthKey(fromBase64Url(keys.authKey));
+    const recoveryAuthKeyHash = await hashAuthKey(fromBase64Url(keys.recoveryAuthKey));
     return { authKeyHash, recoveryAuthKeyHash };
   }
 

@@ -1,4 +1,4 @@
-import { base32, base32Decode, matchTotp, otpauthUri, totpCode, totpStep } from './totp';
+import { assessTotpCode, base32, base32Decode, otpauthUri, totpCode, totpStep } from './totp';
 
 // RFC 6238 appendix B, SHA-1 secret "12345678901234567890".
 const rfcSecret = Buffer.from('12345678901234567890', 'ascii');
@@ -17,11 +17,19 @@ describe('TOTP', () => {
     const now = 1_800_000_000;
     const step = totpStep(now);
     const code = totpCode(rfcSecret, step);
-    expect(matchTotp(rfcSecret, code, now, 0)).toBe(step);
-    expect(matchTotp(rfcSecret, code, now, step)).toBeUndefined();
-    expect(matchTotp(rfcSecret, totpCode(rfcSecret, step + 1), now, step)).toBe(step + 1);
-    expect(matchTotp(rfcSecret, totpCode(rfcSecret, step - 2), now, 0)).toBeUndefined();
-    expect(matchTotp(rfcSecret, 'abcdef', now, 0)).toBeUndefined();
+    expect(assessTotpCode(rfcSecret, code, now, 0)).toEqual({ verdict: 'valid', step });
+    expect(assessTotpCode(rfcSecret, totpCode(rfcSecret, step + 1), now, step)).toEqual({ verdict: 'valid', step: step + 1 });
+    expect(assessTotpCode(rfcSecret, totpCode(rfcSecret, step - 2), now, 0)).toEqual({ verdict: 'wrong' });
+    expect(assessTotpCode(rfcSecret, 'abcdef', now, 0)).toEqual({ verdict: 'wrong' });
+  });
+
+  it('tells a code that was just spent from a wrong one', () => {
+    const now = 1_800_000_000;
+    const step = totpStep(now);
+    expect(assessTotpCode(rfcSecret, totpCode(rfcSecret, step), now, step)).toEqual({ verdict: 'used' });
+    expect(assessTotpCode(rfcSecret, totpCode(rfcSecret, step - 1), now, step)).toEqual({ verdict: 'used' });
+    // Outside the window a spent step is simply wrong: nothing tells it was ever valid.
+    expect(assessTotpCode(rfcSecret, totpCode(rfcSecret, step - 2), now, step)).toEqual({ verdict: 'wrong' });
   });
 
   it('encodes the secret in base32 for authenticator apps', () => {

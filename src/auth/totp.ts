@@ -2,7 +2,7 @@
  * TOTP (RFC 6238: HMAC-SHA1, 6 digits, 30-second steps), written against node:crypto
  * so the server needs no extra dependency. A code is accepted within one step of the
  * server's clock, and only for a step later than the last one accepted (a code works
- * once).
+ * once); a code refused for that reason alone is told apart (`used`).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -62,15 +62,26 @@ export function totpCode(secret: Uint8Array, step: number): string {
   return String(binary % 10 ** TOTP_DIGITS).padStart(TOTP_DIGITS, '0');
 }
 
-/** The step the code belongs to, if valid now and later than `lastUsedStep`. */
-export function matchTotp(secret: Uint8Array, code: string, atSeconds: number, lastUsedStep: number): number | undefined {
-  if (!/^\d{6}$/.test(code)) return undefined;
+/**
+ * What a code is worth now: `valid` for a step within one of the server's clock and later
+ * than `lastUsedStep` (it may be spent), `used` when it is the code of such a step that was
+ * already spent (the person should wait for the next one), `wrong` otherwise. Every step of
+ * the window is compared, so the time taken does not depend on which one matched.
+ */
+export type TotpVerdict = { verdict: 'valid'; step: number } | { verdict: 'used' } | { verdict: 'wrong' };
+
+export function assessTotpCode(secret: Uint8Array, code: string, atSeconds: number, lastUsedStep: number): TotpVerdict {
+  if (!/^\d{6}$/.test(code)) return { verdict: 'wrong' };
   const now = totpStep(atSeconds);
+  let valid: number | undefined;
+  let used = false;
   for (const step of [now - 1, now, now + 1]) {
-    if (step <= lastUsedStep) continue;
-    if (timingSafeEqual(Buffer.from(totpCode(secret, step)), Buffer.from(code))) return step;
+    if (!timingSafeEqual(Buffer.from(totpCode(secret, step)), Buffer.from(code))) continue;
+    if (step > lastUsedStep) valid ??= step;
+    else used = true;
   }
-  return undefined;
+  if (valid !== undefined) return { verdict: 'valid', step: valid };
+  return used ? { verdict: 'used' } : { verdict: 'wrong' };
 }
 
 export function otpauthUri(secret: Uint8Array, account: string): string {

@@ -9,7 +9,7 @@ import type { Actor } from '../common/authz/actor';
 import { Authorize, CurrentActor } from '../common/authz/authorize.decorator';
 import { Permission } from '../common/authz/permissions';
 import { ApiProblems } from '../common/http/api-problems';
-import { IDEMPOTENCY_HEADER, parseIdempotencyKey } from '../common/idempotency/idempotency.service';
+import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN, parseIdempotencyKey } from '../common/idempotency/idempotency.service';
 import { CasesService } from './cases.service';
 import { AssignCaseRequest, CaseIdParam, CaseReferenceParam, ChangeCaseStatusRequest, ShredCaseRequest, TransferCaseRequest } from './dto/case-actions.dto';
 import { AppendCaseEventRequest } from './dto/case-event.dto';
@@ -31,6 +31,7 @@ const IDEMPOTENCY_DOC = {
   name: 'Idempotency-Key',
   required: false,
   description: 'A retry with the same key and body returns the first response; the same key with another body answers 422',
+  schema: { type: 'string', minLength: 8, maxLength: 128, pattern: IDEMPOTENCY_KEY_PATTERN.source },
 };
 
 @ApiTags('cases')

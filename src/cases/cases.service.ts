@@ -56,12 +56,12 @@ import type {
   CaseTransferredResponse,
   DuplicateCandidatesResponse,
 } from './dto/case.response';
+import { MAX_DUPLICATE_CANDIDATES } from './dto/case.response';
 import type { CreateCaseRequest } from './dto/create-case.dto';
 import type { DuplicateSearchRequest } from './dto/duplicate-search.dto';
 import type { ListCaseEventsQuery, ListCasesQuery } from './dto/list-cases.dto';
 import type { UpdateCaseRequest } from './dto/update-case.dto';
 
-const MAX_DUPLICATE_CANDIDATES = 50;
 /** Client-chosen ids that must be new: the primary keys (named by the migration) and the case key id. */
 const UNIQUE_IDS = ['PK_264acb3048c240fb89aa34626db', 'cases_key_id_key', 'PK_61f203ee26b76c6438bbcc7bde6'];
 const REFERENCE_DIGITS = 4;

@@ -6,6 +6,7 @@
  */
 import { CaseIntegrityError, CaseShreddedError, TeamFingerprintMismatchError } from '../client/case-flow';
 import { EgideApiError } from '../client/http-client';
+import { WeakPasswordError } from '../client/password-policy';
 import { userKeyFingerprint } from '../crypto/fingerprint';
 import { NoTeamGrantError } from '../client/team-keys-flow';
 import { KeyChangedError, RollbackError, UnverifiedAuthorError } from '../client/trust-store';
@@ -66,6 +67,8 @@ export class CliError extends Error {
 }
 
 export const TEAM_GRANT_REQUIRED_TYPE = 'urn:egide:problem:team-grant-required';
+/** The password and the code were right, but the code had just been used (docs/identity.md). */
+export const TOTP_CODE_USED_TYPE = 'urn:egide:problem:totp-code-used';
 
 /**
  * The server refused a record route (403 team-grant-required): the account is not, or
@@ -208,6 +211,10 @@ export function reportError(error: unknown, usedSession: boolean): ReportedError
       lines: [`egide: ${error.message}`, 'Check the fingerprint with a member of the receiving embassy over another channel.'],
     };
   }
+  if (error instanceof WeakPasswordError) {
+    // The SDK refused the password before sending anything.
+    return { exitCode: ExitCode.InvalidInput, lines: [`egide: ${error.message}`] };
+  }
   if (error instanceof EgideApiError) {
     const { problem } = error;
     if (error.status === 409 && problem.reason === 'shredded') {
@@ -215,6 +222,7 @@ export function reportError(error: unknown, usedSession: boolean): ReportedError
     }
     const lines = [`egide: ${problem.title} (${error.status}): ${problem.detail}`];
     for (const field of problem.errors ?? []) lines.push(`  ${field.field}: ${field.messages.join('; ')}`);
+    if (problem.type === TOTP_CODE_USED_TYPE) lines.push('Wait until your authenticator shows the next code (a new one every 30 seconds), then try again with it.');
     if (problem.requestId !== undefined) lines.push(`  request id: ${problem.requestId}`);
     // Without the session's keys (withOwnFingerprint) there is no fingerprint to show, but the code is the same.
     const exitCode = problem.type === TEAM_GRANT_REQUIRED_TYPE ? ExitCode.NoTeamGrant : exitCodeOfStatus(error.status, usedSession);

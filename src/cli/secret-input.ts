@@ -9,6 +9,9 @@ import { readFileSync, statSync } from 'node:fs';
 import type { CliIo } from './cli-io';
 import { CliError, ExitCode } from './exit-codes';
 
+/** How often a person may choose a refused password before the command stops. */
+const MAX_NEW_SECRET_ATTEMPTS = 3;
+
 export interface SecretSourceOptions {
   passwordStdin?: boolean;
   passwordFd?: number;
@@ -50,14 +53,27 @@ export class SecretInput {
     return answer;
   }
 
-  /** A password being chosen: on a terminal it is typed twice. */
-  async readNew(label: string): Promise<string> {
-    const first = await this.read(label);
-    if (!this.scripted) {
-      const again = await this.io.promptSecret(`Repeat the ${label}: `);
-      if (again !== first) throw new CliError(`the two ${label}s differ`, ExitCode.Usage);
+  /**
+   * A password being chosen. `weaknesses` says what is wrong with it (nothing: acceptable).
+   * On a terminal a refused one is explained and asked for again (three tries), and an
+   * accepted one is typed twice; from a script a refused one stops the command (exit 7)
+   * before any request is sent.
+   */
+  async readNew(label: string, weaknesses: (value: string) => readonly string[] = () => []): Promise<string> {
+    for (let attempt = 1; ; attempt += 1) {
+      const first = await this.read(label);
+      const problems = weaknesses(first);
+      if (problems.length === 0) {
+        if (!this.scripted) {
+          const again = await this.io.promptSecret(`Repeat the ${label}: `);
+          if (again !== first) throw new CliError(`the two ${label}s differ`, ExitCode.Usage);
+        }
+        return first;
+      }
+      const refusal = `the ${label} is too weak: ${problems.join('; ')}`;
+      if (this.scripted || attempt === MAX_NEW_SECRET_ATTEMPTS) throw new CliError(refusal, ExitCode.InvalidInput);
+      this.io.stderr.write(`egide: ${refusal}. Choose another.\n`);
     }
-    return first;
   }
 
   private describeSource(): string {

@@ -21,6 +21,7 @@ import {
 } from './crypto';
 import { EgideSession } from './egide-session';
 import { HttpClient } from './http-client';
+import { assertPasswordAcceptable } from './password-policy';
 import type { TrustStorage } from './trust-store';
 
 export interface ClientOptions {
@@ -56,7 +57,11 @@ export class EgideClient {
     this.auth = new AuthApi(this.http);
   }
 
-  /** The first administrator, with the setup token printed at first start. */
+  /**
+   * The first administrator, with the setup token printed at first start. Like every
+   * flow that chooses a password, it refuses a weak one (WeakPasswordError,
+   * password-policy.ts) before any key is made or any request sent.
+   */
   setup(setupToken: string, email: string, password: string): Promise<NewAccount> {
     return this.createAccount(email, password, (keys) => this.auth.setup({ setupToken, email, keys }));
   }
@@ -93,6 +98,7 @@ export class EgideClient {
    * the seed, and the seed is wrapped under the new password. Every session ends.
    */
   async recover(email: string, recoveryKeyText: string, totpCode: string, newPassword: string): Promise<void> {
+    assertPasswordAcceptable(newPassword, { email });
     await readyCrypto();
     const recovery = deriveRecoverySecrets(parseRecoveryKey(recoveryKeyText));
     try {
@@ -116,6 +122,7 @@ export class EgideClient {
     password: string,
     send: (keys: ReturnType<typeof enrolUser>['material']) => Promise<EnrolmentResponse>,
   ): Promise<NewAccount> {
+    assertPasswordAcceptable(password, { email });
     await readyCrypto();
     const enrolment = enrolUser(password, this.options);
     const response = await send(enrolment.material);

@@ -23,6 +23,7 @@ import { CasesApi } from './cases-api';
 import { changePassword as rewrapForNewPassword, derivePasswordSecrets, deriveUserKeyPairs, type UserKeyPairs } from './crypto';
 import { HttpClient } from './http-client';
 import { KeysApi } from './keys-api';
+import { assertPasswordAcceptable } from './password-policy';
 import { MemoryTrustStorage, TrustStore, type TrustStorage } from './trust-store';
 import { pinSelf } from './trusted-keys';
 
@@ -168,6 +169,7 @@ export class EgideSession {
    * salt; the server checks the current one and ends every other session.
    */
   async changePassword(currentPassword: string, newPassword: string, kdf: KdfParameters, options: { opslimit?: number; memlimit?: number } = {}): Promise<void> {
+    assertPasswordAcceptable(newPassword, { email: this.user.email });
     await readyCrypto();
     const current = derivePasswordSecrets(currentPassword, kdf);
     const change = rewrapForNewPassword(this.userSeed, newPassword, options);

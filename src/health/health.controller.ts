@@ -8,6 +8,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../common/authz/authorize.decorator';
 import { ApiProblems } from '../common/http/api-problems';
+import { LivenessResponse, ReadinessResponse } from './dto/health.response';
 import { MigrationsHealthIndicator } from './migrations.health';
 
 @ApiTags('health')
@@ -21,7 +22,7 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Liveness: the process is up' })
-  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  @ApiOkResponse({ type: LivenessResponse })
   @ApiProblems()
   live(): { status: 'ok' } {
     return { status: 'ok' };
@@ -29,7 +30,7 @@ export class HealthController {
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: database reachable and every migration applied' })
-  @ApiOkResponse({ schema: { example: { status: 'ok', info: { database: { status: 'up', migrations: 1 } } } } })
+  @ApiOkResponse({ type: ReadinessResponse })
   @ApiProblems(503)
   ready(): Promise<HealthCheckResult> {
     return this.health.check([() => this.migrations.check()]);

@@ -261,26 +261,36 @@ export class KeysRepository {
     return rows.length === 1;
   }
 
-  /** Eligible members of the scope with no grant for `generation`. */
-  async findPendingMembers(scopeId: string, generation: number): Promise<MemberKeysRow[]> {
+  /** Eligible members of the scope with no grant for `generation`, the oldest `limit`. */
+  async findPendingMembers(scopeId: string, generation: number, limit: number): Promise<MemberKeysRow[]> {
     return (await this.dataSource.query(
       `SELECT ${MEMBER_COLUMNS} FROM users u
         WHERE ${memberOfScope('u', '$1::uuid')} AND ${eligible('u')}
           AND NOT EXISTS (SELECT 1 FROM team_key_grants g
                            WHERE g.scope_id = $1 AND g.generation = $2 AND g.recipient_id = u.id)
-        ORDER BY u.created_at, u.id`,
-      [scopeId, generation],
+        ORDER BY u.created_at, u.id
+        LIMIT $3`,
+      [scopeId, generation, limit],
     )) as MemberKeysRow[];
   }
 
-  /** Eligible members of the scope holding `generation`: whom a rotation must re-grant. */
-  async findHolders(scopeId: string, generation: number, manager: EntityManager = this.dataSource.manager): Promise<MemberKeysRow[]> {
+  /**
+   * Eligible members of the scope holding `generation`: whom a rotation must re-grant.
+   * Without `limit` (the rotation's own check) every one of them, whatever their number.
+   */
+  async findHolders(
+    scopeId: string,
+    generation: number,
+    manager: EntityManager = this.dataSource.manager,
+    limit: number | null = null,
+  ): Promise<MemberKeysRow[]> {
     return (await manager.query(
       `SELECT ${MEMBER_COLUMNS} FROM users u
          JOIN team_key_grants g ON g.recipient_id = u.id AND g.scope_id = $1 AND g.generation = $2
         WHERE ${memberOfScope('u', '$1::uuid')} AND ${eligible('u')}
-        ORDER BY u.created_at, u.id`,
-      [scopeId, generation],
+        ORDER BY u.created_at, u.id
+        LIMIT $3`,
+      [scopeId, generation, limit],
     )) as MemberKeysRow[];
   }
 

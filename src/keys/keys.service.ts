@@ -31,7 +31,7 @@ import { importSignPublicKey, verifyDataKeyWrapOnServer, verifyTeamKeyGrantOnSer
 import { validateTeamKeyGrant } from '../crypto/team-grant-payload';
 import type { TeamKeyGrantDto } from './dto/key-material.dto';
 import type { CreateTeamRequest, DataKeysPageQuery, ResignWrapsRequest, RotateTeamRequest } from './dto/keys-requests.dto';
-import { MAX_DATA_KEYS_PAGE } from './dto/keys-requests.dto';
+import { MAX_DATA_KEYS_PAGE, MAX_TEAM_MEMBERS_LISTED } from './dto/keys-requests.dto';
 import type {
   DirectoryTeamKeyResponse,
   GrantCreatedResponse,
@@ -166,7 +166,7 @@ export class KeysService implements OnModuleInit {
   async pendingMembers(actor: Actor): Promise<TeamMembersResponse> {
     const scope = ownTeamScope(actor);
     const current = await this.requireCurrentGeneration(scope);
-    const members = await this.keys.findPendingMembers(scope.id, current.generation);
+    const members = await this.keys.findPendingMembers(scope.id, current.generation, MAX_TEAM_MEMBERS_LISTED);
     return { scopeId: scope.id, generation: current.generation, members: members.map(toTeamMemberResponse) };
   }
 
@@ -174,7 +174,7 @@ export class KeysService implements OnModuleInit {
   async holders(actor: Actor): Promise<TeamMembersResponse> {
     const scope = ownTeamScope(actor);
     const current = await this.requireCurrentGeneration(scope);
-    const members = await this.keys.findHolders(scope.id, current.generation);
+    const members = await this.keys.findHolders(scope.id, current.generation, undefined, MAX_TEAM_MEMBERS_LISTED);
     return { scopeId: scope.id, generation: current.generation, members: members.map(toTeamMemberResponse) };
   }
 

@@ -15,6 +15,15 @@ import { writePrivateFile, ensureDataDir } from '../common/config/server-keys';
 
 export const SETUP_TOKEN_FILE = 'setup-token';
 
+/** What `--rearm-setup` did, for the operator (the banner says it). */
+export interface SetupRearm {
+  /** The new setup token; any earlier one no longer works. */
+  readonly token: string;
+  /** Administrator accounts at the time, whatever their status, and how many of them are active. */
+  readonly administrators: number;
+  readonly activeAdministrators: number;
+}
+
 export function hashSetupToken(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
 }
@@ -66,9 +75,9 @@ export class SetupTokenService {
    * server with `--rearm-setup` can do it, and it is audited. No data is exposed:
    * administrators hold no scope key.
    */
-  async rearm(dataDir: string): Promise<void> {
+  async rearm(dataDir: string): Promise<SetupRearm> {
     const token = randomBytes(32).toString('base64url');
-    await this.dataSource.transaction(async (manager) => {
+    const counted = await this.dataSource.transaction(async (manager) => {
       await manager.query(
         `INSERT INTO setup_token (id, token_hash) VALUES (1, $1)
          ON CONFLICT (id) DO UPDATE SET token_hash = EXCLUDED.token_hash, consumed_at = NULL, created_at = now()`,
@@ -77,9 +86,13 @@ export class SetupTokenService {
       await manager.query(
         `INSERT INTO audit_events (action, outcome, request_id, scope_type, details) VALUES ('setup.rearmed', 'SUCCESS', 'startup', 'SYSTEM', '{}')`,
       );
+      return (await manager.query(
+        `SELECT count(*)::int AS administrators, (count(*) FILTER (WHERE status = 'ACTIVE'))::int AS active FROM users WHERE role = 'ADMIN'`,
+      )) as { administrators: number; active: number }[];
     });
     ensureDataDir(dataDir);
     writePrivateFile(join(dataDir, SETUP_TOKEN_FILE), token + '\n');
+    return { token, administrators: counted[0].administrators, activeAdministrators: counted[0].active };
   }
 
   /** Spends the token for good; false when it is wrong or already spent. */

@@ -108,11 +108,29 @@ export class User {
   @Column({ name: 'totp_last_step', type: 'bigint', default: 0 })
   totpLastStep!: string;
 
+  /**
+   * Lockout of the password (docs/identity.md, "Brute force"): guesses made behind the right
+   * password (a wrong TOTP code) or with a session (a wrong current password) since the last
+   * success or lock, the lock, and how many locks in a row (each one lasts twice as long).
+   */
   @Column({ name: 'failed_attempts', type: 'integer', default: 0 })
   failedAttempts!: number;
 
   @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
   lockedUntil!: Date | null;
+
+  @Column({ name: 'lockouts', type: 'integer', default: 0 })
+  lockouts!: number;
+
+  /** The same for the recovery key: only a wrong TOTP code behind the right recovery key counts. */
+  @Column({ name: 'recovery_failed_attempts', type: 'integer', default: 0 })
+  recoveryFailedAttempts!: number;
+
+  @Column({ name: 'recovery_locked_until', type: 'timestamptz', nullable: true })
+  recoveryLockedUntil!: Date | null;
+
+  @Column({ name: 'recovery_lockouts', type: 'integer', default: 0 })
+  recoveryLockouts!: number;
 
   /** Carried in access tokens; incremented to revoke every session at once. */
   @Column({ name: 'token_version', type: 'integer', default: 0 })

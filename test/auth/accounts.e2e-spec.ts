@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { base32Decode, totpCode, totpStep } from '../../src/auth/totp';
 import { enrolUser } from '../../src/client/crypto';
 import { EgideClient } from '../../src/client/egide-client';
+import { WeakPasswordError } from '../../src/client/password-policy';
 import { readyCrypto } from '../../src/crypto/protocol-hash';
 import { startCastApp, type CastApp } from '../support/cast';
 import { querySql } from '../support/test-database';
@@ -54,7 +55,7 @@ it('enrols from an invitation once, activates MFA with a first code, and then si
   expect(account.recoveryKey).toMatch(/^[0-9A-Z-]+$/);
 
   // The same code again: refused, whoever presents it.
-  await expect(app.client.enrol(code, email, 'other')).rejects.toMatchObject({ status: 403 });
+  await expect(app.client.enrol(code, email, 'another long passphrase here')).rejects.toMatchObject({ status: 403 });
 
   const secret = base32Decode(account.totp.secret);
   // No login before MFA is active.
@@ -75,7 +76,7 @@ it('enrols from an invitation once, activates MFA with a first code, and then si
 
 it('refuses an invitation presented with another e-mail, and key material below the KDF floor, naming the field', async () => {
   const code = await invite('right@embassy-a.example');
-  await expect(app.client.enrol(code, 'wrong@embassy-a.example', 'pw')).rejects.toMatchObject({ status: 403 });
+  await expect(app.client.enrol(code, 'wrong@embassy-a.example', 'a long new passphrase here')).rejects.toMatchObject({ status: 403 });
 
   const weak = enrolUser('pw', {}).material;
   const response = await app.request('/api/v1/auth/enrol', {
@@ -99,6 +100,23 @@ it('refuses an invitation presented with another e-mail, and key material below 
     'right@embassy-a.example',
   ]);
   expect(invitation.used_at).toBeNull();
+});
+
+it('refuses a weak password in every SDK flow that chooses one, before any request', async () => {
+  const email = 'weak.sdk@embassy-a.example';
+  const code = await invite(email);
+  await expect(app.client.enrol(code, email, 'a')).rejects.toBeInstanceOf(WeakPasswordError);
+  await expect(app.client.enrol(code, email, 'weak.sdk@embassy-a.example')).rejects.toMatchObject({
+    verdict: { acceptable: false, problems: ['guessable'] },
+  });
+  const member = app.cast.members.contactA2;
+  await expect(app.client.recover(member.email, member.recoveryKey, app.freshTotp('contactA2'), 'password1234')).rejects.toBeInstanceOf(WeakPasswordError);
+  const session = await app.login('contactA2');
+  const { kdf } = await app.client.auth.prelogin(member.email);
+  await expect(session.changePassword(member.password, 'aaaaaaaaaaaaaaaa', kdf)).rejects.toBeInstanceOf(WeakPasswordError);
+  // Nothing reached the server: the invitation is unspent and the password unchanged.
+  await expect(app.client.enrol(code, email, 'a strong enough passphrase for this one')).resolves.toMatchObject({ user: { email } });
+  await expect(app.client.login(member.email, member.password, app.freshTotp('contactA2'))).resolves.toMatchObject({ user: { email: member.email } });
 });
 
 it('changes the password: the old one stops working, other sessions end, this one continues', async () => {
@@ -126,9 +144,9 @@ it('recovers a lost password with the recovery key and a TOTP code, ending every
 
   // Without the TOTP code, or with a wrong recovery key, nothing.
   await expect(
-    app.client.recover(member.email, member.recoveryKey.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')), app.freshTotp('ngoY1'), 'x'),
+    app.client.recover(member.email, member.recoveryKey.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')), app.freshTotp('ngoY1'), 'yet another passphrase for Y'),
   ).rejects.toMatchObject({ status: 401 });
-  await expect(app.client.recover(member.email, member.recoveryKey, '000000', 'x')).rejects.toMatchObject({ status: 401 });
+  await expect(app.client.recover(member.email, member.recoveryKey, '000000', 'yet another passphrase for Y')).rejects.toMatchObject({ status: 401 });
 });
 
 it('rate-limits credential routes per client address, with Retry-After', async () => {

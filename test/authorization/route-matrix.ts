@@ -79,7 +79,7 @@ export async function prepareRouteMatrix(databaseUrl: string, cast: Cast): Promi
       databaseUrl,
       `INSERT INTO cases (id, reference, embassy_id, status, risk_level, threat_types, defender_groups, country_of_activity, version,
                           key_id, envelopes, revision, revision_author_id, revision_signature, created_by)
-       VALUES ($1, $2, $3, 'OPEN', 'HIGH', '{}', '{}', 'KE', 1, $4, '[]'::jsonb, 1, $5, 'unsigned-fixture', $5)`,
+       VALUES ($1, $2, $3, 'OPEN', 'HIGH', '{}', '{}', 'KE', 1, $4, '[{"field":"identity","envelope":"AQE"}]'::jsonb, 1, $5, 'unsigned-fixture', $5)`,
       [fixture.id, fixture.reference, fixture.embassyId, randomUUID(), fixture.author],
     );
   }

@@ -40,7 +40,7 @@ async function skeleton(author: CastKey, options: { shredded?: boolean } = {}): 
     `INSERT INTO cases (id, reference, embassy_id, status, risk_level, threat_types, defender_groups, country_of_activity, version,
                         key_id, envelopes, revision, revision_author_id, revision_signature, created_by, shredded_at)
      VALUES ($1, $2, $3, 'OPEN', 'HIGH', '{SURVEILLANCE}', '{}', $4, 1, $5,
-             CASE WHEN $7 THEN NULL ELSE '[]'::jsonb END, 1, $6, CASE WHEN $7 THEN NULL ELSE 'unsigned-fixture' END, $6,
+             CASE WHEN $7 THEN NULL ELSE '[{"field":"identity","envelope":"AQE"}]'::jsonb END, 1, $6, CASE WHEN $7 THEN NULL ELSE 'unsigned-fixture' END, $6,
              CASE WHEN $7 THEN now() END)`,
     [id, reference, member.scopeId, country, randomUUID(), member.userId, shredded],
   );

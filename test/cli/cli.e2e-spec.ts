@@ -325,7 +325,7 @@ describe('password and recovery', () => {
   it('recovers with the recovery key and a TOTP code, then signs in with the new password', async () => {
     const member = app.cast.members.contactA2;
     const cli = harness();
-    const bad = await cli.run(['recover', '--email', member.email, '--totp', app.freshTotp('contactA2'), '--password-stdin'], { stdin: 'not a recovery key\nanother new password\n' });
+    const bad = await cli.run(['recover', '--email', member.email, '--totp', app.freshTotp('contactA2'), '--password-stdin'], { stdin: 'not a recovery key\nanother new passphrase for A2\n' });
     expect(bad.code).toBe(7);
     const recovered = await cli.run(['recover', '--email', member.email, '--totp', app.freshTotp('contactA2'), '--password-stdin', '--json'], {
       stdin: `${member.recoveryKey}\nrecovered password four five six\n`,

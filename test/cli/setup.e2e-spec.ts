@@ -40,15 +40,16 @@ afterAll(async () => {
 });
 
 it('stops before any request when the two passwords differ (exit 2)', async () => {
-  const result = await harness().run(['setup', '--email', 'second.admin@egide.test'], { answers: [server.setupToken ?? '', 'one password', 'another password'] });
+  const result = await harness().run(['setup', '--email', 'second.admin@egide.test'], { answers: [server.setupToken ?? '', 'one long passphrase here', 'another long passphrase here'] });
   expect(result.code).toBe(2);
   expect(result.stderr).toContain('differ');
 });
 
 it('refuses a wrong setup token (exit 4) and a malformed one (exit 7)', async () => {
-  const wrong = await harness().run(['setup', '--email', 'second.admin@egide.test'], { answers: [randomBytes(32).toString('base64url'), 'a password', 'a password'] });
+  const password = 'a long enough passphrase for the setup';
+  const wrong = await harness().run(['setup', '--email', 'second.admin@egide.test'], { answers: [randomBytes(32).toString('base64url'), password, password] });
   expect(wrong.code).toBe(4);
-  const malformed = await harness().run(['setup', '--email', 'second.admin@egide.test'], { answers: ['not-a-token', 'a password', 'a password'] });
+  const malformed = await harness().run(['setup', '--email', 'second.admin@egide.test'], { answers: ['not-a-token', password, password] });
   expect(malformed.code).toBe(7);
 });
 

@@ -13,6 +13,7 @@ import { DataSource } from 'typeorm';
 import { EmbeddedPostgres } from '../../src/common/database/embedded-postgres';
 import { typeOrmOptions } from '../../src/common/database/typeorm-options';
 import { CAST_ENV, enrolCast } from '../support/cast';
+import { OPENAPI_DOCUMENT_ENV, writeOpenApiDocument } from '../support/response-schema';
 import { databaseUrl, TEST_ENV } from '../support/test-database';
 
 interface TestRun {
@@ -53,6 +54,8 @@ export default async function globalSetup(): Promise<void> {
   }
   // Enrolled once here, present in every clone (Argon2id makes enrolment slow by design).
   process.env[CAST_ENV] = JSON.stringify(await enrolCast(databaseUrl(adminUrl, template)));
+  // The document every e2e response is checked against (test/support/response-schema.ts).
+  process.env[OPENAPI_DOCUMENT_ENV] = await writeOpenApiDocument(databaseUrl(adminUrl, template));
   process.env[TEST_ENV.adminUrl] = adminUrl;
   process.env[TEST_ENV.template] = template;
   (globalThis as Record<string, unknown>)[TEST_RUN_KEY] = run;

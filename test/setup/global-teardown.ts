@@ -1,7 +1,9 @@
 /** Drops the template (and any clone a crashed file left) and stops the embedded PostgreSQL. */
 import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Client } from 'pg';
 import type { EmbeddedPostgres } from '../../src/common/database/embedded-postgres';
+import { OPENAPI_DOCUMENT_ENV } from '../support/response-schema';
 import { TEST_ENV } from '../support/test-database';
 import { TEST_RUN_KEY } from './global-setup';
 
@@ -23,6 +25,8 @@ export default async function globalTeardown(): Promise<void> {
       await admin.end();
     }
   }
+  const openApiDocument = process.env[OPENAPI_DOCUMENT_ENV];
+  if (openApiDocument !== undefined) rmSync(dirname(openApiDocument), { recursive: true, force: true });
   await run?.embedded?.stop();
   if (run?.tempDir !== undefined) rmSync(run.tempDir, { recursive: true, force: true });
 }

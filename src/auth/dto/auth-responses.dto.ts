@@ -1,24 +1,37 @@
 /** Response bodies of the authentication routes, built by explicit mappers (auth.mappers.ts). */
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { ROLES, SCOPE_TYPES, type Role, type ScopeType } from '../../common/authz/roles';
+import { ACCESS_TOKEN_TTL_SECONDS } from '../access-token';
+import { RECOVERY_TICKET_TTL_SECONDS } from '../session-tokens.service';
+import { DISPLAY_NAME_ALLOWED, DISPLAY_NAME_MAX_LENGTH } from '../../users/display-name';
+import { EMAIL_FIELD, FINGERPRINT_FIELD, integerField, JWT_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
+import { OPAQUE_TOKEN, OPAQUE_TOKEN_LENGTH } from './auth-requests.dto';
 import { EncryptedKeyBundleDto, KdfParametersDto, UserPublicKeysDto } from './key-material.dto';
+
+/** The name the administrator gave a member, or null (docs/identity.md). */
+export const DISPLAY_NAME_FIELD = {
+  type: String,
+  nullable: true,
+  maxLength: DISPLAY_NAME_MAX_LENGTH,
+  pattern: DISPLAY_NAME_ALLOWED.source,
+} as const;
 
 export class ScopeDto {
   @ApiProperty({ enum: SCOPE_TYPES })
   type!: ScopeType;
 
-  @ApiPropertyOptional({ nullable: true, format: 'uuid', type: String })
+  @ApiProperty({ ...UUID_FIELD, nullable: true, description: "The embassy's or organisation's id, the network's fixed id, or null for the system scope" })
   id!: string | null;
 }
 
 export class UserSummaryDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   id!: string;
 
-  @ApiProperty()
+  @ApiProperty(EMAIL_FIELD)
   email!: string;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Set by the administrator on the invitation (docs/identity.md)' })
+  @ApiProperty({ ...DISPLAY_NAME_FIELD, description: 'Set by the administrator on the invitation (docs/identity.md)' })
   displayName!: string | null;
 
   @ApiProperty({ enum: ROLES })
@@ -27,15 +40,15 @@ export class UserSummaryDto {
   @ApiProperty({ type: ScopeDto })
   scope!: ScopeDto;
 
-  @ApiProperty({ description: 'Fingerprint of the public keys, to compare out of band' })
+  @ApiProperty({ ...FINGERPRINT_FIELD, description: 'Fingerprint of the public keys, to compare out of band' })
   fingerprint!: string;
 }
 
 export class TotpEnrolmentDto {
-  @ApiProperty({ description: 'Base32 shared secret, shown once' })
+  @ApiProperty({ description: 'Base32 shared secret (20 bytes), shown once', pattern: '^[A-Z2-7]{32}$', minLength: 32, maxLength: 32 })
   secret!: string;
 
-  @ApiProperty({ description: 'otpauth:// URI for authenticator apps, shown once' })
+  @ApiProperty({ description: 'otpauth:// URI for authenticator apps, shown once', pattern: '^otpauth://totp/', maxLength: 2048 })
   otpauthUri!: string;
 }
 
@@ -53,16 +66,21 @@ export class PreloginResponse {
 }
 
 export class SessionTokensResponse {
-  @ApiProperty()
+  @ApiProperty({ ...JWT_FIELD, description: 'Send as `Authorization: Bearer <accessToken>`' })
   accessToken!: string;
 
   @ApiProperty({ enum: ['Bearer'] })
   tokenType!: 'Bearer';
 
-  @ApiProperty({ description: 'Seconds until the access token expires' })
+  @ApiProperty({ ...integerField(1, ACCESS_TOKEN_TTL_SECONDS), description: 'Seconds until the access token expires' })
   expiresIn!: number;
 
-  @ApiProperty({ description: 'Opaque, single-use; rotate it with /auth/refresh' })
+  @ApiProperty({
+    description: 'Opaque, single-use; rotate it with /auth/refresh',
+    pattern: OPAQUE_TOKEN.source,
+    minLength: OPAQUE_TOKEN_LENGTH,
+    maxLength: OPAQUE_TOKEN_LENGTH,
+  })
   refreshToken!: string;
 }
 
@@ -76,7 +94,7 @@ export class KeyBundleDto {
   @ApiProperty({ type: UserPublicKeysDto })
   publicKeys!: UserPublicKeysDto;
 
-  @ApiProperty()
+  @ApiProperty(FINGERPRINT_FIELD)
   fingerprint!: string;
 }
 
@@ -89,18 +107,18 @@ export class LoginResponse extends SessionTokensResponse {
 }
 
 export class AccessTokenResponse {
-  @ApiProperty()
+  @ApiProperty({ ...JWT_FIELD, description: 'Send as `Authorization: Bearer <accessToken>`' })
   accessToken!: string;
 
   @ApiProperty({ enum: ['Bearer'] })
   tokenType!: 'Bearer';
 
-  @ApiProperty()
+  @ApiProperty({ ...integerField(1, ACCESS_TOKEN_TTL_SECONDS), description: 'Seconds until the access token expires' })
   expiresIn!: number;
 }
 
 export class BeginRecoveryResponse {
-  @ApiProperty({ description: 'Short-lived; only /auth/recovery/complete accepts it' })
+  @ApiProperty({ ...JWT_FIELD, description: 'Short-lived; only /auth/recovery/complete accepts it' })
   recoveryTicket!: string;
 
   @ApiProperty({ type: EncryptedKeyBundleDto, description: 'The seed under the recovery key' })
@@ -109,6 +127,6 @@ export class BeginRecoveryResponse {
   @ApiProperty({ type: KdfParametersDto, description: 'The current parameters (unchanged by recovery until completed)' })
   kdf!: KdfParametersDto;
 
-  @ApiProperty()
+  @ApiProperty({ ...integerField(1, RECOVERY_TICKET_TTL_SECONDS), description: 'Seconds until the ticket expires' })
   expiresIn!: number;
 }

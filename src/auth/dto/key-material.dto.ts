@@ -5,7 +5,7 @@
  * so a weak parameter set is refused before anything is stored.
  */
 import { ApiProperty } from '@nestjs/swagger';
-import { Equals, IsIn, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Equals, IsIn, IsInt, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import {
   Algorithm,
   KDF_ALGORITHM_ARGON2ID13,
@@ -15,10 +15,12 @@ import {
   KDF_OPSLIMIT_FLOOR,
   KEY_BUNDLE_VERSION,
 } from '../../crypto/protocol-constants';
+import { CANONICAL_BASE64URL, canonicalBase64UrlOf } from '../../crypto/binary-encoding';
 import type { EncryptedKeyBundle, KdfParameters, UserPublicKeys } from '../../crypto/key-bundles';
 import { NestedObject } from '../../common/http/nested-validation';
 
-export const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** Canonical base64url (the decoder's own rule, src/crypto/binary-encoding.ts). */
+export const BASE64URL = CANONICAL_BASE64URL;
 
 export class KdfParametersDto implements KdfParameters {
   @ApiProperty({ enum: [KDF_ALGORITHM_ARGON2ID13] })
@@ -85,7 +87,11 @@ export class UserPublicKeysDto implements UserPublicKeys {
 }
 
 /** 32 bytes, base64url: an authKey or recovery authKey. */
-export const AUTH_KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+export const AUTH_KEY_PATTERN = canonicalBase64UrlOf(32);
+export const AUTH_KEY_LENGTH = 43;
+/** Eight groups of five digits (docs/protocol.md, fingerprints). */
+export const FINGERPRINT_PATTERN = /^\d{5}( \d{5}){7}$/;
+export const FINGERPRINT_LENGTH = 47;
 
 export class EnrolmentKeyMaterialDto {
   @ApiProperty({ type: UserPublicKeysDto })
@@ -94,7 +100,8 @@ export class EnrolmentKeyMaterialDto {
 
   @ApiProperty({ example: '12345 67890 12345 67890 12345 67890 12345 67890' })
   @IsString()
-  @Matches(/^\d{5}( \d{5}){7}$/)
+  @Length(FINGERPRINT_LENGTH, FINGERPRINT_LENGTH)
+  @Matches(FINGERPRINT_PATTERN)
   fingerprint!: string;
 
   @ApiProperty({ type: KdfParametersDto })
@@ -110,10 +117,12 @@ export class EnrolmentKeyMaterialDto {
   recoveryBundle!: EncryptedKeyBundleDto;
 
   @ApiProperty({ description: '32 bytes, base64url; the server keeps only an Argon2id hash' })
+  @Length(AUTH_KEY_LENGTH, AUTH_KEY_LENGTH)
   @Matches(AUTH_KEY_PATTERN)
   authKey!: string;
 
   @ApiProperty({ description: '32 bytes, base64url; the server keeps only an Argon2id hash' })
+  @Length(AUTH_KEY_LENGTH, AUTH_KEY_LENGTH)
   @Matches(AUTH_KEY_PATTERN)
   recoveryAuthKey!: string;
 }

@@ -9,6 +9,7 @@ import { CASE_STATUSES, type CaseStatus } from '../case-status';
 import {
   BLIND_INDEX_FIELDS,
   CASE_EVENT_TYPES,
+  MAX_BLIND_INDEXES,
   DEFENDER_GROUPS,
   RISK_LEVELS,
   THREAT_TYPES,
@@ -17,17 +18,29 @@ import {
   type DefenderGroup,
   type RiskLevel,
   type ThreatType,
+  TRANSFER_OVERRIDE_REASONS,
+  type TransferOverrideReason,
 } from '../case-vocabulary';
 import { SignedRevisionDto } from './case-material.dto';
+import { MAX_CASE_VERSION } from './update-case.dto';
+import { CASE_REFERENCE_FIELD } from './case-actions.dto';
+import { COUNTRY_CODE } from './create-case.dto';
+import { DATE_TIME_FIELD, FINGERPRINT_FIELD, integerField, NEXT_CURSOR_FIELD, PUBLIC_KEY_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
+import { PAGE_LIMIT_MAX } from '../../common/http/keyset-cursor';
+
+const COUNTRY_FIELD = { type: String, pattern: COUNTRY_CODE.source, minLength: 2, maxLength: 2 } as const;
+const NULLABLE_DATE_TIME_FIELD = { ...DATE_TIME_FIELD, nullable: true } as const;
+/** The most a duplicate search answers (cases.service.ts). */
+export const MAX_DUPLICATE_CANDIDATES = 50;
 
 export class CaseSummaryResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   id!: string;
 
-  @ApiProperty({ example: 'KE-2026-0042' })
+  @ApiProperty(CASE_REFERENCE_FIELD)
   reference!: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   embassyId!: string;
 
   @ApiProperty({ enum: CASE_STATUSES })
@@ -36,72 +49,72 @@ export class CaseSummaryResponse {
   @ApiProperty({ enum: RISK_LEVELS })
   riskLevel!: RiskLevel;
 
-  @ApiProperty({ enum: THREAT_TYPES, isArray: true })
+  @ApiProperty({ enum: THREAT_TYPES, isArray: true, maxItems: THREAT_TYPES.length, uniqueItems: true })
   threatTypes!: ThreatType[];
 
-  @ApiProperty({ enum: DEFENDER_GROUPS, isArray: true })
+  @ApiProperty({ enum: DEFENDER_GROUPS, isArray: true, maxItems: DEFENDER_GROUPS.length, uniqueItems: true })
   defenderGroups!: DefenderGroup[];
 
-  @ApiProperty({ example: 'KE' })
+  @ApiProperty({ ...COUNTRY_FIELD, example: 'KE' })
   countryOfActivity!: string;
 
-  @ApiProperty({ format: 'uuid', nullable: true, type: String })
+  @ApiProperty({ ...UUID_FIELD, nullable: true })
   assignedToId!: string | null;
 
-  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  @ApiProperty(NULLABLE_DATE_TIME_FIELD)
   nextReviewAt!: string | null;
 
-  @ApiProperty({ description: 'Send it back with the next change; a stale one answers 409' })
+  @ApiProperty({ ...integerField(1, MAX_CASE_VERSION), description: 'Send it back with the next change; a stale one answers 409' })
   version!: number;
 
-  @ApiProperty({ description: 'The signed revision of the sealed content' })
+  @ApiProperty({ ...integerField(1, MAX_CASE_VERSION), description: 'The signed revision of the sealed content' })
   revision!: number;
 
   @ApiProperty()
   consentToTransfer!: boolean;
 
-  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  @ApiProperty(NULLABLE_DATE_TIME_FIELD)
   consentToTransferAt!: string | null;
 
   @ApiProperty()
   consentToRefugeSharing!: boolean;
 
-  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  @ApiProperty(NULLABLE_DATE_TIME_FIELD)
   consentToRefugeSharingAt!: string | null;
 
-  @ApiProperty({ format: 'uuid', description: "The case compartment's data key id" })
+  @ApiProperty({ ...UUID_FIELD, description: "The case compartment's data key id" })
   keyId!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(DATE_TIME_FIELD)
   createdAt!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(DATE_TIME_FIELD)
   updatedAt!: string;
 
-  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'Set once the case was shredded' })
+  @ApiProperty({ ...NULLABLE_DATE_TIME_FIELD, description: 'Set once the case was shredded' })
   shreddedAt!: string | null;
 }
 
 export class CasePage {
-  @ApiProperty({ type: [CaseSummaryResponse] })
+  @ApiProperty({ type: [CaseSummaryResponse], maxItems: PAGE_LIMIT_MAX })
   items!: CaseSummaryResponse[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last' })
+  @ApiProperty(NEXT_CURSOR_FIELD)
   nextCursor!: string | null;
 }
 
 /** A signer as the server has them on record, so that a reader can verify (and pin). */
 export class SignerResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   userId!: string;
 
-  @ApiProperty({ description: 'Registered Ed25519 key, base64url' })
+  @ApiProperty({ ...PUBLIC_KEY_FIELD, description: 'Registered Ed25519 key, base64url' })
   signPublicKey!: string;
 
-  @ApiProperty({ description: 'Registered X25519 key, base64url: with the sign key, what the fingerprint is computed from' })
+  @ApiProperty({ ...PUBLIC_KEY_FIELD, description: 'Registered X25519 key, base64url: with the sign key, what the fingerprint is computed from' })
   boxPublicKey!: string;
 
-  @ApiProperty({ description: 'Fingerprint of the registered keys, to compare with a pinned one' })
+  @ApiProperty({ ...FINGERPRINT_FIELD, description: 'Fingerprint of the registered keys, to compare with a pinned one' })
   fingerprint!: string;
 }
 
@@ -112,14 +125,14 @@ export class SealedCaseResponse {
   @ApiProperty({ type: SignerResponse })
   author!: SignerResponse;
 
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: StoredDataKeyWrapDto,
     nullable: true,
     description: "The data key sealed to the caller's embassy, with its writer's signature (null writer: unsigned, written before protocol 2)",
   })
   wrap!: StoredDataKeyWrapDto | null;
 
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: SignerResponse,
     nullable: true,
     description: "The wrap's writer as the server has them on record, to verify the wrap by; null for an unsigned wrap or no wrap",
@@ -128,7 +141,7 @@ export class SealedCaseResponse {
 }
 
 export class CaseResponse extends CaseSummaryResponse {
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: SealedCaseResponse,
     nullable: true,
     description: 'The sealed content; null once the case was shredded (see shreddedAt)',
@@ -136,11 +149,38 @@ export class CaseResponse extends CaseSummaryResponse {
   sealed!: SealedCaseResponse | null;
 }
 
+/** The clear facts the server records on the events it writes itself (STATUS_CHANGE, TRANSFER). */
+export class CaseEventDetails {
+  @ApiPropertyOptional({ enum: CASE_STATUSES, description: 'STATUS_CHANGE: the status before' })
+  from?: CaseStatus;
+
+  @ApiPropertyOptional({ enum: CASE_STATUSES, description: 'STATUS_CHANGE: the status after' })
+  to?: CaseStatus;
+
+  @ApiPropertyOptional({ ...UUID_FIELD, description: 'TRANSFER: the embassy that sent the case' })
+  fromEmbassyId?: string;
+
+  @ApiPropertyOptional({ ...UUID_FIELD, description: 'TRANSFER: the embassy that received it' })
+  toEmbassyId?: string;
+
+  @ApiPropertyOptional({ ...CASE_REFERENCE_FIELD, description: "TRANSFER: the case's reference at the sending embassy" })
+  previousReference?: string;
+
+  @ApiPropertyOptional({ ...CASE_REFERENCE_FIELD, description: 'TRANSFER: the reference the receiving embassy gave it' })
+  reference?: string;
+
+  @ApiPropertyOptional({ enum: ['consent', 'override'], description: "TRANSFER: the defender's consent, or an audited override" })
+  basis?: 'consent' | 'override';
+
+  @ApiPropertyOptional({ enum: TRANSFER_OVERRIDE_REASONS, nullable: true, description: 'TRANSFER: the reason of an override; null with consent' })
+  overrideReason?: TransferOverrideReason | null;
+}
+
 export class CaseEventResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   id!: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   caseId!: string;
 
   @ApiProperty({ enum: CASE_EVENT_TYPES })
@@ -149,84 +189,85 @@ export class CaseEventResponse {
   @ApiProperty({ type: SignerResponse, description: 'Who appended it (or whose action the server recorded)' })
   author!: SignerResponse;
 
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: SignedRevisionDto,
     nullable: true,
     description: 'The sealed body as signed; null for server events and after a shred',
   })
   revision!: SignedRevisionDto | null;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Clear facts of server events: statuses, embassies' })
+  @ApiProperty({ type: CaseEventDetails, description: 'Clear facts of server events (statuses, embassies); empty for member events' })
+  // Typed as the stored jsonb; the schema above says which keys the server writes.
   details!: Record<string, string | number | boolean | null>;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(DATE_TIME_FIELD)
   createdAt!: string;
 }
 
 export class CaseEventPage {
-  @ApiProperty({ type: [CaseEventResponse] })
+  @ApiProperty({ type: [CaseEventResponse], maxItems: PAGE_LIMIT_MAX })
   items!: CaseEventResponse[];
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty(NEXT_CURSOR_FIELD)
   nextCursor!: string | null;
 
-  @ApiProperty({ format: 'uuid', description: "The case's data key id: every body is sealed under it" })
+  @ApiProperty({ ...UUID_FIELD, description: "The case's data key id: every body is sealed under it" })
   keyId!: string;
 
-  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'Set once the case was shredded: no body remains' })
+  @ApiProperty({ ...NULLABLE_DATE_TIME_FIELD, description: 'Set once the case was shredded: no body remains' })
   caseShreddedAt!: string | null;
 }
 
 export class DuplicateCandidateResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   caseId!: string;
 
-  @ApiProperty()
+  @ApiProperty(CASE_REFERENCE_FIELD)
   reference!: string;
 
   @ApiProperty({ enum: BLIND_INDEX_FIELDS })
   fieldId!: BlindIndexField;
 
-  @ApiProperty({ description: 'How many of the submitted values the case carries' })
+  @ApiProperty({ ...integerField(1, MAX_BLIND_INDEXES), description: 'How many of the submitted values the case carries' })
   matches!: number;
 }
 
 export class DuplicateCandidatesResponse {
-  @ApiProperty({ type: [DuplicateCandidateResponse], description: "Within the caller's embassy only; decrypt to confirm" })
+  @ApiProperty({ type: [DuplicateCandidateResponse], maxItems: MAX_DUPLICATE_CANDIDATES, description: "Within the caller's embassy only; decrypt to confirm" })
   candidates!: DuplicateCandidateResponse[];
 }
 
 export class CaseTransferredResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   id!: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   fromEmbassyId!: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   toEmbassyId!: string;
 
-  @ApiProperty({ description: 'The reference the receiving embassy gave the case' })
+  @ApiProperty({ ...CASE_REFERENCE_FIELD, description: 'The reference the receiving embassy gave the case' })
   reference!: string;
 
   @ApiProperty({ description: 'True when the transfer overrode a missing consent' })
   override!: boolean;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(DATE_TIME_FIELD)
   transferredAt!: string;
 }
 
 /** What appending an event answers (and an Idempotency-Key replays): ids and time, no sealed body. */
 export class CaseEventCreatedResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   id!: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   caseId!: string;
 
   @ApiProperty({ enum: CASE_EVENT_TYPES })
   type!: CaseEventType;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(DATE_TIME_FIELD)
   createdAt!: string;
 }

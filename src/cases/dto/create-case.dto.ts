@@ -13,6 +13,7 @@ import {
   IsIn,
   IsOptional,
   IsUUID,
+  Length,
   Matches,
 } from 'class-validator';
 import { SignedDataKeyWrapDto } from '../../keys/dto/key-material.dto';
@@ -57,6 +58,7 @@ export class CreateCaseRequest {
   defenderGroups!: DefenderGroup[];
 
   @ApiProperty({ example: 'KE', description: 'ISO 3166-1 alpha-2, upper case' })
+  @Length(2, 2)
   @Matches(COUNTRY_CODE)
   countryOfActivity!: string;
 

@@ -1,6 +1,6 @@
 /** The query of GET /cases: a page, plus optional filters (combined with AND) on clear fields. */
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsUUID, Length, Matches } from 'class-validator';
 import { PageQuery } from '../../common/http/page-query.dto';
 import { CASE_STATUSES, type CaseStatus } from '../case-status';
 import { DEFENDER_GROUPS, RISK_LEVELS, THREAT_TYPES, type DefenderGroup, type RiskLevel, type ThreatType } from '../case-vocabulary';
@@ -30,6 +30,7 @@ export class ListCasesQuery extends PageQuery {
 
   @ApiPropertyOptional({ example: 'KE', description: 'Country of activity' })
   @IsOptional()
+  @Length(2, 2)
   @Matches(COUNTRY_CODE)
   country?: string;
 

@@ -14,6 +14,7 @@ import {
   IsIn,
   IsInt,
   IsOptional,
+  Length,
   Matches,
   Max,
   Min,
@@ -70,6 +71,7 @@ export class UpdateCaseRequest extends VersionedRequest {
 
   @ApiPropertyOptional({ example: 'KE' })
   @IsOptional()
+  @Length(2, 2)
   @Matches(COUNTRY_CODE)
   countryOfActivity?: string;
 

@@ -3,12 +3,16 @@
  * whoami, password, recover. Each one is a thin shell around an SDK flow: secrets come
  * from SecretInput (a prompt without echo, or a scripted line), never from argv.
  * Only `setup` and `enrol` print secrets, the ones they exist to hand over once (TOTP
- * secret, otpauth URI, recovery key); `login` prints the session key for the shell.
+ * secret, otpauth URI and its QR code, recovery key); `login` prints the session key for
+ * the shell. A new password is judged by the SDK's rule (password-policy.ts) as soon as
+ * it is typed: a person is told why and asked again, a script stops before any request.
  */
 import type { Command } from 'commander';
+import QRCode from 'qrcode';
 import type { UserSummaryDto } from '../../auth/dto/auth-responses.dto';
 import type { NewAccount } from '../../client/egide-client';
 import { EgideApiError } from '../../client/http-client';
+import { describePasswordProblems, evaluatePassword } from '../../client/password-policy';
 import { userKeyPairsFingerprint } from '../../client/crypto';
 import { toBase64Url } from '../../crypto/binary-encoding';
 import { fingerprintsMatch } from '../../crypto/fingerprint';
@@ -37,6 +41,28 @@ async function emailOf(context: CliContext, options: EmailOption): Promise<strin
   return email;
 }
 
+/** What the SDK's password rule finds wrong with a new password of this account (nothing: acceptable). */
+function weaknessesFor(email: string): (password: string) => readonly string[] {
+  return (password) => {
+    const verdict = evaluatePassword(password, { email });
+    return verdict.acceptable ? [] : describePasswordProblems(verdict);
+  };
+}
+
+/**
+ * The otpauth URI as a QR code for an authenticator's camera. On a terminal the colours
+ * are set explicitly (black on white), so the code scans on dark and light themes alike;
+ * elsewhere (a file, a pipe) it is plain block characters. A URI too long for a QR code
+ * (a server may send anything) gives no picture: the secret is still printed as text.
+ */
+async function totpQrCode(uri: string, terminal: boolean): Promise<string | undefined> {
+  try {
+    return terminal ? await QRCode.toString(uri, { type: 'terminal', small: true }) : await QRCode.toString(uri, { type: 'utf8' });
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Shows what a new account must keep (once), then activates TOTP with a first code when
  * a person is there to read the secret into an authenticator and type a code.
@@ -54,6 +80,8 @@ async function showNewAccount(context: CliContext, email: string, account: NewAc
         ['Recovery key', account.recoveryKey],
       ]),
     );
+    const qrCode = await totpQrCode(account.totp.otpauthUri, io.stdout.isTTY);
+    if (qrCode !== undefined) output.text(`Scan this with your authenticator app (it holds the TOTP secret above):\n${qrCode}`);
     output.note('Write the recovery key down and keep it offline: it is shown only this once, and it is the only way back to your keys without your password.');
     if (!fingerprintsMatch(account.fingerprint, account.user.fingerprint)) {
       output.note(`Warning: the server registered another fingerprint for you (${account.user.fingerprint}) than your keys derive: report this before anyone grants you a key.`);
@@ -80,7 +108,7 @@ export function registerAccountCommands(program: Command, contextOf: ContextOf):
       const client = context.client();
       const email = await emailOf(context, options);
       const setupToken = await context.secrets.read('setup token');
-      const password = await context.secrets.readNew('new password');
+      const password = await context.secrets.readNew('new password', weaknessesFor(email));
       const account = await client.setup(setupToken, email, password);
       await showNewAccount(context, email, account);
     });
@@ -94,7 +122,7 @@ export function registerAccountCommands(program: Command, contextOf: ContextOf):
       const client = context.client();
       const email = await emailOf(context, options);
       const invitationCode = await context.secrets.read('invitation code');
-      const password = await context.secrets.readNew('new password');
+      const password = await context.secrets.readNew('new password', weaknessesFor(email));
       const account = await client.enrol(invitationCode, email, password);
       await showNewAccount(context, email, account);
     });
@@ -222,7 +250,7 @@ export function registerAccountCommands(program: Command, contextOf: ContextOf):
       const context = contextOf(command);
       await context.withSession(async (session) => {
         const current = await context.secrets.read('current password');
-        const next = await context.secrets.readNew('new password');
+        const next = await context.secrets.readNew('new password', weaknessesFor(session.user.email));
         const { kdf } = await session.auth.prelogin(session.user.email);
         await session.changePassword(current, next, kdf);
       });
@@ -239,7 +267,7 @@ export function registerAccountCommands(program: Command, contextOf: ContextOf):
       const client = context.client();
       const email = await emailOf(context, options);
       const recoveryKey = await context.secrets.read('recovery key');
-      const password = await context.secrets.readNew('new password');
+      const password = await context.secrets.readNew('new password', weaknessesFor(email));
       const code = await context.totp(options.totp);
       await client.recover(email, recoveryKey, code, password);
       context.output.result({ recovered: true }, () => 'Password reset; every session has ended. Sign in with `egide login`.');

@@ -82,6 +82,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('logs JSON in production and readable lines elsewhere, unless LOG_FORMAT says otherwise', () => {
+    expect(loadConfig({}).logFormat).toBe('pretty');
+    expect(loadConfig({ NODE_ENV: 'production', SERVER_SECRET: secret }).logFormat).toBe('json');
+    expect(loadConfig({ NODE_ENV: 'production', SERVER_SECRET: secret, LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(problemsOf({ LOG_FORMAT: 'xml' })).toEqual([expect.stringMatching(/^LOG_FORMAT: /)]);
+  });
+
   it('never puts a secret value into its error message', () => {
     const problems = problemsOf({ SERVER_SECRET: 'too-short-but-secret', DATABASE_URL: 'mysql://u:hunter2@h/db' });
     expect(problems.join('\n')).not.toContain('too-short-but-secret');

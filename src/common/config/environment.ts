@@ -37,6 +37,10 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** `pretty`: one readable line per event, for a person at a terminal; `json`: JSON lines, for a log store. */
+export const LOG_FORMATS = ['pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
@@ -115,6 +119,11 @@ export class EnvironmentVariables {
 
   @Transform(emptyToUndefined)
   @IsOptional()
+  @IsIn(LOG_FORMATS)
+  LOG_FORMAT?: LogFormat;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @Matches(/^\s*https?:\/\/[^\s,]+(\s*,\s*https?:\/\/[^\s,]+)*\s*$/, {
     message: 'CORS_ORIGINS must be a comma-separated list of http(s) origins',
   })
@@ -152,6 +161,12 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(1_000_000)
   AUTH_RATE_LIMIT_PER_MINUTE!: number;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  SIGN_IN_FAILURES_PER_ADDRESS_PER_HOUR!: number;
 }
 
 export interface AppConfig {
@@ -164,6 +179,8 @@ export interface AppConfig {
   readonly databasePoolSize: number;
   readonly nodeEnv: NodeEnv;
   readonly logLevel: LogLevel;
+  /** Empty LOG_FORMAT: json in production (containers, log shippers), pretty otherwise. */
+  readonly logFormat: LogFormat;
   readonly corsOrigins: readonly string[];
   /** Proxies whose X-Forwarded-For is believed; empty: none, the socket's address counts. */
   readonly trustedProxies: readonly string[];
@@ -173,6 +190,8 @@ export interface AppConfig {
   readonly shutdownTimeoutMs: number;
   readonly rateLimitPerMinute: number;
   readonly authRateLimitPerMinute: number;
+  /** Failed sign-ins (login, TOTP activation, recovery) per client address and hour, in PostgreSQL. */
+  readonly signInFailuresPerAddressPerHour: number;
 }
 
 export class ConfigValidationError extends Error {
@@ -233,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databasePoolSize: variables.DATABASE_POOL_SIZE,
     nodeEnv: variables.NODE_ENV,
     logLevel: variables.LOG_LEVEL,
+    logFormat: variables.LOG_FORMAT ?? (production ? 'json' : 'pretty'),
     corsOrigins: listOf(variables.CORS_ORIGINS),
     trustedProxies: listOf(variables.TRUSTED_PROXIES),
     apiDocs: variables.API_DOCS ?? !production,
@@ -240,5 +260,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutMs: variables.SHUTDOWN_TIMEOUT_MS,
     rateLimitPerMinute: variables.RATE_LIMIT_PER_MINUTE,
     authRateLimitPerMinute: variables.AUTH_RATE_LIMIT_PER_MINUTE,
+    signInFailuresPerAddressPerHour: variables.SIGN_IN_FAILURES_PER_ADDRESS_PER_HOUR,
   };
 }

@@ -13,13 +13,14 @@
  * password in a 0600 file beside the rest of the server's state.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { ensureDataDir, writePrivateFile } from '../config/server-keys';
+import { DEFAULT_RELOCATION_ROOT, followRelocatedCluster, isSymbolicLink, relocateCluster, staleClusters } from './relocated-cluster';
 
 export interface EmbeddedPostgresLog {
   info(message: string): void;
@@ -33,6 +34,13 @@ export interface EmbeddedPostgresOptions {
   /** Where the superuser password file is kept (`DATA_DIR` for the server). */
   secretsDir: string;
   log: EmbeddedPostgresLog;
+  /** Where relocated clusters go (default /var/lib/egide); the tests use a folder of their own. */
+  relocationRoot?: string;
+  /**
+   * Relocate even when the postgres OS user could reach DATA_DIR: lets the tests exercise
+   * relocation as an ordinary user (who runs PostgreSQL as itself and never needs it).
+   */
+  relocateAlways?: boolean;
 }
 
 interface OsUser {
@@ -44,6 +52,8 @@ const SUPERUSER = 'postgres';
 const PASSWORD_FILE = 'pg-superuser-password';
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
+/** SQLSTATE 28P01: password authentication failed. */
+const INVALID_PASSWORD = '28P01';
 
 export class EmbeddedPostgres {
   private stopping: Promise<void> | undefined;
@@ -54,12 +64,13 @@ export class EmbeddedPostgres {
     private readonly password: string,
     /** The directory PostgreSQL actually uses (differs from the requested one when relocated). */
     readonly clusterDir: string,
+    private readonly passwordFile: string,
   ) {}
 
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
     const runAs = userInfo().uid === 0 ? ensurePostgresOsUser() : undefined;
     const binDir = join(reachableBinaries(runAs, options.log), 'bin');
-    const clusterDir = reachableClusterDir(options.dataDir, runAs, options.log);
+    const clusterDir = reachableClusterDir(options, runAs);
     const password = readOrCreatePassword(options.secretsDir);
 
     if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
@@ -86,7 +97,7 @@ export class EmbeddedPostgres {
       stderrTail = (stderrTail + text).slice(-4000);
       for (const line of text.split('\n')) if (line.trim() !== '') options.log.debug(`postgres: ${line.trim()}`);
     });
-    const server = new EmbeddedPostgres(child, port, password, clusterDir);
+    const server = new EmbeddedPostgres(child, port, password, clusterDir, join(options.secretsDir, PASSWORD_FILE));
     await server.waitUntilReady(() => stderrTail);
     return server;
   }
@@ -133,11 +144,20 @@ export class EmbeddedPostgres {
         await client.connect();
         await client.end();
         return;
-      } catch {
+      } catch (error) {
         await client.end().catch(() => undefined);
+        if ((error as { code?: string }).code === INVALID_PASSWORD) {
+          // Waiting cannot help: this cluster was initialised with another password.
+          await this.stop();
+          throw new Error(
+            `the embedded PostgreSQL in ${this.clusterDir} refuses the password in ${this.passwordFile}: the cluster was made ` +
+              `with another one (that file was replaced or lost). Restore the file, or remove ${this.clusterDir} to start afresh.`,
+            { cause: error },
+          );
+        }
         if (Date.now() > deadline) {
           await this.stop();
-          throw new Error(`embedded PostgreSQL did not accept connections within ${READY_TIMEOUT_MS} ms: ${stderr().trim()}`);
+          throw new Error(`embedded PostgreSQL did not accept connections within ${READY_TIMEOUT_MS} ms: ${stderr().trim()}`, { cause: error });
         }
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -207,28 +227,34 @@ function reachableBinaries(runAs: OsUser | undefined, log: EmbeddedPostgresLog):
 /**
  * The cluster directory, owned by the user PostgreSQL runs as. As root, when the
  * requested place sits below a directory the `postgres` user cannot traverse, the
- * cluster goes to /var/lib/egide/<hash of the requested path>/pg and the requested path
- * becomes a symbolic link to it, so the data stays findable and is reused next time.
+ * cluster is relocated (relocated-cluster.ts): to a folder of this DATA_DIR's own under
+ * the relocation root, linked from the requested path, so that it is found next time
+ * and never confused with the cluster of a DATA_DIR that was deleted.
  */
-function reachableClusterDir(requested: string, runAs: OsUser | undefined, log: EmbeddedPostgresLog): string {
+function reachableClusterDir(options: EmbeddedPostgresOptions, runAs: OsUser | undefined): string {
+  const requested = options.dataDir;
+  const root = options.relocationRoot ?? DEFAULT_RELOCATION_ROOT;
   const parent = dirname(requested);
   ensureDataDir(parent);
-  let clusterDir = requested;
-  if (existsSync(requested) && lstatSync(requested).isSymbolicLink()) {
-    clusterDir = resolve(parent, readlinkSync(requested));
-  } else if (runAs && !canReach(parent, runAs)) {
+  let placed: { clusterDir: string; folder: string } | undefined;
+  if (isSymbolicLink(requested)) {
+    placed = followRelocatedCluster(requested);
+  } else if (options.relocateAlways === true || (runAs && !canReach(parent, runAs))) {
     if (existsSync(requested)) {
       throw new Error(`the postgres OS user cannot reach ${requested}; make its parent directories traversable or set DATA_DIR elsewhere`);
     }
-    const tag = createHash('sha256').update(realpathSync(parent)).digest('hex').slice(0, 16);
-    clusterDir = join('/var/lib/egide', tag, 'pg');
-    log.warn(`the postgres OS user cannot reach ${parent}; keeping the cluster in ${clusterDir} (linked from ${requested})`);
-    symlinkSync(clusterDir, requested);
+    placed = relocateCluster(requested, root, options.log);
   }
+  const clusterDir = placed?.clusterDir ?? requested;
   mkdirSync(clusterDir, { recursive: true, mode: 0o700 });
-  if (runAs) {
-    chownSync(clusterDir, runAs.uid, runAs.gid);
-    for (let dir = dirname(clusterDir); dir.startsWith('/var/lib/egide'); dir = dirname(dir)) chmodSync(dir, 0o711);
+  if (runAs) chownSync(clusterDir, runAs.uid, runAs.gid);
+  if (placed !== undefined) {
+    for (const stale of staleClusters(dirname(placed.folder), parent, placed.folder)) {
+      options.log.warn(
+        `${stale.folder} holds a PostgreSQL cluster made for an earlier DATA_DIR at ${stale.dataDir} and is not used by this one; ` +
+          `if that data is not needed, remove it with: rm -rf ${stale.folder}`,
+      );
+    }
   }
   chmodSync(clusterDir, 0o700);
   return clusterDir;

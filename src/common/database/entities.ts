@@ -5,6 +5,7 @@
  * and its migration.)
  */
 import { LoginSession, RefreshToken } from '../../auth/login-session.entity';
+import { SignInAddressFailures } from '../../auth/sign-in-address-failures.entity';
 import { CaseBlindIndex } from '../../cases/case-blind-index.entity';
 import { CaseEvent } from '../../cases/case-event.entity';
 import { CaseReferenceCounter, DefenderCase } from '../../cases/case.entity';
@@ -24,6 +25,7 @@ export const ENTITIES = [
   Invitation,
   LoginSession,
   RefreshToken,
+  SignInAddressFailures,
   TeamKeyGeneration,
   TeamKeyGrantRecord,
   DataKeyWrap,

@@ -6,7 +6,8 @@
  */
 import { ValidateBy, type ValidationOptions } from 'class-validator';
 
-const DATE_OR_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/;
+/** Exported for the OpenAPI document, which declares it as the fields' pattern. */
+export const DATE_OR_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/;
 
 export function isCalendarDate(value: unknown): boolean {
   if (typeof value !== 'string') return false;

@@ -44,6 +44,7 @@ interface FastifyLikeError {
 export const GENERIC_DETAILS: Record<ProblemCode, string> = {
   'validation-failed': 'The request is not valid',
   'malformed-request': 'The request could not be read',
+  'totp-code-used': 'This code was just used; wait for the next one',
   unauthenticated: 'A valid access token is required',
   'team-grant-required': 'No grant of your team key yet',
   forbidden: 'This role may not do this',

@@ -6,6 +6,7 @@
  * never carry sealed content, a secret, SQL or a stack.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { REQUEST_ID_PATTERN } from './request-id';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -15,6 +16,8 @@ export const PROBLEM_TYPE_PREFIX = 'urn:egide:problem:';
 export const PROBLEMS = {
   'validation-failed': { status: 400, title: 'The request is not valid' },
   'malformed-request': { status: 400, title: 'The request could not be read' },
+  // Before `unauthenticated`: a bare 401 takes the last code of its status.
+  'totp-code-used': { status: 401, title: 'This code was just used' },
   unauthenticated: { status: 401, title: 'Authentication required' },
   // Before `forbidden`: a bare 403 (a Nest exception, OpenAPI's title) takes the last code of its status.
   'team-grant-required': { status: 403, title: 'No grant of your team key yet' },
@@ -42,32 +45,63 @@ export interface FieldError {
   messages: string[];
 }
 
+/**
+ * The most a validation problem names, so that a body breaking many rules (or carrying a
+ * long unknown property name) still gets a small answer. docs/api.md states these.
+ */
+export const MAX_FIELD_ERRORS = 50;
+export const MAX_FIELD_PATH_LENGTH = 200;
+export const MAX_MESSAGES_PER_FIELD = 20;
+export const MAX_MESSAGE_LENGTH = 500;
+/** `Invalid field(s): ` and MAX_FIELD_ERRORS paths fit, with room for the services' own details. */
+export const MAX_DETAIL_LENGTH = 12_000;
+
+/** At most `max` code points (what JSON Schema's maxLength counts), an ellipsis marking a cut. */
+function clip(text: string, max: number): string {
+  const points = Array.from(text);
+  return points.length <= max ? text : `${points.slice(0, max - 1).join('')}…`;
+}
+
+export function boundedFieldErrors(errors: readonly FieldError[]): FieldError[] {
+  return errors.slice(0, MAX_FIELD_ERRORS).map(({ field, messages }) => ({
+    field: clip(field, MAX_FIELD_PATH_LENGTH),
+    messages: messages.slice(0, MAX_MESSAGES_PER_FIELD).map((message) => clip(message, MAX_MESSAGE_LENGTH)),
+  }));
+}
+
+const PROBLEM_CODES = Object.keys(PROBLEMS) as ProblemCode[];
+
 export class FieldErrorDto implements FieldError {
-  @ApiProperty({ example: 'riskLevel' })
+  @ApiProperty({ example: 'riskLevel', maxLength: MAX_FIELD_PATH_LENGTH, description: 'Dotted path of the offending property' })
   field!: string;
 
-  @ApiProperty({ type: [String], example: ['riskLevel must be one of: LOW, MEDIUM, HIGH, CRITICAL'] })
+  @ApiProperty({
+    type: [String],
+    maxItems: MAX_MESSAGES_PER_FIELD,
+    items: { type: 'string', maxLength: MAX_MESSAGE_LENGTH },
+    example: ['riskLevel must be one of: LOW, MEDIUM, HIGH, CRITICAL'],
+  })
   messages!: string[];
 }
 
 /** The body of every error response (RFC 9457), for the OpenAPI document. */
 export class ProblemDetailsDto {
-  @ApiProperty({ example: 'urn:egide:problem:validation-failed' })
+  @ApiProperty({ enum: PROBLEM_CODES.map((code) => PROBLEM_TYPE_PREFIX + code), example: 'urn:egide:problem:validation-failed' })
   type!: string;
 
-  @ApiProperty({ example: 'The request is not valid' })
+  @ApiProperty({ enum: [...new Set(PROBLEM_CODES.map((code) => PROBLEMS[code].title))], example: 'The request is not valid' })
   title!: string;
 
-  @ApiProperty({ example: 400 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 400, maximum: 599, enum: [...new Set(PROBLEM_CODES.map((code) => PROBLEMS[code].status))], example: 400 })
   status!: number;
 
-  @ApiProperty({ example: 'riskLevel must be one of: LOW, MEDIUM, HIGH, CRITICAL' })
+  @ApiProperty({ maxLength: MAX_DETAIL_LENGTH, example: 'riskLevel must be one of: LOW, MEDIUM, HIGH, CRITICAL' })
   detail!: string;
 
-  @ApiProperty({ example: '5f0c6a1e-4d8b-4f5e-9a51-0c1d2e3f4a5b' })
+  @ApiProperty({ pattern: REQUEST_ID_PATTERN.source, minLength: 8, maxLength: 128, example: '5f0c6a1e-4d8b-4f5e-9a51-0c1d2e3f4a5b' })
   requestId!: string;
 
-  @ApiPropertyOptional({ type: [FieldErrorDto] })
+  @ApiPropertyOptional({ type: [FieldErrorDto], maxItems: MAX_FIELD_ERRORS, description: `validation-failed only: the first ${MAX_FIELD_ERRORS} offending fields` })
   errors?: FieldErrorDto[];
 }
 
@@ -92,8 +126,10 @@ export class ProblemException extends Error {
 
 export class ValidationFailedException extends ProblemException {
   constructor(fieldErrors: readonly FieldError[]) {
-    const fields = fieldErrors.map((e) => e.field).join(', ');
-    super('validation-failed', `Invalid field(s): ${fields}`, {}, fieldErrors);
+    const shown = boundedFieldErrors(fieldErrors);
+    const more = fieldErrors.length - shown.length;
+    const fields = shown.map((e) => e.field).join(', ');
+    super('validation-failed', `Invalid field(s): ${fields}${more > 0 ? ` and ${more} more` : ''}`, {}, shown);
   }
 }
 

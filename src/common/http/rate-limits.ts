@@ -12,7 +12,18 @@ import type { ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { AppConfig } from '../config/environment';
 import { FixedWindowThrottlerStorage } from './fixed-window-throttler-storage';
 
-const CREDENTIAL_ROUTE = 'egide:credential-route';
+export const CREDENTIAL_ROUTE = 'egide:credential-route';
+
+/**
+ * The throttlers' names, which name their headers. The general limit is the throttler's
+ * `default`, whose headers carry no suffix: the standard `X-RateLimit-Limit`,
+ * `-Remaining`, `-Reset` and `Retry-After` that clients and proxies read. The credential
+ * limit's headers end in `-credentials` (docs/api.md, "OpenAPI").
+ */
+export const GENERAL_LIMIT = 'default';
+export const CREDENTIAL_LIMIT = 'credentials';
+/** Both limits count requests in fixed windows of this length. */
+export const RATE_LIMIT_WINDOW_MS = 60_000;
 
 /** Marks a route that takes a credential (an authKey, a code, a token): a guessing target. */
 export const CredentialRoute = (): MethodDecorator => SetMetadata(CREDENTIAL_ROUTE, true);
@@ -28,8 +39,8 @@ export function rateLimits(config: AppConfig): ThrottlerModuleOptions {
     // route, which would give a guesser a fresh budget on every credential route).
     generateKey: (_context, tracker, throttlerName) => `${throttlerName}:${tracker}`,
     throttlers: [
-      { name: 'api', ttl: 60_000, limit: config.rateLimitPerMinute },
-      { name: 'credentials', ttl: 60_000, limit: config.authRateLimitPerMinute, skipIf: (context) => !isCredentialRoute(context) },
+      { name: GENERAL_LIMIT, ttl: RATE_LIMIT_WINDOW_MS, limit: config.rateLimitPerMinute },
+      { name: CREDENTIAL_LIMIT, ttl: RATE_LIMIT_WINDOW_MS, limit: config.authRateLimitPerMinute, skipIf: (context) => !isCredentialRoute(context) },
     ],
   };
 }

@@ -7,11 +7,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
-const WELL_FORMED = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
+/** Exported for the OpenAPI document (the `requestId` of problems and `X-Request-Id`). */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
 
 export function requestIdFor(request: IncomingMessage): string {
   const offered = request.headers['x-request-id'];
-  return typeof offered === 'string' && WELL_FORMED.test(offered) ? offered : randomUUID();
+  return typeof offered === 'string' && REQUEST_ID_PATTERN.test(offered) ? offered : randomUUID();
 }
 
 /** The current request's id, for services that audit public routes (no Actor there). */

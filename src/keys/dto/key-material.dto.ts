@@ -21,9 +21,12 @@ import {
   TEAM_GRANT_VERSIONS,
   type TeamGrantVersion,
 } from '../../crypto/protocol-constants';
+import { CANONICAL_BASE64URL } from '../../crypto/binary-encoding';
 import type { TeamKeyGrant } from '../../crypto/team-grant-payload';
+import { SIGNATURE_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
 
-export const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** Canonical base64url (the decoder's own rule, src/crypto/binary-encoding.ts). */
+export const BASE64URL = CANONICAL_BASE64URL;
 const MAX_GENERATION = 0xffff_ffff;
 
 export class TeamKeyGrantDto implements TeamKeyGrant {
@@ -171,15 +174,15 @@ export class SignedDataKeyWrapDto extends SealedDataKeyDto implements SignedData
 
 /** A wrap as stored and served: writer and signature are null for a wrap written before protocol 2. */
 export class StoredDataKeyWrapDto extends SealedDataKeyDto implements StoredDataKeyWrap {
-  @ApiProperty({ example: 'case' })
+  @ApiProperty({ example: 'case', pattern: IDENTIFIER_PATTERN.source, maxLength: 64 })
   entity!: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   recordId!: string;
 
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'null: an unsigned wrap of protocol 1, refused by readers until re-signed' })
+  @ApiProperty({ ...UUID_FIELD, nullable: true, description: 'null: an unsigned wrap of protocol 1, refused by readers until re-signed' })
   writerUserId!: string | null;
 
-  @ApiProperty({ nullable: true, type: String, description: 'Ed25519 by the writer, base64url; null with writerUserId' })
+  @ApiProperty({ ...SIGNATURE_FIELD, nullable: true, description: 'Ed25519 by the writer, base64url; null with writerUserId' })
   signature!: string | null;
 }

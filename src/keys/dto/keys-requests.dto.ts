@@ -29,6 +29,13 @@ export const MAX_ROTATION_GRANTS = 500;
  */
 export const MAX_ROTATION_DATA_KEYS = 3000;
 export const MAX_DATA_KEYS_PAGE = 500;
+/**
+ * The members a team listing answers at most, oldest first (pending members, holders):
+ * a rotation re-grants at most MAX_ROTATION_GRANTS holders in one request, so a longer
+ * list could not be acted on at once either. Pending members are a queue: grant these,
+ * ask again.
+ */
+export const MAX_TEAM_MEMBERS_LISTED = MAX_ROTATION_GRANTS;
 /** Re-signing goes page by page, like the data-key pages a client reads the wraps from. */
 export const MAX_WRAP_SIGNATURES = 500;
 

@@ -3,12 +3,21 @@
  * Only public keys, sealed material and clear metadata (ids, generations, dates): the
  * server has nothing else to give, and a new column must not appear here by default.
  */
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { KEY_HOLDING_ROLES, SCOPE_TYPES, type Role, type ScopeType } from '../../common/authz/roles';
 import { HistoryLinkDto, StoredDataKeyWrapDto, TeamKeyGrantDto } from './key-material.dto';
+import { DATE_TIME_FIELD, EMAIL_FIELD, FINGERPRINT_FIELD, integerField, PUBLIC_KEY_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
+import { DISPLAY_NAME_FIELD } from '../../auth/dto/auth-responses.dto';
+import { MAX_DATA_KEYS_PAGE, MAX_ROTATION_DATA_KEYS, MAX_ROTATION_GRANTS, MAX_TEAM_MEMBERS_LISTED, MAX_WRAP_SIGNATURES } from './keys-requests.dto';
+
+const MAX_GENERATION = 0xffff_ffff;
+/** One grant per generation at most, so a list of a member's grants is bounded by the generations. */
+const GENERATION_FIELD = integerField(1, MAX_GENERATION);
+/** An embassy's or organisation's name (at most 200 characters), or "Coordinators' network". */
+const SCOPE_NAME_FIELD = { type: String, minLength: 1, maxLength: 200 } as const;
 
 export class UserPublicKeysResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   userId!: string;
 
   @ApiProperty({ enum: KEY_HOLDING_ROLES })
@@ -17,30 +26,31 @@ export class UserPublicKeysResponse {
   @ApiProperty({ description: 'False once disabled; the keys still verify what they signed before' })
   active!: boolean;
 
-  @ApiProperty({ description: 'X25519, 32 bytes, base64url' })
+  @ApiProperty({ ...PUBLIC_KEY_FIELD, description: 'X25519, 32 bytes, base64url' })
   boxPublicKey!: string;
 
-  @ApiProperty({ description: 'Ed25519, 32 bytes, base64url' })
+  @ApiProperty({ ...PUBLIC_KEY_FIELD, description: 'Ed25519, 32 bytes, base64url' })
   signPublicKey!: string;
 
-  @ApiProperty({ example: '06001 72261 81968 87805 60757 75196 95614 42813' })
+  @ApiProperty({ ...FINGERPRINT_FIELD, example: '06001 72261 81968 87805 60757 75196 95614 42813' })
   fingerprint!: string;
 
-  @ApiProperty({ example: 'amina.wanjiru@embassy.example' })
+  @ApiProperty({ ...EMAIL_FIELD, example: 'amina.wanjiru@embassy.example' })
   email!: string;
 
-  @ApiProperty({ type: String, nullable: true, example: 'Amina Wanjiru', description: 'Set by the administrator (docs/identity.md)' })
+  @ApiProperty({ ...DISPLAY_NAME_FIELD, example: 'Amina Wanjiru', description: 'Set by the administrator (docs/identity.md)' })
   displayName!: string | null;
 
-  @ApiProperty({ format: 'uuid', description: "The member's scope: the embassy's or organisation's id, or the network's fixed id" })
+  @ApiProperty({ ...UUID_FIELD, description: "The member's scope: the embassy's or organisation's id, or the network's fixed id" })
   scopeId!: string;
 
-  @ApiProperty({ example: 'Embassy of France in Nairobi', description: "The embassy's or organisation's name, or \"Coordinators' network\"" })
+  @ApiProperty({ ...SCOPE_NAME_FIELD, example: 'Embassy of France in Nairobi', description: "The embassy's or organisation's name, or \"Coordinators' network\"" })
   scopeName!: string;
 
   @ApiProperty({
     type: () => HeldGrantResponse,
     isArray: true,
+    maxItems: MAX_GENERATION,
     description:
       "Every grant this member holds in the caller's scope (newest generation first; empty for a member of another scope), with the granters' keys: a reader walks them to trust the keys",
   })
@@ -48,76 +58,76 @@ export class UserPublicKeysResponse {
 }
 
 export class TeamPublicKeyResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   scopeId!: string;
 
   @ApiProperty({ enum: SCOPE_TYPES })
   scopeType!: ScopeType;
 
-  @ApiProperty({ minimum: 1 })
+  @ApiProperty(GENERATION_FIELD)
   generation!: number;
 
-  @ApiProperty({ description: 'T_g, X25519, 32 bytes, base64url' })
+  @ApiProperty({ ...PUBLIC_KEY_FIELD, description: 'T_g, X25519, 32 bytes, base64url' })
   teamBoxPublicKey!: string;
 
-  @ApiProperty({ description: 'Team fingerprint of (scopeId, generation, T_g), to compare out of band' })
+  @ApiProperty({ ...FINGERPRINT_FIELD, description: 'Team fingerprint of (scopeId, generation, T_g), to compare out of band' })
   fingerprint!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(DATE_TIME_FIELD)
   createdAt!: string;
 }
 
 export class TeamMemberResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   userId!: string;
 
   @ApiProperty({ enum: KEY_HOLDING_ROLES })
   role!: Role;
 
-  @ApiProperty({ description: 'X25519, 32 bytes, base64url: seal the team seed to this key' })
+  @ApiProperty({ ...PUBLIC_KEY_FIELD, description: 'X25519, 32 bytes, base64url: seal the team seed to this key' })
   boxPublicKey!: string;
 
-  @ApiProperty({ description: 'Ed25519, 32 bytes, base64url' })
+  @ApiProperty({ ...PUBLIC_KEY_FIELD, description: 'Ed25519, 32 bytes, base64url' })
   signPublicKey!: string;
 
-  @ApiProperty({ description: 'Compare with the member out of band before granting' })
+  @ApiProperty({ ...FINGERPRINT_FIELD, description: 'Compare with the member out of band before granting' })
   fingerprint!: string;
 
-  @ApiProperty({ example: 'amina.wanjiru@embassy.example' })
+  @ApiProperty({ ...EMAIL_FIELD, example: 'amina.wanjiru@embassy.example' })
   email!: string;
 
-  @ApiProperty({ type: String, nullable: true, example: 'Amina Wanjiru', description: 'Set by the administrator (docs/identity.md)' })
+  @ApiProperty({ ...DISPLAY_NAME_FIELD, example: 'Amina Wanjiru', description: 'Set by the administrator (docs/identity.md)' })
   displayName!: string | null;
 
-  @ApiProperty({ example: 'Embassy of France in Nairobi', description: "The embassy's or organisation's name, or \"Coordinators' network\"" })
+  @ApiProperty({ ...SCOPE_NAME_FIELD, example: 'Embassy of France in Nairobi', description: "The embassy's or organisation's name, or \"Coordinators' network\"" })
   scopeName!: string;
 }
 
 export class TeamMembersResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   scopeId!: string;
 
-  @ApiProperty({ description: 'The current generation the list refers to' })
+  @ApiProperty({ ...GENERATION_FIELD, description: 'The current generation the list refers to' })
   generation!: number;
 
-  @ApiProperty({ type: [TeamMemberResponse] })
+  @ApiProperty({ type: [TeamMemberResponse], maxItems: MAX_TEAM_MEMBERS_LISTED, description: `Oldest first, at most ${MAX_TEAM_MEMBERS_LISTED}` })
   members!: TeamMemberResponse[];
 }
 
 export class GrantCreatedResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   scopeId!: string;
 
-  @ApiProperty()
+  @ApiProperty(GENERATION_FIELD)
   generation!: number;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   recipientUserId!: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   granterUserId!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(DATE_TIME_FIELD)
   createdAt!: string;
 }
 
@@ -125,62 +135,66 @@ export class HeldGrantResponse {
   @ApiProperty({ type: TeamKeyGrantDto, description: 'The grant exactly as its granter signed it' })
   grant!: TeamKeyGrantDto;
 
-  @ApiProperty({ description: "The granter's registered Ed25519 key, to verify the grant" })
+  @ApiProperty({ ...PUBLIC_KEY_FIELD, description: "The granter's registered Ed25519 key, to verify the grant" })
   granterSignPublicKey!: string;
 
-  @ApiProperty({ description: "The granter's registered X25519 key: with the sign key, what the fingerprint is computed from" })
+  @ApiProperty({ ...PUBLIC_KEY_FIELD, description: "The granter's registered X25519 key: with the sign key, what the fingerprint is computed from" })
   granterBoxPublicKey!: string;
 
-  @ApiProperty({ description: "The granter's fingerprint, to compare with a pinned one" })
+  @ApiProperty({ ...FINGERPRINT_FIELD, description: "The granter's fingerprint, to compare with a pinned one" })
   granterFingerprint!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(DATE_TIME_FIELD)
   createdAt!: string;
 }
 
 export class MyTeamKeysResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   scopeId!: string;
 
-  @ApiProperty()
+  @ApiProperty(GENERATION_FIELD)
   currentGeneration!: number;
 
-  @ApiProperty({ type: [HeldGrantResponse], description: "The caller's grants, newest generation first" })
+  @ApiProperty({ type: [HeldGrantResponse], maxItems: MAX_GENERATION, description: "The caller's grants, newest generation first (one per generation at most)" })
   grants!: HeldGrantResponse[];
 
-  @ApiProperty({ type: [HistoryLinkDto], description: 'Every history link of the scope (generation g → g − 1)' })
+  @ApiProperty({ type: [HistoryLinkDto], maxItems: MAX_GENERATION - 1, description: 'Every history link of the scope (generation g → g − 1)' })
   historyLinks!: HistoryLinkDto[];
 }
 
 export class SealedDataKeysPageResponse {
-  @ApiProperty({ type: [StoredDataKeyWrapDto], description: 'Each with the record it belongs to and its writer signature (null: unsigned, protocol 1)' })
+  @ApiProperty({
+    type: [StoredDataKeyWrapDto],
+    maxItems: MAX_DATA_KEYS_PAGE,
+    description: 'Each with the record it belongs to and its writer signature (null: unsigned, protocol 1)',
+  })
   dataKeys!: StoredDataKeyWrapDto[];
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String, description: 'Pass as `after` for the next page' })
+  @ApiProperty({ ...UUID_FIELD, nullable: true, description: 'Pass as `after` for the next page; null on the last' })
   nextAfter!: string | null;
 }
 
 export class WrapsResignedResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   scopeId!: string;
 
-  @ApiProperty({ description: 'The current generation the wraps are sealed to' })
+  @ApiProperty({ ...GENERATION_FIELD, description: 'The current generation the wraps are sealed to' })
   generation!: number;
 
-  @ApiProperty({ description: 'How many wraps now carry the caller as writer' })
+  @ApiProperty({ ...integerField(1, MAX_WRAP_SIGNATURES), description: 'How many wraps now carry the caller as writer' })
   resigned!: number;
 }
 
 export class RotationResponse extends TeamPublicKeyResponse {
-  @ApiProperty()
+  @ApiProperty(integerField(1, MAX_ROTATION_GRANTS))
   grantsCreated!: number;
 
-  @ApiProperty()
+  @ApiProperty(integerField(0, MAX_ROTATION_DATA_KEYS))
   dataKeysResealed!: number;
 }
 
 export class DirectoryTeamKeyResponse extends TeamPublicKeyResponse {
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: HeldGrantResponse,
     nullable: true,
     description:

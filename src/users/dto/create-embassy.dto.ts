@@ -4,12 +4,15 @@ import { IsISO31661Alpha2, IsNotEmpty, IsString, Matches, MaxLength } from 'clas
 
 /** Upper case only: `fr` and `FR` must not become two spellings of one country in statistics. */
 export const COUNTRY_CODE = /^[A-Z]{2}$/;
+/** Embassy and organisation names; the columns are as long. */
+export const NAME_MAX_LENGTH = 200;
+export const CITY_MAX_LENGTH = 100;
 
 export class CreateEmbassyRequest {
-  @ApiProperty({ maxLength: 200, example: 'Embassy of France in Nairobi' })
+  @ApiProperty({ example: 'Embassy of France in Nairobi' })
   @IsString()
   @IsNotEmpty()
-  @MaxLength(200)
+  @MaxLength(NAME_MAX_LENGTH)
   name!: string;
 
   @ApiProperty({ description: 'ISO 3166-1 alpha-2, upper case', example: 'KE' })
@@ -18,9 +21,9 @@ export class CreateEmbassyRequest {
   @IsISO31661Alpha2()
   country!: string;
 
-  @ApiProperty({ maxLength: 100, example: 'Nairobi' })
+  @ApiProperty({ example: 'Nairobi' })
   @IsString()
   @IsNotEmpty()
-  @MaxLength(100)
+  @MaxLength(CITY_MAX_LENGTH)
   city!: string;
 }

@@ -1,13 +1,13 @@
 /** The body of POST /admin/organisations. */
 import { ApiProperty } from '@nestjs/swagger';
 import { IsISO31661Alpha2, IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
-import { COUNTRY_CODE } from './create-embassy.dto';
+import { COUNTRY_CODE, NAME_MAX_LENGTH } from './create-embassy.dto';
 
 export class CreateOrganisationRequest {
-  @ApiProperty({ maxLength: 200, description: 'Unique', example: 'Defenders Watch' })
+  @ApiProperty({ description: 'Unique', example: 'Defenders Watch' })
   @IsString()
   @IsNotEmpty()
-  @MaxLength(200)
+  @MaxLength(NAME_MAX_LENGTH)
   name!: string;
 
   @ApiProperty({ description: 'ISO 3166-1 alpha-2 of the seat, upper case', example: 'CH' })

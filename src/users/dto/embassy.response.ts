@@ -1,32 +1,35 @@
 /** What the API says about an embassy, built by `toEmbassyResponse` from a repository record. */
 import { ApiProperty } from '@nestjs/swagger';
+import { PAGE_LIMIT_MAX } from '../../common/http/keyset-cursor';
+import { DATE_TIME_FIELD, NEXT_CURSOR_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
+import { CITY_MAX_LENGTH, COUNTRY_CODE, NAME_MAX_LENGTH } from './create-embassy.dto';
 import type { EmbassyRecord } from '../embassies.repository';
 
 export class EmbassyResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   id!: string;
 
-  @ApiProperty()
+  @ApiProperty({ type: String, minLength: 1, maxLength: NAME_MAX_LENGTH })
   name!: string;
 
-  @ApiProperty({ description: 'ISO 3166-1 alpha-2' })
+  @ApiProperty({ type: String, pattern: COUNTRY_CODE.source, minLength: 2, maxLength: 2, description: 'ISO 3166-1 alpha-2, upper case' })
   country!: string;
 
-  @ApiProperty()
+  @ApiProperty({ type: String, minLength: 1, maxLength: CITY_MAX_LENGTH })
   city!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(DATE_TIME_FIELD)
   createdAt!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(DATE_TIME_FIELD)
   updatedAt!: string;
 }
 
 export class EmbassyPage {
-  @ApiProperty({ type: [EmbassyResponse] })
+  @ApiProperty({ type: [EmbassyResponse], maxItems: PAGE_LIMIT_MAX })
   items!: EmbassyResponse[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last' })
+  @ApiProperty(NEXT_CURSOR_FIELD)
   nextCursor!: string | null;
 }
 

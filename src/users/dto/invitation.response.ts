@@ -3,18 +3,22 @@
  * `CreatedInvitationResponse`, once; listings carry neither the code nor its hash.
  */
 import { ApiProperty } from '@nestjs/swagger';
+import { DISPLAY_NAME_FIELD } from '../../auth/dto/auth-responses.dto';
+import { OPAQUE_TOKEN, OPAQUE_TOKEN_LENGTH } from '../../auth/dto/auth-requests.dto';
+import { PAGE_LIMIT_MAX } from '../../common/http/keyset-cursor';
+import { DATE_TIME_FIELD, EMAIL_FIELD, NEXT_CURSOR_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
 import { ScopeDto } from '../../auth/dto/auth-responses.dto';
 import { ROLES, scopeOf, type Role } from '../../common/authz/roles';
 import type { OpenInvitationRecord } from '../invitations.repository';
 
 export class InvitationResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   id!: string;
 
-  @ApiProperty()
+  @ApiProperty(EMAIL_FIELD)
   email!: string;
 
-  @ApiProperty({ type: String, nullable: true, description: 'The name the account will carry (docs/identity.md)' })
+  @ApiProperty({ ...DISPLAY_NAME_FIELD, description: 'The name the account will carry (docs/identity.md)' })
   displayName!: string | null;
 
   @ApiProperty({ enum: ROLES })
@@ -23,35 +27,35 @@ export class InvitationResponse {
   @ApiProperty({ type: ScopeDto })
   scope!: ScopeDto;
 
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The administrator who issued it' })
+  @ApiProperty({ ...UUID_FIELD, nullable: true, description: 'The administrator who issued it' })
   createdBy!: string | null;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(DATE_TIME_FIELD)
   createdAt!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(DATE_TIME_FIELD)
   expiresAt!: string;
 }
 
 export class InvitationPage {
-  @ApiProperty({ type: [InvitationResponse] })
+  @ApiProperty({ type: [InvitationResponse], maxItems: PAGE_LIMIT_MAX })
   items!: InvitationResponse[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last' })
+  @ApiProperty(NEXT_CURSOR_FIELD)
   nextCursor!: string | null;
 }
 
 export class CreatedInvitationResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   id!: string;
 
-  @ApiProperty({ description: 'The one-time code, shown this once: deliver it out of band' })
+  @ApiProperty({ pattern: OPAQUE_TOKEN.source, minLength: OPAQUE_TOKEN_LENGTH, maxLength: OPAQUE_TOKEN_LENGTH, description: 'The one-time code, shown this once: deliver it out of band' })
   code!: string;
 
-  @ApiProperty()
+  @ApiProperty(EMAIL_FIELD)
   email!: string;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty(DISPLAY_NAME_FIELD)
   displayName!: string | null;
 
   @ApiProperty({ enum: ROLES })
@@ -60,7 +64,7 @@ export class CreatedInvitationResponse {
   @ApiProperty({ type: ScopeDto })
   scope!: ScopeDto;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(DATE_TIME_FIELD)
   expiresAt!: string;
 
   @ApiProperty({

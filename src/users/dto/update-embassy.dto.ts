@@ -1,14 +1,14 @@
 /** The body of PATCH /admin/embassies/:id: any of the fields, at least one (checked by the service). */
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO31661Alpha2, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { COUNTRY_CODE } from './create-embassy.dto';
+import { CITY_MAX_LENGTH, COUNTRY_CODE, NAME_MAX_LENGTH } from './create-embassy.dto';
 
 export class UpdateEmbassyRequest {
-  @ApiPropertyOptional({ maxLength: 200 })
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(200)
+  @MaxLength(NAME_MAX_LENGTH)
   name?: string;
 
   @ApiPropertyOptional({ description: 'ISO 3166-1 alpha-2, upper case' })
@@ -18,10 +18,10 @@ export class UpdateEmbassyRequest {
   @IsISO31661Alpha2()
   country?: string;
 
-  @ApiPropertyOptional({ maxLength: 100 })
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(100)
+  @MaxLength(CITY_MAX_LENGTH)
   city?: string;
 }

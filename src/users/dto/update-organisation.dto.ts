@@ -1,14 +1,14 @@
 /** The body of PATCH /admin/organisations/:id: any of the fields, at least one (checked by the service). */
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO31661Alpha2, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { COUNTRY_CODE } from './create-embassy.dto';
+import { COUNTRY_CODE, NAME_MAX_LENGTH } from './create-embassy.dto';
 
 export class UpdateOrganisationRequest {
-  @ApiPropertyOptional({ maxLength: 200 })
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(200)
+  @MaxLength(NAME_MAX_LENGTH)
   name?: string;
 
   @ApiPropertyOptional({ description: 'ISO 3166-1 alpha-2, upper case' })

@@ -5,19 +5,22 @@
  * column added to users later stays out until someone adds it here on purpose.
  */
 import { ApiProperty } from '@nestjs/swagger';
+import { DISPLAY_NAME_FIELD } from '../../auth/dto/auth-responses.dto';
+import { PAGE_LIMIT_MAX } from '../../common/http/keyset-cursor';
+import { DATE_TIME_FIELD, EMAIL_FIELD, FINGERPRINT_FIELD, NEXT_CURSOR_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
 import { ScopeDto } from '../../auth/dto/auth-responses.dto';
 import { ROLES, scopeOf, type Role } from '../../common/authz/roles';
 import { USER_STATUSES, type UserStatus } from '../user.entity';
 import type { UserAccountRecord } from '../users.repository';
 
 export class UserResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID_FIELD)
   id!: string;
 
-  @ApiProperty()
+  @ApiProperty(EMAIL_FIELD)
   email!: string;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Set by the administrator on the invitation (docs/identity.md)' })
+  @ApiProperty({ ...DISPLAY_NAME_FIELD, description: 'Set by the administrator on the invitation (docs/identity.md)' })
   displayName!: string | null;
 
   @ApiProperty({ enum: ROLES })
@@ -29,24 +32,24 @@ export class UserResponse {
   @ApiProperty({ enum: USER_STATUSES })
   status!: UserStatus;
 
-  @ApiProperty({ description: 'Fingerprint of the public keys, to compare out of band' })
+  @ApiProperty({ ...FINGERPRINT_FIELD, description: 'Fingerprint of the public keys, to compare out of band' })
   fingerprint!: string;
 
   @ApiProperty({ description: 'Whether TOTP has been activated (required before a first login)' })
   mfaEnabled!: boolean;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Set while (or since) a lockout' })
+  @ApiProperty({ ...DATE_TIME_FIELD, nullable: true, description: 'Set while (or since) a lockout' })
   lockedUntil!: string | null;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(DATE_TIME_FIELD)
   createdAt!: string;
 }
 
 export class UserPage {
-  @ApiProperty({ type: [UserResponse] })
+  @ApiProperty({ type: [UserResponse], maxItems: PAGE_LIMIT_MAX })
   items!: UserResponse[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last' })
+  @ApiProperty(NEXT_CURSOR_FIELD)
   nextCursor!: string | null;
 }
 
