@@ -17,6 +17,7 @@ import { openDatabase, type DatabaseHandle } from './common/database/database-co
 import { clientErrorHandler, frameworkErrors, MAX_PATH_PARAM_LENGTH, refuseLongUrls } from './common/http/framework-errors';
 import { setupOpenApi } from './common/http/openapi';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter';
+import { registerRequestContext } from './common/http/request-context';
 import { requestIdFor } from './common/http/request-id';
 import { DOCS_PATH, registerSecurityHeaders } from './common/http/security-headers';
 import { registerJsonBodyParser } from './common/http/json-body';
@@ -124,6 +125,7 @@ async function createApp(
   );
   registerSecurityHeaders(app.getHttpAdapter().getInstance());
   refuseLongUrls(app.getHttpAdapter().getInstance());
+  registerRequestContext(app.getHttpAdapter().getInstance());
   registerJsonBodyParser(app.getHttpAdapter().getInstance());
   registerRequestLog(app.getHttpAdapter().getInstance());
   app.setGlobalPrefix(API_PREFIX);

@@ -16,33 +16,35 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
+import { currentClientAddress } from '../common/http/request-context';
 import { REPEATABLE_AUDIT_ACTIONS, type AuditEvent } from './audit-event';
 
 /** The span over which identical refusals are counted instead of written. */
 export const AUDIT_REPEAT_WINDOW_MS = 60 * 60 * 1000;
 
-const INSERT_EVENT = `INSERT INTO audit_events (actor_id, actor_role, action, target_type, target_id, scope_type, scope_id, request_id, outcome, details)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
+const INSERT_EVENT = `INSERT INTO audit_events (actor_id, actor_role, action, target_type, target_id, scope_type, scope_id, request_id, outcome, details, client_address)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
 
 // One statement: the hour's counter row is created (the event is then written in full) or
 // counted up (nothing is written). PostgreSQL serialises concurrent repeats on the row.
 const RECORD_REPEATABLE = `WITH tally AS (
     INSERT INTO audit_repeats AS r (event_key, window_start, actor_id, actor_role, action, target_type, target_id, scope_type, scope_id,
-                                    last_request_id, outcome, details, last_at)
-    VALUES ($11, $12, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $13)
+                                    last_request_id, outcome, details, last_at, last_client_address)
+    VALUES ($12, $13, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $14, $11)
     ON CONFLICT (event_key, window_start)
-    DO UPDATE SET repeats = r.repeats + 1, last_request_id = EXCLUDED.last_request_id, last_at = EXCLUDED.last_at
+    DO UPDATE SET repeats = r.repeats + 1, last_request_id = EXCLUDED.last_request_id, last_at = EXCLUDED.last_at,
+                  last_client_address = EXCLUDED.last_client_address
     RETURNING r.repeats = 0 AS first
   )
-  INSERT INTO audit_events (actor_id, actor_role, action, target_type, target_id, scope_type, scope_id, request_id, outcome, details)
-  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM tally WHERE tally.first`;
+  INSERT INTO audit_events (actor_id, actor_role, action, target_type, target_id, scope_type, scope_id, request_id, outcome, details, client_address)
+  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM tally WHERE tally.first`;
 
 // Closed hours leave the working table and, when anything was repeated, enter the trail as
 // one summary event carrying the original details. DELETE … RETURNING takes each row once,
 // however many instances flush at the same time.
 const FLUSH_CLOSED_WINDOWS = `WITH closed AS (DELETE FROM audit_repeats WHERE window_start < $1 RETURNING *)
-  INSERT INTO audit_events (actor_id, actor_role, action, target_type, target_id, scope_type, scope_id, request_id, outcome, details)
-  SELECT actor_id, actor_role, 'audit.repeated', target_type, target_id, scope_type, scope_id, last_request_id, outcome,
+  INSERT INTO audit_events (actor_id, actor_role, action, target_type, target_id, scope_type, scope_id, request_id, outcome, client_address, details)
+  SELECT actor_id, actor_role, 'audit.repeated', target_type, target_id, scope_type, scope_id, last_request_id, outcome, last_client_address,
          details || jsonb_build_object('of', action, 'repeats', repeats, 'windowStart', window_start,
                                        'windowEnd', window_start + make_interval(secs => $2), 'lastAt', last_at)
     FROM closed WHERE repeats > 0
@@ -85,6 +87,8 @@ export class AuditService {
       event.requestId,
       event.outcome,
       JSON.stringify(event.details ?? {}),
+      // The client's address: the socket's, or the forwarded one behind a trusted proxy.
+      currentClientAddress(),
     ];
     if (!REPEATABLE_AUDIT_ACTIONS.has(event.action)) {
       await manager.query(INSERT_EVENT, columns);

@@ -11,6 +11,7 @@
  * it stores and returns envelopes, signatures and wraps it cannot open.
  */
 import { Injectable } from '@nestjs/common';
+import { currentClientAddress } from '../common/http/request-context';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditAction } from '../audit/audit-event';
@@ -155,7 +156,7 @@ export interface DuplicateRow {
   matches: number;
 }
 
-/** Who reads, for the audit event of an audited read ($3, $4, $5 of every such statement). */
+/** Who reads, for the audit event of an audited read ($3–$6 of every such statement, see auditParameters). */
 export interface ReadingActor {
   userId: string;
   role: Role;
@@ -164,13 +165,19 @@ export interface ReadingActor {
 
 /**
  * The audit CTE of an audited read: one event per row of `source` (at most one case),
- * in the same statement as the read. Parameters $3 (actor id), $4 (role) and $5
- * (request id) are reserved for it in every audited statement.
+ * in the same statement as the read. Parameters $3 (actor id), $4 (role), $5 (request
+ * id) and $6 (client address) are reserved for it in every audited statement.
  */
 function auditFrom(source: string, action: AuditAction, details: string): string {
-  return `INSERT INTO audit_events (actor_id, actor_role, action, target_type, target_id, scope_type, scope_id, request_id, outcome, details)
-          SELECT $3::uuid, $4, '${action}', 'case', ${source}.id::text, 'EMBASSY', ${source}.embassy_id, $5, 'SUCCESS', ${details}
+  return `INSERT INTO audit_events (actor_id, actor_role, action, target_type, target_id, scope_type, scope_id, request_id, outcome, details, client_address)
+          SELECT $3::uuid, $4, '${action}', 'case', ${source}.id::text, 'EMBASSY', ${source}.embassy_id, $5, 'SUCCESS', ${details},
+                 $6::inet
             FROM ${source}`;
+}
+
+/** $3–$6 of an audited statement: who reads, in which request, from which address. */
+function auditParameters(reader: ReadingActor): [string, Role, string, string | null] {
+  return [reader.userId, reader.role, reader.requestId, currentClientAddress()];
 }
 
 @Injectable()
@@ -281,7 +288,7 @@ export class CasesRepository {
           WHERE c.id = $1 AND c.embassy_id = $2),
        a AS (${auditFrom('r', 'case.read', `jsonb_build_object('revision', r.revision, 'shredded', r.shredded_at IS NOT NULL)`)})
        SELECT * FROM r`,
-      [id, embassyId, reader.userId, reader.role, reader.requestId],
+      [id, embassyId, ...auditParameters(reader)],
     )) as SealedCaseRow[];
     return rows[0];
   }
@@ -302,12 +309,12 @@ export class CasesRepository {
          FROM r
          LEFT JOIN LATERAL (
            SELECT * FROM case_events e
-            WHERE e.case_id = r.id AND ($6::timestamptz IS NULL OR (e.created_at, e.id) > ($6::timestamptz, $7::uuid))
+            WHERE e.case_id = r.id AND ($7::timestamptz IS NULL OR (e.created_at, e.id) > ($7::timestamptz, $8::uuid))
             ORDER BY e.created_at, e.id
-            LIMIT $8) e ON true
+            LIMIT $9) e ON true
          LEFT JOIN users u ON u.id = e.author_id
         ORDER BY e.created_at, e.id`,
-      [caseId, embassyId, reader.userId, reader.role, reader.requestId, after?.createdAt ?? null, after?.id ?? null, limit],
+      [caseId, embassyId, ...auditParameters(reader), after?.createdAt ?? null, after?.id ?? null, limit],
     )) as (Omit<CaseEventRow, 'id'> & { event_id: string | null; key_id: string; shredded_at: Date | null })[];
     const first = rows[0];
     if (first === undefined) return undefined;

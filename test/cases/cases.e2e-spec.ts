@@ -105,6 +105,13 @@ describe('create and open', () => {
     expect(opened.author.userId).toBe(app.cast.members.contactA1.userId);
     await expect(auditCount('case.created', created.id)).resolves.toBe(1);
     await expect(auditCount('case.read', created.id)).resolves.toBe(1);
+    // Both the service's events and the audited read's own statement carry the client's address.
+    const addresses = await querySql<{ action: string; client_address: string }>(
+      app.database.url,
+      `SELECT action, host(client_address) AS client_address FROM audit_events WHERE target_id = $1 AND action IN ('case.created', 'case.read')`,
+      [created.id],
+    );
+    expect(addresses.map((row) => row.client_address)).toEqual(['127.0.0.1', '127.0.0.1']);
   });
 
   it('gives concurrent creations distinct consecutive references', async () => {

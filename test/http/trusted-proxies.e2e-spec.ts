@@ -4,6 +4,7 @@
  * address that is not listed, X-Forwarded-For is ignored, so a client cannot pick a new
  * address per request to escape its limit.
  */
+import { querySql } from '../support/test-database';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const LIMIT = 3;
@@ -22,6 +23,24 @@ async function statusesFor(app: TestApp, forwardedFor: string, count: number): P
   const statuses: number[] = [];
   for (let i = 0; i < count; i++) statuses.push(await prelogin(app, forwardedFor));
   return statuses;
+}
+
+/** A refused login (audited as auth.login-refused) from `forwardedFor`; the address its event records. */
+async function auditedAddressOfRefusedLogin(app: TestApp, forwardedFor: string): Promise<string | null> {
+  const requestId = `proxy-test-${forwardedFor}`;
+  const response = await app.request('/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor, 'x-request-id': requestId },
+    body: JSON.stringify({ email: 'someone@egide.test', authKey: 'A'.repeat(43), totpCode: '123456' }),
+  });
+  expect(response.status).toBe(401);
+  const rows = await querySql<{ address: string | null }>(
+    app.database.url,
+    `SELECT host(client_address) AS address FROM audit_events WHERE action = 'auth.login-refused' AND request_id = $1`,
+    [requestId],
+  );
+  expect(rows).toHaveLength(1);
+  return rows[0].address;
 }
 
 function loggedAddresses(app: TestApp): unknown[] {
@@ -49,6 +68,10 @@ describe('behind a trusted proxy (TRUSTED_PROXIES=127.0.0.1)', () => {
     expect(loggedAddresses(app)).toEqual(expect.arrayContaining(['203.0.113.7', '198.51.100.20']));
     expect(loggedAddresses(app)).not.toContain('127.0.0.1');
   });
+
+  it("records the client's address in audit events", async () => {
+    await expect(auditedAddressOfRefusedLogin(app, '192.0.2.44')).resolves.toBe('192.0.2.44');
+  });
 });
 
 describe.each([
@@ -63,14 +86,11 @@ describe.each([
     await app.close();
   });
 
-  it('counts every request against the socket address, whatever the header says', async () => {
-    const statuses = [
-      await prelogin(app, '203.0.113.1'),
-      await prelogin(app, '203.0.113.2'),
-      await prelogin(app, '203.0.113.3'),
-      await prelogin(app, '203.0.113.4'),
-    ];
-    expect(statuses).toEqual([200, 200, 200, 429]);
+  it('counts every request against the socket address, whatever the header says, and audits that address', async () => {
+    // The refused login spends the first of the three credential requests.
+    await expect(auditedAddressOfRefusedLogin(app, '192.0.2.44')).resolves.toBe('127.0.0.1');
+    const statuses = [await prelogin(app, '203.0.113.1'), await prelogin(app, '203.0.113.2'), await prelogin(app, '203.0.113.3')];
+    expect(statuses).toEqual([200, 200, 429]);
     expect(new Set(loggedAddresses(app))).toEqual(new Set(['127.0.0.1']));
   });
 });
