@@ -51,6 +51,17 @@ describe('renderProblem', () => {
     });
   });
 
+  it('quotes property names with their invisible characters escaped (bidi overrides, controls, zero-width)', () => {
+    const field = 'grant.x\u202eevil\u200b\u0007';
+    const { body } = renderProblem(new ValidationFailedException([{ field, messages: [`property ${field} should not exist`] }]), 'r');
+    expect(body.errors).toEqual([
+      { field: 'grant.x\\u{202E}evil\\u{200B}\\u{7}', messages: ['property grant.x\\u{202E}evil\\u{200B}\\u{7} should not exist'] },
+    ]);
+    expect(body.detail).toBe('Invalid field(s): grant.x\\u{202E}evil\\u{200B}\\u{7}');
+    // Letters of any script and emoji are text, not tricks: they stay as they are.
+    expect(renderProblem(new ValidationFailedException([{ field: 'имя😀', messages: [] }]), 'r').body.errors?.[0].field).toBe('имя😀');
+  });
+
   it('hides everything about an unexpected error', () => {
     const error = Object.assign(new Error('duplicate key value violates "users_email"'), { query: 'INSERT …', parameters: ['x'] });
     const { body, unexpected } = renderProblem(error, 'r');

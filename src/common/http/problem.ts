@@ -7,6 +7,7 @@
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { REQUEST_ID_PATTERN } from './request-id';
+import { visibleText } from './text-rules';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -62,10 +63,11 @@ function clip(text: string, max: number): string {
   return points.length <= max ? text : `${points.slice(0, max - 1).join('')}…`;
 }
 
+/** Field paths and messages quote property names the client chose: invisible characters are escaped, lengths capped. */
 export function boundedFieldErrors(errors: readonly FieldError[]): FieldError[] {
   return errors.slice(0, MAX_FIELD_ERRORS).map(({ field, messages }) => ({
-    field: clip(field, MAX_FIELD_PATH_LENGTH),
-    messages: messages.slice(0, MAX_MESSAGES_PER_FIELD).map((message) => clip(message, MAX_MESSAGE_LENGTH)),
+    field: clip(visibleText(field), MAX_FIELD_PATH_LENGTH),
+    messages: messages.slice(0, MAX_MESSAGES_PER_FIELD).map((message) => clip(visibleText(message), MAX_MESSAGE_LENGTH)),
   }));
 }
 

@@ -12,3 +12,18 @@ export function unacceptableText(text: string): string | undefined {
   if (/[\uD800-\uDFFF]/u.test(text)) return 'must not contain a lone UTF-16 surrogate';
   return undefined;
 }
+
+/**
+ * Control, format (bidi overrides, zero-width), separator and non-characters, and lone
+ * surrogates: what can make text display other than it reads.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Noncharacter_Code_Point}]/gu;
+
+/**
+ * Client text the server must quote back (a property name in a validation error) with
+ * every invisible character written as `\u{…}`: `x\u202Eevil` reads as it is and cannot
+ * reorder what a client displays around it.
+ */
+export function visibleText(text: string): string {
+  return text.replace(INVISIBLE, (char) => `\\u{${(char.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`);
+}
