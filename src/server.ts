@@ -14,7 +14,13 @@ import { Clock, SystemClock } from './common/clock';
 import { loadConfig, type AppConfig } from './common/config/environment';
 import { ServerKeys } from './common/config/server-keys';
 import { openDatabase, type DatabaseHandle } from './common/database/database-connection';
-import { clientErrorHandler, frameworkErrors, MAX_PATH_PARAM_LENGTH, refuseLongUrls } from './common/http/framework-errors';
+import {
+  clientErrorHandler,
+  frameworkErrors,
+  MAX_PATH_PARAM_LENGTH,
+  refuseLongUrls,
+  refuseWhileClosing,
+} from './common/http/framework-errors';
 import { setupOpenApi } from './common/http/openapi';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter';
 import { registerRequestContext } from './common/http/request-context';
@@ -109,7 +115,9 @@ async function createApp(
     // X-Forwarded-For is believed only from the proxies TRUSTED_PROXIES lists
     // (docs/operations.md); from anyone else it is ignored and the socket's address counts.
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
-    return503OnClosing: true,
+    // While closing, requests on open connections answer 503 problem+json (refuseWhileClosing);
+    // Fastify's own 503 would be plain JSON without the security headers.
+    return503OnClosing: false,
     // One line per request instead of two (common/logging/request-log.ts).
     logController: new LogController({ disableRequestLogging: true }),
     // Errors raised before any route runs answer as problem+json too (framework-errors.ts).
@@ -125,6 +133,7 @@ async function createApp(
   );
   registerSecurityHeaders(app.getHttpAdapter().getInstance());
   refuseLongUrls(app.getHttpAdapter().getInstance());
+  refuseWhileClosing(app.getHttpAdapter().getInstance());
   registerRequestContext(app.getHttpAdapter().getInstance());
   registerJsonBodyParser(app.getHttpAdapter().getInstance());
   registerRequestLog(app.getHttpAdapter().getInstance());

@@ -5,6 +5,7 @@
  * socket, since fetch refuses to send most of these requests.
  */
 import { connect } from 'node:net';
+import { ProbeModule } from '../probe/probe.module';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -118,5 +119,38 @@ describe('errors before routing are problem+json with the security headers', () 
   it('keeps the connection usable for well-formed requests afterwards', async () => {
     const response = await sendRaw(request('GET /api/v1/health HTTP/1.1'));
     expect(response.status).toBe(200);
+  });
+});
+
+describe('while shutting down', () => {
+  it('answers a request still arriving on an open connection with 503 problem+json, then closes it', async () => {
+    const closingApp = await startTestApp({ additionalModules: [ProbeModule] });
+    try {
+      const { port } = new URL(closingApp.url);
+      const socket = connect(Number(port), '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const ended = new Promise((resolve) => socket.on('close', resolve));
+      // A slow request keeps the connection busy (so shutdown does not close it as idle);
+      // a second one, pipelined behind it, arrives once shutdown has begun.
+      socket.write('GET /api/v1/probe/slow?ms=600 HTTP/1.1\r\nHost: egide.test\r\n\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const closing = closingApp.server.close();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.write('GET /api/v1/health HTTP/1.1\r\nHost: egide.test\r\n\r\n');
+      await ended;
+      await closing;
+      const responses = Buffer.concat(chunks).toString('utf8').split(/(?=HTTP\/1\.1 )/);
+      expect(responses).toHaveLength(2);
+      expect(responses[0]).toMatch(/^HTTP\/1\.1 200 /);
+      const [head, body] = responses[1].split('\r\n\r\n');
+      expect(head).toMatch(/^HTTP\/1\.1 503 /);
+      expect(head.toLowerCase()).toContain('content-type: application/problem+json');
+      expect(head.toLowerCase()).toContain('x-content-type-options: nosniff');
+      expect(head.toLowerCase()).toContain('connection: close');
+      expect(JSON.parse(body)).toEqual(expect.objectContaining({ type: 'urn:egide:problem:service-unavailable', status: 503 }));
+    } finally {
+      await closingApp.close();
+    }
   });
 });

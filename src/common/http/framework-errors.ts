@@ -11,6 +11,8 @@
  *   line or headers over the size limit, a request that never finished arriving). There
  *   is no request object yet: the answer is written to the socket, which is then closed.
  * - `refuseLongUrls`: a URL over `MAX_URL_LENGTH` is refused (414) before routing.
+ * - `refuseWhileClosing`: once shutdown has begun, a request arriving on a connection
+ *   that is still open answers 503 and the connection is closed.
  */
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
@@ -33,6 +35,23 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
 export function refuseLongUrls(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
     done(request.url.length > MAX_URL_LENGTH ? new ProblemException('uri-too-long', GENERIC_DETAILS['uri-too-long']) : undefined);
+  });
+}
+
+export function refuseWhileClosing(fastify: FastifyInstance): void {
+  let closing = false;
+  // preClose runs when close() begins, before the server stops accepting.
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) {
+      done();
+      return;
+    }
+    void reply.header('connection', 'close');
+    done(new ProblemException('service-unavailable', 'The server is shutting down; try again shortly'));
   });
 }
 
