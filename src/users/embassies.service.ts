@@ -63,7 +63,7 @@ export class EmbassiesService {
     const changes: EmbassyChanges = { name: request.name, country: request.country, city: request.city };
     const changed = Object.entries(changes).filter(([, value]) => value !== undefined && value !== null).map(([field]) => field);
     if (changed.length === 0) {
-      throw new ValidationFailedException([{ field: 'name', messages: ['give at least one of name, country, city'] }]);
+      throw new ValidationFailedException([{ field: 'body', messages: ['give at least one of name, country, city'] }]);
     }
     return this.dataSource.transaction(async (manager) => {
       const embassy = await this.embassies.update(manager, id, changes, this.clock.now());

@@ -62,7 +62,7 @@ export class OrganisationsService {
     const changes: OrganisationChanges = { name: request.name, country: request.country };
     const changed = Object.entries(changes).filter(([, value]) => value !== undefined && value !== null).map(([field]) => field);
     if (changed.length === 0) {
-      throw new ValidationFailedException([{ field: 'name', messages: ['give at least one of name, country'] }]);
+      throw new ValidationFailedException([{ field: 'body', messages: ['give at least one of name, country'] }]);
     }
     return this.dataSource.transaction(async (manager) => {
       const organisation = await this.organisations.update(manager, id, changes, this.clock.now());
