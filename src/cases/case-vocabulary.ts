@@ -96,8 +96,6 @@ export type TransferOverrideReason = (typeof TRANSFER_OVERRIDE_REASONS)[number];
 export const MAX_THREAT_TYPES = THREAT_TYPES.length;
 export const MAX_DEFENDER_GROUPS = DEFENDER_GROUPS.length;
 export const MAX_BLIND_INDEXES = 16;
-/** base64url of 16 bytes. */
-export const BLIND_INDEX_LENGTH = 22;
 
 /** The exact text a shred must carry (`{ "confirm": "SHRED KE-2026-0042" }`): deliberate, and about this case. */
 export function shredConfirmation(reference: string): string {

@@ -1,27 +1,16 @@
 /**
  * Who may do what to a case, as data and small pure functions. The route permission
  * (CaseRead / CaseWrite: EMBASSY_CONTACT only, permissions.ts) has already limited the
- * callers; here the caller's embassy becomes the scope every query carries, and the
- * rules that depend on a case's clear state are decided: shredded cases take no more
+ * callers; the caller's embassy (common/authz/scope.ts `ownEmbassy`) is the scope every query
+ * carries; here the rules that depend on a case's clear state are decided: shredded cases take no more
  * changes, a transfer needs the defender's consent or an explicit override, a shred
  * needs the typed confirmation.
  *
  * This module must never read the database nor accept a scope the actor does not have.
  */
-import { requireScopeId, type Actor } from '../common/authz/actor';
-import { ProblemException } from '../common/http/problem';
+import { fieldProblem, ProblemException } from '../common/http/problem';
 import { allowedNextStatuses, isAllowedTransition, type CaseStatus } from './case-status';
 import { shredConfirmation, type TransferOverrideReason } from './case-vocabulary';
-
-/** The one embassy whose cases the caller reaches. */
-export function ownEmbassy(actor: Actor): string {
-  if (actor.scope.type !== 'EMBASSY') throw new Error(`role ${actor.role} has no embassy scope`);
-  return requireScopeId(actor).toLowerCase();
-}
-
-export function fieldProblem(field: string, message: string): ProblemException {
-  return new ProblemException('validation-failed', `Invalid field(s): ${field}`, {}, [{ field, messages: [`${field} ${message}`] }]);
-}
 
 interface CaseState {
   readonly reference: string;

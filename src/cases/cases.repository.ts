@@ -1,23 +1,24 @@
 /**
- * Every SQL statement of the case feature. Every method that reaches a case takes the
- * embassy id as a required parameter and puts `embassy_id = $scope` in the WHERE of
- * reads and writes alike, so another embassy's case and a missing one come back the same
- * (undefined → 404). Writes take the transaction's EntityManager, so that a change and
- * its audit event commit together; audited reads are one statement
- * (`WITH r AS (SELECT …), a AS (INSERT INTO audit_events … FROM r) SELECT * FROM r`):
- * the read fails if its audit event cannot be written.
+ * Every SQL statement of the case feature. Every method takes `(manager, embassy, …)`:
+ * the embassy is a branded EmbassyId that only the access check produces, and it is in
+ * the WHERE of reads and writes alike, so another embassy's case and a missing one come
+ * back the same (undefined → 404). Writes run on the transaction's manager, so that a
+ * change and its audit event commit together; the hot paths are single statements that
+ * carry their audit event (audit/audit-statements.ts): creating a case writes the case,
+ * its reference, its wrap (keys/keyring.statements.ts), its blind indexes and its event
+ * in one statement, and an audited read fails if its audit event cannot be written.
  *
  * This module decides nothing (cases.service.ts does) and interprets no sealed material:
  * it stores and returns envelopes, signatures and wraps it cannot open.
  */
 import { Injectable } from '@nestjs/common';
-import { currentClientAddress } from '../common/http/request-context';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
-import type { AuditAction } from '../audit/audit-event';
-import type { Role } from '../common/authz/roles';
+import type { EntityManager } from 'typeorm';
+import { actorParameters, auditEventFrom, type AuditingActor } from '../audit/audit.statements';
+import type { EmbassyId } from '../common/authz/scope';
 import type { SealedFieldEntry } from '../crypto/revision-payload';
 import type { SignedDataKeyWrap } from '../crypto/data-key-wrap-payload';
+import { currentGenerationLock, insertWrapFrom, wrapParameters } from '../keys/keyring.statements';
+import type { BlindIndexEntry } from '../sealed-records/sealed-material.checks';
 import type { CaseStatus } from './case-status';
 import type { CaseEventDetails } from './case-event.entity';
 import type { BlindIndexField, CaseEventType, DefenderGroup, RiskLevel, ThreatType } from './case-vocabulary';
@@ -93,8 +94,6 @@ export interface CaseTimelineRows {
 
 export interface NewCase {
   id: string;
-  reference: string;
-  embassyId: string;
   status: CaseStatus;
   riskLevel: RiskLevel;
   threatTypes: readonly ThreatType[];
@@ -107,6 +106,8 @@ export interface NewCase {
   envelopes: readonly SealedFieldEntry[];
   authorId: string;
   signature: string;
+  wrap: SignedDataKeyWrap;
+  blindIndexes: readonly BlindIndexEntry[];
   now: Date;
 }
 
@@ -145,177 +146,203 @@ export interface CaseFilters {
   reviewDueBefore?: Date;
 }
 
-export interface BlindIndexEntry {
-  fieldId: BlindIndexField;
-  value: string;
-}
-
 export interface DuplicateRow {
   case_id: string;
   reference: string;
   matches: number;
 }
 
-/** Who reads, for the audit event of an audited read ($3–$6 of every such statement, see auditParameters). */
-export interface ReadingActor {
-  userId: string;
-  role: Role;
-  requestId: string;
+/** A (created_at, id) keyset position. */
+export interface TimeCursor {
+  createdAt: Date;
+  id: string;
 }
+
+/** The reference of the n-th case of an embassy in a year: `KE-2026-0042` (at least four digits, never truncated). */
+const REFERENCE_OF = (country: string, year: string, number: string): string =>
+  `${country} || '-' || ${year} || '-' || lpad(${number}::text, greatest(4, length(${number}::text)), '0')`;
 
 /**
- * The audit CTE of an audited read: one event per row of `source` (at most one case),
- * in the same statement as the read. Parameters $3 (actor id), $4 (role), $5 (request
- * id) and $6 (client address) are reserved for it in every audited statement.
+ * Creating a case, in one statement: the wrap's generation is checked and locked
+ * (keyring.statements.ts), the embassy's reference counter moves (its row lock is held
+ * for this statement only, not a transaction), then the case, its wrap, its blind
+ * indexes and its audit event are written. Zero rows: the generation check failed.
+ * Parameters: $1–$16 the case, $17–$24 the wrap, $25–$26 blind indexes, $27–$30 the actor.
  */
-function auditFrom(source: string, action: AuditAction, details: string): string {
-  return `INSERT INTO audit_events (actor_id, actor_role, action, target_type, target_id, scope_type, scope_id, request_id, outcome, details, client_address)
-          SELECT $3::uuid, $4, '${action}', 'case', ${source}.id::text, 'EMBASSY', ${source}.embassy_id, $5, 'SUCCESS', ${details},
-                 $6::inet
-            FROM ${source}`;
-}
+const CREATE_CASE = `WITH g AS (${currentGenerationLock(3, 19)}),
+  n AS (
+    INSERT INTO case_reference_counters AS k (embassy_id, year, last)
+    SELECT $3::uuid, $2::int, 1 FROM g
+    ON CONFLICT (embassy_id, year) DO UPDATE SET last = k.last + 1
+    RETURNING last),
+  c AS (
+    INSERT INTO cases AS c (id, reference, embassy_id, status, risk_level, threat_types, defender_groups, country_of_activity,
+           next_review_at, version, consent_to_transfer, consent_to_transfer_at, consent_to_refuge_sharing,
+           consent_to_refuge_sharing_at, key_id, envelopes, revision, revision_author_id, revision_signature,
+           created_by, created_at, updated_at)
+    SELECT $1::uuid, ${REFERENCE_OF('e.country', '$2::int', 'n.last')}, $3::uuid, $4, $5, $6::text[], $7::text[], $8,
+           $9::timestamptz, 1, $10::boolean, CASE WHEN $10::boolean THEN $16::timestamptz END, $11::boolean,
+           CASE WHEN $11::boolean THEN $16::timestamptz END, $12::uuid, $13::jsonb, 1, $14::uuid, $15, $14::uuid, $16::timestamptz, $16::timestamptz
+      FROM n CROSS JOIN embassies e WHERE e.id = $3::uuid
+    RETURNING ${CASE_COLUMNS}),
+  w AS (${insertWrapFrom('c', 17)}),
+  b AS (
+    INSERT INTO case_blind_indexes (case_id, embassy_id, field_id, value)
+    SELECT c.id, c.embassy_id, v.field_id, v.value FROM c CROSS JOIN unnest($25::text[], $26::text[]) AS v(field_id, value)
+    ON CONFLICT DO NOTHING),
+  a AS (${auditEventFrom({
+    source: 'c',
+    action: 'case.created',
+    targetType: 'case',
+    targetId: 'c.id::text',
+    scopeType: 'EMBASSY',
+    scopeId: 'c.embassy_id',
+    details: `jsonb_build_object('reference', c.reference, 'revision', 1)`,
+    parametersBefore: 26,
+  })})
+  SELECT * FROM c`;
 
-/** $3–$6 of an audited statement: who reads, in which request, from which address. */
-function auditParameters(reader: ReadingActor): [string, Role, string, string | null] {
-  return [reader.userId, reader.role, reader.requestId, currentClientAddress()];
-}
+const READ_SEALED_CASE = `WITH r AS (
+    SELECT ${CASE_COLUMNS}, c.envelopes, c.revision_author_id, c.revision_signature,
+           u.sign_public_key AS author_sign_public_key, u.box_public_key AS author_box_public_key, u.fingerprint AS author_fingerprint,
+           w.generation AS wrap_generation, w.sealed AS wrap_sealed, w.entity AS wrap_entity, w.record_id AS wrap_record_id,
+           w.writer_id AS wrap_writer_id, w.signature AS wrap_signature,
+           writer.sign_public_key AS wrap_writer_sign_public_key, writer.box_public_key AS wrap_writer_box_public_key, writer.fingerprint AS wrap_writer_fingerprint
+      FROM cases c
+      JOIN users u ON u.id = c.revision_author_id
+      LEFT JOIN data_key_wraps w ON w.key_id = c.key_id AND w.scope_id = c.embassy_id
+      LEFT JOIN users writer ON writer.id = w.writer_id
+     WHERE c.embassy_id = $1 AND c.id = $2),
+  a AS (${auditEventFrom({
+    source: 'r',
+    action: 'case.read',
+    targetType: 'case',
+    targetId: 'r.id::text',
+    scopeType: 'EMBASSY',
+    scopeId: 'r.embassy_id',
+    details: `jsonb_build_object('revision', r.revision, 'shredded', r.shredded_at IS NOT NULL)`,
+    parametersBefore: 2,
+  })})
+  SELECT * FROM r`;
+
+const READ_TIMELINE = `WITH r AS (SELECT c.id, c.embassy_id, c.key_id, c.shredded_at FROM cases c WHERE c.embassy_id = $1 AND c.id = $2),
+  a AS (${auditEventFrom({
+    source: 'r',
+    action: 'case.events-read',
+    targetType: 'case',
+    targetId: 'r.id::text',
+    scopeType: 'EMBASSY',
+    scopeId: 'r.embassy_id',
+    details: `'{}'::jsonb`,
+    parametersBefore: 2,
+  })})
+  SELECT r.key_id, r.shredded_at, e.id AS event_id, e.case_id, e.type, e.body, e.signature, e.details, e.created_at,
+         e.author_id, u.sign_public_key AS author_sign_public_key, u.box_public_key AS author_box_public_key, u.fingerprint AS author_fingerprint
+    FROM r
+    LEFT JOIN LATERAL (
+      SELECT * FROM case_events e
+       WHERE e.case_id = r.id AND ($7::timestamptz IS NULL OR (e.created_at, e.id) > ($7::timestamptz, $8::uuid))
+       ORDER BY e.created_at, e.id
+       LIMIT $9) e ON true
+    LEFT JOIN users u ON u.id = e.author_id
+   ORDER BY e.created_at, e.id`;
+
+const LIST_CASES = `SELECT ${CASE_COLUMNS} FROM cases c
+   WHERE c.embassy_id = $1
+     AND ($2::text IS NULL OR c.status = $2)
+     AND ($3::text IS NULL OR c.risk_level = $3)
+     AND ($4::text IS NULL OR c.threat_types @> ARRAY[$4::text])
+     AND ($5::text IS NULL OR c.defender_groups @> ARRAY[$5::text])
+     AND ($6::text IS NULL OR c.country_of_activity = $6)
+     AND ($7::uuid IS NULL OR c.assigned_to_id = $7::uuid)
+     AND ($8::timestamptz IS NULL OR c.next_review_at < $8::timestamptz)
+     AND ($9::timestamptz IS NULL OR (c.created_at, c.id) < ($9::timestamptz, $10::uuid))
+   ORDER BY c.created_at DESC, c.id DESC
+   LIMIT $11`;
 
 @Injectable()
 export class CasesRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+  /** The new case with everything that comes with it, or undefined when the wrap's generation is not the embassy's current one. */
+  async createCase(manager: EntityManager, embassy: EmbassyId, created: NewCase, actor: AuditingActor): Promise<CaseRow | undefined> {
+    const rows = (await manager.query(CREATE_CASE, [
+      created.id,
+      created.now.getUTCFullYear(),
+      embassy,
+      created.status,
+      created.riskLevel,
+      created.threatTypes,
+      created.defenderGroups,
+      created.countryOfActivity,
+      created.nextReviewAt,
+      created.consentToTransfer,
+      created.consentToRefugeSharing,
+      created.keyId,
+      JSON.stringify(created.envelopes),
+      created.authorId,
+      created.signature,
+      created.now,
+      ...wrapParameters(created.wrap),
+      created.blindIndexes.map((entry) => entry.fieldId),
+      created.blindIndexes.map((entry) => entry.value),
+      ...actorParameters(actor),
+    ])) as CaseRow[];
+    return rows[0];
   }
 
   /**
-   * The next reference number of the embassy for `year`, and the embassy's country: the
-   * counter row's lock serialises concurrent creations; a rollback gives the number back.
+   * The next reference number of the embassy for `year`, and the embassy's country (for a
+   * transfer, inside its transaction): the counter row's lock serialises concurrent
+   * allocations; a rollback gives the number back.
    */
-  async allocateReference(manager: EntityManager, embassyId: string, year: number): Promise<{ country: string; number: number }> {
+  async allocateReference(manager: EntityManager, embassy: EmbassyId, year: number): Promise<string> {
     const rows = (await manager.query(
       `WITH n AS (
-         INSERT INTO case_reference_counters (embassy_id, year, last) VALUES ($1, $2, 1)
-         ON CONFLICT (embassy_id, year) DO UPDATE SET last = case_reference_counters.last + 1
+         INSERT INTO case_reference_counters AS k (embassy_id, year, last) VALUES ($1, $2, 1)
+         ON CONFLICT (embassy_id, year) DO UPDATE SET last = k.last + 1
          RETURNING last)
-       SELECT e.country, n.last AS number FROM n CROSS JOIN embassies e WHERE e.id = $1`,
-      [embassyId, year],
-    )) as { country: string; number: number }[];
-    return rows[0];
-  }
-
-  async insertCase(manager: EntityManager, created: NewCase): Promise<CaseRow> {
-    const rows = (await manager.query(
-      `INSERT INTO cases AS c (id, reference, embassy_id, status, risk_level, threat_types, defender_groups, country_of_activity,
-              next_review_at, version, consent_to_transfer, consent_to_transfer_at, consent_to_refuge_sharing,
-              consent_to_refuge_sharing_at, key_id, envelopes, revision, revision_author_id, revision_signature,
-              created_by, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6::text[], $7::text[], $8, $9, 1, $10, CASE WHEN $10 THEN $16::timestamptz END, $11,
-               CASE WHEN $11 THEN $16::timestamptz END, $12, $13::jsonb, 1, $14, $15, $14, $16, $16)
-       RETURNING ${CASE_COLUMNS}`,
-      [
-        created.id,
-        created.reference,
-        created.embassyId,
-        created.status,
-        created.riskLevel,
-        created.threatTypes,
-        created.defenderGroups,
-        created.countryOfActivity,
-        created.nextReviewAt,
-        created.consentToTransfer,
-        created.consentToRefugeSharing,
-        created.keyId,
-        JSON.stringify(created.envelopes),
-        created.authorId,
-        created.signature,
-        created.now,
-      ],
-    )) as CaseRow[];
-    return rows[0];
-  }
-
-  /** Adds a signed data key wrap; the caller holds the scope's keyring lock and checked the generation, binding and signature. */
-  async insertWrap(manager: EntityManager, wrap: SignedDataKeyWrap): Promise<void> {
-    await manager.query(
-      `INSERT INTO data_key_wraps (key_id, scope_id, generation, sealed, entity, record_id, writer_id, signature)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        wrap.keyId.toLowerCase(),
-        wrap.scopeId.toLowerCase(),
-        wrap.generation,
-        wrap.sealed,
-        wrap.entity,
-        wrap.recordId.toLowerCase(),
-        wrap.writerUserId.toLowerCase(),
-        wrap.signature,
-      ],
-    );
+       SELECT ${REFERENCE_OF('e.country', '$2::int', 'n.last')} AS reference FROM n CROSS JOIN embassies e WHERE e.id = $1`,
+      [embassy, year],
+    )) as { reference: string }[];
+    return rows[0].reference;
   }
 
   /** Replaces every blind index of the case (scoped: a case of another embassy gets none). */
-  async replaceBlindIndexes(manager: EntityManager, embassyId: string, caseId: string, entries: readonly BlindIndexEntry[]): Promise<void> {
-    await manager.query(`DELETE FROM case_blind_indexes WHERE case_id = $1 AND embassy_id = $2`, [caseId, embassyId]);
-    await this.insertBlindIndexes(manager, embassyId, caseId, entries);
-  }
-
-  /** Adds blind indexes to a case of this embassy (a new case has none to replace). */
-  async insertBlindIndexes(manager: EntityManager, embassyId: string, caseId: string, entries: readonly BlindIndexEntry[]): Promise<void> {
-    if (entries.length === 0) return;
+  async replaceBlindIndexes(manager: EntityManager, embassy: EmbassyId, caseId: string, entries: readonly BlindIndexEntry[]): Promise<void> {
+    // Two statements on purpose: an INSERT beside a DELETE in one statement would not see
+    // the deletion, and an index kept unchanged would be skipped as a conflict, then deleted.
+    await manager.query(`DELETE FROM case_blind_indexes WHERE embassy_id = $1 AND case_id = $2`, [embassy, caseId]);
     await manager.query(
       `INSERT INTO case_blind_indexes (case_id, embassy_id, field_id, value)
        SELECT c.id, c.embassy_id, v.field_id, v.value
          FROM cases c CROSS JOIN unnest($3::text[], $4::text[]) AS v(field_id, value)
-        WHERE c.id = $1 AND c.embassy_id = $2
-       ON CONFLICT DO NOTHING`,
-      [caseId, embassyId, entries.map((e) => e.fieldId), entries.map((e) => e.value)],
+        WHERE c.embassy_id = $1 AND c.id = $2`,
+      [embassy, caseId, entries.map((e) => e.fieldId), entries.map((e) => e.value)],
     );
   }
 
   /** The case with its sealed content and the caller's wrap, in one statement with its audit event. */
-  async readSealedCase(id: string, embassyId: string, reader: ReadingActor): Promise<SealedCaseRow | undefined> {
-    const rows = (await this.dataSource.query(
-      `WITH r AS (
-         SELECT ${CASE_COLUMNS}, c.envelopes, c.revision_author_id, c.revision_signature,
-                u.sign_public_key AS author_sign_public_key, u.box_public_key AS author_box_public_key, u.fingerprint AS author_fingerprint,
-                w.generation AS wrap_generation, w.sealed AS wrap_sealed, w.entity AS wrap_entity, w.record_id AS wrap_record_id,
-                w.writer_id AS wrap_writer_id, w.signature AS wrap_signature,
-                writer.sign_public_key AS wrap_writer_sign_public_key, writer.box_public_key AS wrap_writer_box_public_key, writer.fingerprint AS wrap_writer_fingerprint
-           FROM cases c
-           JOIN users u ON u.id = c.revision_author_id
-           LEFT JOIN data_key_wraps w ON w.key_id = c.key_id AND w.scope_id = c.embassy_id
-           LEFT JOIN users writer ON writer.id = w.writer_id
-          WHERE c.id = $1 AND c.embassy_id = $2),
-       a AS (${auditFrom('r', 'case.read', `jsonb_build_object('revision', r.revision, 'shredded', r.shredded_at IS NOT NULL)`)})
-       SELECT * FROM r`,
-      [id, embassyId, ...auditParameters(reader)],
-    )) as SealedCaseRow[];
+  async readSealedCase(manager: EntityManager, embassy: EmbassyId, id: string, reader: AuditingActor): Promise<SealedCaseRow | undefined> {
+    const rows = (await manager.query(READ_SEALED_CASE, [embassy, id, ...actorParameters(reader)])) as SealedCaseRow[];
     return rows[0];
   }
 
   /** A page of the case's timeline (oldest first) in one statement with its audit event; undefined: no such case. */
   async readTimeline(
+    manager: EntityManager,
+    embassy: EmbassyId,
     caseId: string,
-    embassyId: string,
-    reader: ReadingActor,
-    after: { createdAt: Date; id: string } | undefined,
+    reader: AuditingActor,
+    after: TimeCursor | undefined,
     limit: number,
   ): Promise<CaseTimelineRows | undefined> {
-    const rows = (await this.dataSource.query(
-      `WITH r AS (SELECT c.id, c.embassy_id, c.key_id, c.shredded_at FROM cases c WHERE c.id = $1 AND c.embassy_id = $2),
-       a AS (${auditFrom('r', 'case.events-read', `'{}'::jsonb`)})
-       SELECT r.key_id, r.shredded_at, e.id AS event_id, e.case_id, e.type, e.body, e.signature, e.details, e.created_at,
-              e.author_id, u.sign_public_key AS author_sign_public_key, u.box_public_key AS author_box_public_key, u.fingerprint AS author_fingerprint
-         FROM r
-         LEFT JOIN LATERAL (
-           SELECT * FROM case_events e
-            WHERE e.case_id = r.id AND ($7::timestamptz IS NULL OR (e.created_at, e.id) > ($7::timestamptz, $8::uuid))
-            ORDER BY e.created_at, e.id
-            LIMIT $9) e ON true
-         LEFT JOIN users u ON u.id = e.author_id
-        ORDER BY e.created_at, e.id`,
-      [caseId, embassyId, ...auditParameters(reader), after?.createdAt ?? null, after?.id ?? null, limit],
-    )) as (Omit<CaseEventRow, 'id'> & { event_id: string | null; key_id: string; shredded_at: Date | null })[];
+    const rows = (await manager.query(READ_TIMELINE, [
+      embassy,
+      caseId,
+      ...actorParameters(reader),
+      after?.createdAt ?? null,
+      after?.id ?? null,
+      limit,
+    ])) as (Omit<CaseEventRow, 'id'> & { event_id: string | null; key_id: string; shredded_at: Date | null })[];
     const first = rows[0];
     if (first === undefined) return undefined;
     return {
@@ -340,25 +367,25 @@ export class CasesRepository {
   }
 
   /** The case, without sealed content. */
-  async findCase(manager: EntityManager, id: string, embassyId: string): Promise<CaseRow | undefined> {
-    const rows = (await manager.query(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.id = $1 AND c.embassy_id = $2`, [id, embassyId])) as CaseRow[];
+  async findCase(manager: EntityManager, embassy: EmbassyId, id: string): Promise<CaseRow | undefined> {
+    const rows = (await manager.query(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.embassy_id = $1 AND c.id = $2`, [embassy, id])) as CaseRow[];
     return rows[0];
   }
 
   /** The embassy's case with this reference (unique per embassy: cases_embassy_reference_key), without sealed content. */
-  async findCaseByReference(reference: string, embassyId: string): Promise<CaseRow | undefined> {
-    const rows = (await this.dataSource.query(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.embassy_id = $1 AND c.reference = $2`, [
-      embassyId,
+  async findCaseByReference(manager: EntityManager, embassy: EmbassyId, reference: string): Promise<CaseRow | undefined> {
+    const rows = (await manager.query(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.embassy_id = $1 AND c.reference = $2`, [
+      embassy,
       reference,
     ])) as CaseRow[];
     return rows[0];
   }
 
   /** The case, row-locked until the transaction ends: the action reads, decides and writes it alone. */
-  async lockCase(manager: EntityManager, id: string, embassyId: string, mode: 'update' | 'share' = 'update'): Promise<CaseRow | undefined> {
+  async lockCase(manager: EntityManager, embassy: EmbassyId, id: string, mode: 'update' | 'share' = 'update'): Promise<CaseRow | undefined> {
     const rows = (await manager.query(
-      `SELECT ${CASE_COLUMNS} FROM cases c WHERE c.id = $1 AND c.embassy_id = $2 FOR ${mode === 'update' ? 'UPDATE' : 'SHARE'}`,
-      [id, embassyId],
+      `SELECT ${CASE_COLUMNS} FROM cases c WHERE c.embassy_id = $1 AND c.id = $2 FOR ${mode === 'update' ? 'UPDATE' : 'SHARE'}`,
+      [embassy, id],
     )) as CaseRow[];
     return rows[0];
   }
@@ -368,7 +395,7 @@ export class CasesRepository {
    * a new revision, still at the revision before it): of two concurrent updates based
    * on one version, PostgreSQL lets exactly one match. undefined: nothing matched.
    */
-  async updateCase(manager: EntityManager, id: string, embassyId: string, version: number, changes: CaseChanges, now: Date): Promise<CaseRow | undefined> {
+  async updateCase(manager: EntityManager, embassy: EmbassyId, id: string, version: number, changes: CaseChanges, now: Date): Promise<CaseRow | undefined> {
     const sealed = changes.sealed;
     const rows = (await manager.query(
       `UPDATE cases c SET
@@ -391,12 +418,12 @@ export class CasesRepository {
           revision_signature = COALESCE($15, c.revision_signature),
           version = c.version + 1,
           updated_at = $16
-        WHERE c.id = $1 AND c.embassy_id = $2 AND c.version = $3 AND c.shredded_at IS NULL
+        WHERE c.embassy_id = $1 AND c.id = $2 AND c.version = $3 AND c.shredded_at IS NULL
           AND ($13::integer IS NULL OR c.revision = $13::integer - 1)
         RETURNING ${CASE_COLUMNS}`,
       [
+        embassy,
         id,
-        embassyId,
         version,
         changes.riskLevel ?? null,
         changes.threatTypes ?? null,
@@ -417,76 +444,63 @@ export class CasesRepository {
   }
 
   /** Status, assignment: the caller holds the row lock and checked version and transition. */
-  async setStatus(manager: EntityManager, id: string, embassyId: string, status: CaseStatus, now: Date): Promise<CaseRow> {
+  async setStatus(manager: EntityManager, embassy: EmbassyId, id: string, status: CaseStatus, now: Date): Promise<CaseRow> {
     const rows = (await manager.query(
       `UPDATE cases c SET status = $3, version = c.version + 1, updated_at = $4
-        WHERE c.id = $1 AND c.embassy_id = $2 RETURNING ${CASE_COLUMNS}`,
-      [id, embassyId, status, now],
+        WHERE c.embassy_id = $1 AND c.id = $2 RETURNING ${CASE_COLUMNS}`,
+      [embassy, id, status, now],
     )) as [CaseRow[], number];
     return rows[0][0];
   }
 
-  async setAssignee(manager: EntityManager, id: string, embassyId: string, assigneeId: string | null, now: Date): Promise<CaseRow> {
+  async setAssignee(manager: EntityManager, embassy: EmbassyId, id: string, assigneeId: string | null, now: Date): Promise<CaseRow> {
     const rows = (await manager.query(
       `UPDATE cases c SET assigned_to_id = $3, version = c.version + 1, updated_at = $4
-        WHERE c.id = $1 AND c.embassy_id = $2 RETURNING ${CASE_COLUMNS}`,
-      [id, embassyId, assigneeId, now],
+        WHERE c.embassy_id = $1 AND c.id = $2 RETURNING ${CASE_COLUMNS}`,
+      [embassy, id, assigneeId, now],
     )) as [CaseRow[], number];
     return rows[0][0];
   }
 
-  /** True when `userId` is an active EMBASSY_CONTACT of `embassyId`. */
-  async isActiveContact(manager: EntityManager, embassyId: string, userId: string): Promise<boolean> {
+  /** True when `userId` is an active EMBASSY_CONTACT of the embassy. */
+  async isActiveContact(manager: EntityManager, embassy: EmbassyId, userId: string): Promise<boolean> {
     const rows = (await manager.query(
-      `SELECT 1 FROM users u WHERE u.id = $1 AND u.role = 'EMBASSY_CONTACT' AND u.embassy_id = $2 AND u.status = 'ACTIVE'`,
-      [userId, embassyId],
+      `SELECT 1 FROM users u WHERE u.embassy_id = $1 AND u.id = $2 AND u.role = 'EMBASSY_CONTACT' AND u.status = 'ACTIVE'`,
+      [embassy, userId],
     )) as unknown[];
     return rows.length === 1;
   }
 
-  async insertEvent(manager: EntityManager, event: NewCaseEvent): Promise<{ id: string; created_at: Date }> {
+  /** An event of a case of this embassy (none is written for another embassy's case). */
+  async insertEvent(manager: EntityManager, embassy: EmbassyId, event: NewCaseEvent): Promise<{ id: string; created_at: Date }> {
     const rows = (await manager.query(
       `INSERT INTO case_events (id, case_id, type, body, author_id, signature, details, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)
+       SELECT $2, c.id, $3, $4, $5, $6, $7::jsonb, $8 FROM cases c WHERE c.embassy_id = $1 AND c.id = $9
        RETURNING id, created_at`,
-      [event.id, event.caseId, event.type, event.body, event.authorId, event.signature, JSON.stringify(event.details), event.now],
+      [embassy, event.id, event.type, event.body, event.authorId, event.signature, JSON.stringify(event.details), event.now, event.caseId],
     )) as { id: string; created_at: Date }[];
     return rows[0];
   }
 
   /** A page of the embassy's cases, newest first, keyset on (created_at, id). */
-  async listCases(embassyId: string, filters: CaseFilters, limit: number, after: { createdAt: Date; id: string } | undefined): Promise<CaseRow[]> {
-    return (await this.dataSource.query(
-      `SELECT ${CASE_COLUMNS} FROM cases c
-        WHERE c.embassy_id = $1
-          AND ($2::text IS NULL OR c.status = $2)
-          AND ($3::text IS NULL OR c.risk_level = $3)
-          AND ($4::text IS NULL OR c.threat_types @> ARRAY[$4::text])
-          AND ($5::text IS NULL OR c.defender_groups @> ARRAY[$5::text])
-          AND ($6::text IS NULL OR c.country_of_activity = $6)
-          AND ($7::uuid IS NULL OR c.assigned_to_id = $7::uuid)
-          AND ($8::timestamptz IS NULL OR c.next_review_at < $8::timestamptz)
-          AND ($9::timestamptz IS NULL OR (c.created_at, c.id) < ($9::timestamptz, $10::uuid))
-        ORDER BY c.created_at DESC, c.id DESC
-        LIMIT $11`,
-      [
-        embassyId,
-        filters.status ?? null,
-        filters.riskLevel ?? null,
-        filters.threatType ?? null,
-        filters.defenderGroup ?? null,
-        filters.country ?? null,
-        filters.assigneeId ?? null,
-        filters.reviewDueBefore ?? null,
-        after?.createdAt ?? null,
-        after?.id ?? null,
-        limit,
-      ],
-    )) as CaseRow[];
+  async listCases(manager: EntityManager, embassy: EmbassyId, filters: CaseFilters, limit: number, after: TimeCursor | undefined): Promise<CaseRow[]> {
+    return (await manager.query(LIST_CASES, [
+      embassy,
+      filters.status ?? null,
+      filters.riskLevel ?? null,
+      filters.threatType ?? null,
+      filters.defenderGroup ?? null,
+      filters.country ?? null,
+      filters.assigneeId ?? null,
+      filters.reviewDueBefore ?? null,
+      after?.createdAt ?? null,
+      after?.id ?? null,
+      limit,
+    ])) as CaseRow[];
   }
 
   /** Cases of the embassy carrying any of `values` for `fieldId`, most matches first. */
-  async findDuplicates(manager: EntityManager, embassyId: string, fieldId: BlindIndexField, values: readonly string[], limit: number): Promise<DuplicateRow[]> {
+  async findDuplicates(manager: EntityManager, embassy: EmbassyId, fieldId: string, values: readonly string[], limit: number): Promise<DuplicateRow[]> {
     return (await manager.query(
       `SELECT c.id AS case_id, c.reference, count(*)::int AS matches
          FROM case_blind_indexes b
@@ -495,55 +509,45 @@ export class CasesRepository {
         GROUP BY c.id, c.reference
         ORDER BY matches DESC, c.reference
         LIMIT $4`,
-      [embassyId, fieldId, values, limit],
+      [embassy, fieldId, values, limit],
     )) as DuplicateRow[];
   }
 
   /**
-   * Moves the case to `toEmbassyId` under its new reference: the source embassy's wraps
-   * and every blind index go, the receiving embassy's wrap comes. The caller holds the
-   * case's row lock and both keyring locks.
+   * Moves the case to `to` under its new reference, with its blind indexes gone (the
+   * receiving embassy computes its own). The keyring moves the wraps; the caller holds
+   * the case's row lock.
    */
-  async moveCase(
-    manager: EntityManager,
-    move: { id: string; fromEmbassyId: string; toEmbassyId: string; reference: string; keyId: string; wrap: SignedDataKeyWrap; now: Date },
-  ): Promise<CaseRow> {
-    await manager.query(`DELETE FROM data_key_wraps WHERE key_id = $1 AND scope_id = $2`, [move.keyId, move.fromEmbassyId]);
-    await manager.query(`DELETE FROM case_blind_indexes WHERE case_id = $1 AND embassy_id = $2`, [move.id, move.fromEmbassyId]);
-    await this.insertWrap(manager, move.wrap);
+  async moveCase(manager: EntityManager, embassy: EmbassyId, move: { id: string; to: EmbassyId; reference: string; now: Date }): Promise<CaseRow> {
+    await manager.query(`DELETE FROM case_blind_indexes WHERE embassy_id = $1 AND case_id = $2`, [embassy, move.id]);
     const rows = (await manager.query(
       `UPDATE cases c SET embassy_id = $3, reference = $4, assigned_to_id = NULL, version = c.version + 1, updated_at = $5
-        WHERE c.id = $1 AND c.embassy_id = $2 RETURNING ${CASE_COLUMNS}`,
-      [move.id, move.fromEmbassyId, move.toEmbassyId, move.reference, move.now],
+        WHERE c.embassy_id = $1 AND c.id = $2 RETURNING ${CASE_COLUMNS}`,
+      [embassy, move.id, move.to, move.reference, move.now],
     )) as [CaseRow[], number];
     return rows[0][0];
   }
 
   /**
-   * The emergency erase: every wrap of the case's key (whatever the scope), the sealed
-   * columns of the case and of its events, the blind indexes. The caller holds the
-   * case's row lock and its embassy's keyring lock.
+   * The case's part of the emergency erase: the sealed columns of the case and of its
+   * events, the blind indexes (the keyring deletes the wraps). The caller holds the
+   * case's row lock.
    */
-  async shredCase(manager: EntityManager, id: string, embassyId: string, keyId: string, now: Date): Promise<{ row: CaseRow; wraps: number; events: number }> {
+  async shredCase(manager: EntityManager, embassy: EmbassyId, id: string, now: Date): Promise<{ row: CaseRow; events: number }> {
     // Every statement names the case by id AND embassy, like every other write here: a
     // bug in the caller must not be able to erase another embassy's data.
-    const [, wraps] = (await manager.query(
-      `DELETE FROM data_key_wraps w USING cases c
-        WHERE w.key_id = $1 AND c.key_id = w.key_id AND c.id = $2 AND c.embassy_id = $3`,
-      [keyId, id, embassyId],
-    )) as [unknown, number];
     const [, events] = (await manager.query(
       `UPDATE case_events e SET body = NULL, signature = NULL
          FROM cases c
-        WHERE e.case_id = c.id AND c.id = $1 AND c.embassy_id = $2 AND e.body IS NOT NULL`,
-      [id, embassyId],
+        WHERE e.case_id = c.id AND c.embassy_id = $1 AND c.id = $2 AND e.body IS NOT NULL`,
+      [embassy, id],
     )) as [unknown, number];
-    await manager.query(`DELETE FROM case_blind_indexes WHERE case_id = $1 AND embassy_id = $2`, [id, embassyId]);
+    await manager.query(`DELETE FROM case_blind_indexes WHERE embassy_id = $1 AND case_id = $2`, [embassy, id]);
     const rows = (await manager.query(
       `UPDATE cases c SET envelopes = NULL, revision_signature = NULL, shredded_at = $3, version = c.version + 1, updated_at = $3
-        WHERE c.id = $1 AND c.embassy_id = $2 RETURNING ${CASE_COLUMNS}`,
-      [id, embassyId, now],
+        WHERE c.embassy_id = $1 AND c.id = $2 RETURNING ${CASE_COLUMNS}`,
+      [embassy, id, now],
     )) as [CaseRow[], number];
-    return { row: rows[0][0], wraps, events };
+    return { row: rows[0][0], events };
   }
 }

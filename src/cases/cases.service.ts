@@ -1,48 +1,43 @@
 /**
  * The use cases of defender cases (docs/cases.md): create, list, open,
  * update, move through states, assign, timeline, duplicate lookup, transfer, shred.
- * Each starts with the access check (`ownEmbassy(actor)`: the caller's embassy is the
- * scope every query carries), then checks what it can of submitted sealed material
- * without a key (case-revisions.ts), then writes in one transaction with its audit
- * event. Reads of sealed content are audited in the reading statement itself.
+ * Each starts with the access check (`ownEmbassy(actor)`: the caller's embassy, a
+ * branded id every repository call takes), then checks what it can of submitted sealed
+ * material without a key (the sealed-record kit, src/sealed-records/, and the keyring's
+ * wrap checks), then writes in one transaction with its audit event — or, for the hot
+ * paths (create, audited reads), in one statement that carries its audit event.
  *
  * The server never sees a plaintext; this service must never log, echo or store one,
- * never write a wrap for anything but a scope's current team generation (it takes the
- * scope's keyring lock first), and never let a stale version overwrite a newer one.
+ * never write a wrap for anything but a scope's current team generation (the keyring
+ * checks it in the writing statement), and never let a stale version overwrite a newer one.
  */
-import { randomUUID, type KeyObject } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { AuditAction } from '../audit/audit-event';
 import type { Actor } from '../common/authz/actor';
+import { ownEmbassy, type EmbassyId } from '../common/authz/scope';
 import { Clock } from '../common/clock';
-import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf } from '../common/http/keyset-cursor';
-import { NotFoundProblem, ProblemException, ValidationFailedException } from '../common/http/problem';
+import { Database } from '../common/database/database';
+import { isUniqueViolation } from '../common/database/unique-violation';
+import { decodeTimeCursor, PAGE_LIMIT_DEFAULT, pageOf, timeCursorOf } from '../common/http/keyset-cursor';
+import { fieldProblem, NotFoundProblem, ProblemException } from '../common/http/problem';
 import { IdempotencyService } from '../common/idempotency/idempotency.service';
 import { readyCrypto } from '../crypto/protocol-hash';
 import type { RecordAction } from '../crypto/record-action-payload';
-import { importSignPublicKey } from '../crypto/signature-verifier';
-import { KeysRepository } from '../keys/keys.repository';
-import { isUniqueViolation } from '../users/unique-violation';
-import { INITIAL_CASE_STATUS } from './case-status';
-import {
-  CASE_ENTITY,
-  CASE_EVENT_ENTITY,
-  CASE_EVENT_SEALED_FIELD,
-  CASE_SEALED_FIELDS,
-  REQUIRED_CASE_SEALED_FIELDS,
-  transferConfirmation,
-} from './case-vocabulary';
-import { assertCurrentVersion, assertNotShredded, assertShredConfirmation, assertTransition, fieldProblem, ownEmbassy, transferBasis } from './case.policy';
+import { KeyringService } from '../keys/keyring.service';
 import {
   checkBlindIndexes,
   checkRecordActionSignature,
   checkRevisionSignature,
   checkRevisionStructure,
-  checkWrap,
   checkWrapSignature,
-} from './case-revisions';
+} from '../sealed-records/sealed-material.checks';
+import { INITIAL_CASE_STATUS } from './case-status';
+import { CASE_EVENT_RECORD, CASE_RECORD } from './case-records';
+import { CASE_ENTITY, transferConfirmation } from './case-vocabulary';
+import { assertCurrentVersion, assertNotShredded, assertShredConfirmation, assertTransition, transferBasis } from './case.policy';
 import { toCaseEventResponse, toCaseResponse, toCaseSummaryResponse, toDuplicateCandidateResponse } from './cases.mappers';
 import { CasesRepository, type CaseChanges, type CaseRow } from './cases.repository';
 import type { AssignCaseRequest, ChangeCaseStatusRequest, ShredCaseRequest, TransferCaseRequest } from './dto/case-actions.dto';
@@ -62,34 +57,21 @@ import type { DuplicateSearchRequest } from './dto/duplicate-search.dto';
 import type { ListCaseEventsQuery, ListCasesQuery } from './dto/list-cases.dto';
 import type { UpdateCaseRequest } from './dto/update-case.dto';
 
-/** Client-chosen ids that must be new: the primary keys (named by the migration) and the case key id. */
-const UNIQUE_IDS = ['PK_264acb3048c240fb89aa34626db', 'cases_key_id_key', 'PK_61f203ee26b76c6438bbcc7bde6'];
-const REFERENCE_DIGITS = 4;
+/** Client-chosen ids that must be new: the case's and the event's primary keys and the case key id. */
+const UNIQUE_IDS = ['cases_pkey', 'cases_key_id_key', 'case_events_pkey'];
 
 function lower(id: string): string {
   return id.toLowerCase();
-}
-
-function invalidCursor(): ValidationFailedException {
-  return new ValidationFailedException([{ field: 'cursor', messages: ['cursor is not one this server issued'] }]);
-}
-
-/** (createdAt, id) keyset cursors, checked so that a forged one is a 400, not a cast error. */
-function decodeTimeCursor(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
-  if (cursor === undefined) return undefined;
-  const [createdAt, id] = decodeCursor(cursor, ['text', 'uuid']);
-  const at = new Date(createdAt);
-  if (Number.isNaN(at.getTime()) || at.toISOString() !== createdAt) throw invalidCursor();
-  return { createdAt: at, id };
 }
 
 @Injectable()
 export class CasesService implements OnModuleInit {
   constructor(
     private readonly cases: CasesRepository,
-    private readonly keys: KeysRepository,
+    private readonly keyring: KeyringService,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
+    private readonly database: Database,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
@@ -98,69 +80,71 @@ export class CasesService implements OnModuleInit {
     await readyCrypto();
   }
 
+  /**
+   * Checked without the database first; then, without a key, the author's key (one read)
+   * and one statement that writes the case, its reference, wrap, blind indexes and audit
+   * event. With an Idempotency-Key, the same inside a transaction that keeps the response.
+   */
   async create(actor: Actor, request: CreateCaseRequest, idempotencyKey: string | undefined): Promise<CaseSummaryResponse> {
-    const embassyId = ownEmbassy(actor);
+    const embassy = ownEmbassy(actor);
     const id = lower(request.id);
     const keyId = lower(request.wrap.keyId);
-    checkWrap('wrap', request.wrap, { keyId, scopeId: embassyId, entity: CASE_ENTITY, recordId: id, writerUserId: actor.userId });
-    checkRevisionStructure(request.revision, {
-      at: 'revision',
-      entity: CASE_ENTITY,
-      recordId: id,
-      authorUserId: actor.userId,
-      keyId,
-      allowedFields: CASE_SEALED_FIELDS,
-      requiredFields: REQUIRED_CASE_SEALED_FIELDS,
-    });
+    this.keyring.checkWrap('wrap', request.wrap, { entity: CASE_ENTITY, recordId: id, keyId, scope: embassy, writerUserId: actor.userId });
+    checkRevisionStructure(request.revision, { at: 'revision', type: CASE_RECORD, recordId: id, authorUserId: actor.userId, keyId });
     if (request.revision.version !== 1) throw fieldProblem('revision.version', 'must be 1 for a new case');
     checkBlindIndexes('blindIndexes', request.blindIndexes);
-    const operation = idempotencyKey === undefined ? undefined : { actorId: actor.userId, operation: 'case.create', key: idempotencyKey, request };
-
-    return this.cases.transaction((manager) =>
-      this.idempotency.run(manager, operation, 201, async () => {
-        // The signature check needs no lock: done first, it keeps the embassy's locked
-        // section (keyring, then reference counter) as short as possible.
-        const authorKey = await this.verifySignature(manager, embassyId, actor, 'revision', request.revision);
-        checkWrapSignature('wrap', request.wrap, authorKey);
-        await this.keys.lockScopeKeyring(manager, embassyId);
-        await this.assertCurrentGeneration(manager, embassyId, request.wrap.generation);
-        const now = this.clock.now();
-        const reference = await this.allocateReference(manager, embassyId, now);
-        const created = await this.unique(
-          () =>
-            this.cases.insertCase(manager, {
-              id,
-              reference,
-              embassyId,
-              status: INITIAL_CASE_STATUS,
-              riskLevel: request.riskLevel,
-              threatTypes: request.threatTypes,
-              defenderGroups: request.defenderGroups,
-              countryOfActivity: request.countryOfActivity,
-              nextReviewAt: request.nextReviewAt === undefined || request.nextReviewAt === null ? null : new Date(request.nextReviewAt),
-              consentToTransfer: request.consentToTransfer,
-              consentToRefugeSharing: request.consentToRefugeSharing,
-              keyId,
-              envelopes: request.revision.envelopes.map((entry) => ({ field: entry.field, envelope: entry.envelope })),
-              authorId: actor.userId,
-              signature: request.revision.signature,
-              now,
-            }),
-          'A case with this id or this key id already exists',
-        );
-        await this.cases.insertWrap(manager, request.wrap);
-        await this.cases.insertBlindIndexes(manager, embassyId, id, request.blindIndexes);
-        await this.record(manager, actor, 'case.created', created, { reference, revision: 1 });
-        return toCaseSummaryResponse(created);
-      }),
+    if (idempotencyKey === undefined) return this.createCase(this.database.manager, embassy, actor, request);
+    const operation = { actorId: actor.userId, operation: 'case.create', key: idempotencyKey, request };
+    return this.database.transaction((manager) =>
+      this.idempotency.run(manager, operation, 201, () => this.createCase(manager, embassy, actor, request)),
     );
   }
 
+  private async createCase(manager: EntityManager, embassy: EmbassyId, actor: Actor, request: CreateCaseRequest): Promise<CaseSummaryResponse> {
+    const authorKey = await this.keyring.memberSignKey(manager, embassy, actor.userId);
+    checkRevisionSignature('revision', request.revision, authorKey);
+    checkWrapSignature('wrap', request.wrap, authorKey);
+    const created = await this.unique(
+      () =>
+        this.cases.createCase(
+          manager,
+          embassy,
+          {
+            id: lower(request.id),
+            status: INITIAL_CASE_STATUS,
+            riskLevel: request.riskLevel,
+            threatTypes: request.threatTypes,
+            defenderGroups: request.defenderGroups,
+            countryOfActivity: request.countryOfActivity,
+            nextReviewAt: request.nextReviewAt === undefined || request.nextReviewAt === null ? null : new Date(request.nextReviewAt),
+            consentToTransfer: request.consentToTransfer,
+            consentToRefugeSharing: request.consentToRefugeSharing,
+            keyId: lower(request.wrap.keyId),
+            envelopes: request.revision.envelopes.map((entry) => ({ field: entry.field, envelope: entry.envelope })),
+            authorId: actor.userId,
+            signature: request.revision.signature,
+            wrap: request.wrap,
+            blindIndexes: request.blindIndexes,
+            now: this.clock.now(),
+          },
+          actor,
+        ),
+      'A case with this id or this key id already exists',
+    );
+    if (created === undefined) {
+      // Nothing written: the wrap's generation is not (or no longer) current. Say which is.
+      await this.keyring.assertCurrentGeneration(manager, embassy, request.wrap.generation);
+      throw new Error('case creation wrote nothing although its generation is current');
+    }
+    return toCaseSummaryResponse(created);
+  }
+
   async list(actor: Actor, query: ListCasesQuery): Promise<CasePage> {
-    const embassyId = ownEmbassy(actor);
+    const embassy = ownEmbassy(actor);
     const limit = query.limit ?? PAGE_LIMIT_DEFAULT;
     const rows = await this.cases.listCases(
-      embassyId,
+      this.database.manager,
+      embassy,
       {
         status: query.status,
         riskLevel: query.riskLevel,
@@ -173,13 +157,13 @@ export class CasesService implements OnModuleInit {
       limit + 1,
       decodeTimeCursor(query.cursor),
     );
-    return pageOf(rows, limit, toCaseSummaryResponse, (row) => [row.created_at.toISOString(), row.id]);
+    return pageOf(rows, limit, toCaseSummaryResponse, timeCursorOf);
   }
 
   /** The case with its sealed content, the caller's wrap and the author's key; audited in the same statement. */
   async get(actor: Actor, id: string): Promise<CaseResponse> {
-    const embassyId = ownEmbassy(actor);
-    const row = await this.cases.readSealedCase(lower(id), embassyId, actor);
+    const embassy = ownEmbassy(actor);
+    const row = await this.cases.readSealedCase(this.database.manager, embassy, lower(id), actor);
     if (row === undefined) throw new NotFoundProblem('case');
     return toCaseResponse(row);
   }
@@ -190,18 +174,18 @@ export class CasesService implements OnModuleInit {
    * the list, so not audited; another embassy's reference is "no such case" (404).
    */
   async findByReference(actor: Actor, reference: string): Promise<CaseSummaryResponse> {
-    const embassyId = ownEmbassy(actor);
-    const row = await this.cases.findCaseByReference(reference, embassyId);
+    const embassy = ownEmbassy(actor);
+    const row = await this.cases.findCaseByReference(this.database.manager, embassy, reference);
     if (row === undefined) throw new NotFoundProblem('case');
     return toCaseSummaryResponse(row);
   }
 
   async update(actor: Actor, id: string, request: UpdateCaseRequest): Promise<CaseSummaryResponse> {
-    const embassyId = ownEmbassy(actor);
+    const embassy = ownEmbassy(actor);
     const caseId = lower(id);
     if (request.blindIndexes !== undefined) checkBlindIndexes('blindIndexes', request.blindIndexes);
-    return this.cases.transaction(async (manager) => {
-      const current = await this.cases.findCase(manager, caseId, embassyId);
+    return this.database.transaction(async (manager) => {
+      const current = await this.cases.findCase(manager, embassy, caseId);
       if (current === undefined) throw new NotFoundProblem('case');
       assertNotShredded(toState(current));
       assertCurrentVersion(toState(current), request.version);
@@ -216,15 +200,7 @@ export class CasesService implements OnModuleInit {
       };
       const revision = request.revision;
       if (revision !== undefined) {
-        checkRevisionStructure(revision, {
-          at: 'revision',
-          entity: CASE_ENTITY,
-          recordId: caseId,
-          authorUserId: actor.userId,
-          keyId: current.key_id,
-          allowedFields: CASE_SEALED_FIELDS,
-          requiredFields: REQUIRED_CASE_SEALED_FIELDS,
-        });
+        checkRevisionStructure(revision, { at: 'revision', type: CASE_RECORD, recordId: caseId, authorUserId: actor.userId, keyId: current.key_id });
         if (revision.version !== current.revision + 1) {
           throw new ProblemException('conflict', `The sealed content is at revision ${current.revision}; sign revision ${current.revision + 1}`, {
             reason: 'stale-revision',
@@ -232,7 +208,7 @@ export class CasesService implements OnModuleInit {
             currentRevision: current.revision,
           });
         }
-        await this.verifySignature(manager, embassyId, actor, 'revision', revision);
+        checkRevisionSignature('revision', revision, await this.keyring.memberSignKey(manager, embassy, actor.userId));
         changes.sealed = {
           revision: revision.version,
           envelopes: revision.envelopes.map((entry) => ({ field: entry.field, envelope: entry.envelope })),
@@ -240,10 +216,10 @@ export class CasesService implements OnModuleInit {
           signature: revision.signature,
         };
       }
-      const updated = await this.cases.updateCase(manager, caseId, embassyId, request.version, changes, this.clock.now());
+      const updated = await this.cases.updateCase(manager, embassy, caseId, request.version, changes, this.clock.now());
       if (updated === undefined) {
         // Another change committed since we read the case: say which version is current now.
-        const now = await this.cases.findCase(manager, caseId, embassyId);
+        const now = await this.cases.findCase(manager, embassy, caseId);
         if (now === undefined) throw new NotFoundProblem('case');
         assertNotShredded(toState(now));
         throw new ProblemException('conflict', `The case is at version ${now.version}, not ${request.version}; reload it and retry`, {
@@ -251,7 +227,7 @@ export class CasesService implements OnModuleInit {
           currentVersion: now.version,
         });
       }
-      if (request.blindIndexes !== undefined) await this.cases.replaceBlindIndexes(manager, embassyId, caseId, request.blindIndexes);
+      if (request.blindIndexes !== undefined) await this.cases.replaceBlindIndexes(manager, embassy, caseId, request.blindIndexes);
       await this.record(manager, actor, 'case.updated', updated, {
         version: updated.version,
         revision: updated.revision,
@@ -264,15 +240,15 @@ export class CasesService implements OnModuleInit {
 
   /** A transition of the table in case-status.ts, with its STATUS_CHANGE timeline event. */
   async changeStatus(actor: Actor, id: string, request: ChangeCaseStatusRequest): Promise<CaseSummaryResponse> {
-    const embassyId = ownEmbassy(actor);
-    return this.cases.transaction(async (manager) => {
-      const current = await this.lockOwnCase(manager, id, embassyId);
+    const embassy = ownEmbassy(actor);
+    return this.database.transaction(async (manager) => {
+      const current = await this.lockOwnCase(manager, embassy, id);
       assertNotShredded(toState(current));
       assertCurrentVersion(toState(current), request.version);
       assertTransition(toState(current), request.to);
       const now = this.clock.now();
-      const updated = await this.cases.setStatus(manager, current.id, embassyId, request.to, now);
-      await this.cases.insertEvent(manager, {
+      const updated = await this.cases.setStatus(manager, embassy, current.id, request.to, now);
+      await this.cases.insertEvent(manager, embassy, {
         id: randomUUID(),
         caseId: current.id,
         type: 'STATUS_CHANGE',
@@ -288,17 +264,17 @@ export class CasesService implements OnModuleInit {
   }
 
   async assign(actor: Actor, id: string, request: AssignCaseRequest): Promise<CaseSummaryResponse> {
-    const embassyId = ownEmbassy(actor);
-    return this.cases.transaction(async (manager) => {
-      const current = await this.lockOwnCase(manager, id, embassyId);
+    const embassy = ownEmbassy(actor);
+    return this.database.transaction(async (manager) => {
+      const current = await this.lockOwnCase(manager, embassy, id);
       assertNotShredded(toState(current));
       assertCurrentVersion(toState(current), request.version);
       const assigneeId = request.assigneeId === null ? null : lower(request.assigneeId);
       // Another embassy's user, a disabled one, an NGO member: all "not an active contact here".
-      if (assigneeId !== null && !(await this.cases.isActiveContact(manager, embassyId, assigneeId))) {
+      if (assigneeId !== null && !(await this.cases.isActiveContact(manager, embassy, assigneeId))) {
         throw fieldProblem('assigneeId', 'must be an active contact of the case’s embassy');
       }
-      const updated = await this.cases.setAssignee(manager, current.id, embassyId, assigneeId, this.clock.now());
+      const updated = await this.cases.setAssignee(manager, embassy, current.id, assigneeId, this.clock.now());
       await this.record(manager, actor, 'case.assigned', updated, { assigneeId, previousAssigneeId: current.assigned_to_id });
       return toCaseSummaryResponse(updated);
     });
@@ -306,30 +282,28 @@ export class CasesService implements OnModuleInit {
 
   /** A member event: one sealed body under the case key, signed as revision 1 of the event. */
   async appendEvent(actor: Actor, caseId: string, request: AppendCaseEventRequest, idempotencyKey: string | undefined): Promise<CaseEventCreatedResponse> {
-    const embassyId = ownEmbassy(actor);
+    const embassy = ownEmbassy(actor);
     const id = lower(caseId);
     const eventId = lower(request.id);
     const operation =
       idempotencyKey === undefined ? undefined : { actorId: actor.userId, operation: `case.event:${id}`, key: idempotencyKey, request };
-    return this.cases.transaction((manager) =>
+    return this.database.transaction((manager) =>
       this.idempotency.run(manager, operation, 201, async () => {
         // A share lock: events may be appended side by side, but not while the case is shredded or moved.
-        const current = await this.lockOwnCase(manager, id, embassyId, 'share');
+        const current = await this.lockOwnCase(manager, embassy, id, 'share');
         assertNotShredded(toState(current));
         checkRevisionStructure(request.revision, {
           at: 'revision',
-          entity: CASE_EVENT_ENTITY,
+          type: CASE_EVENT_RECORD,
           recordId: eventId,
           authorUserId: actor.userId,
           keyId: current.key_id,
-          allowedFields: [CASE_EVENT_SEALED_FIELD],
-          requiredFields: [CASE_EVENT_SEALED_FIELD],
         });
         if (request.revision.version !== 1) throw fieldProblem('revision.version', 'must be 1 for a new event');
-        await this.verifySignature(manager, embassyId, actor, 'revision', request.revision);
+        checkRevisionSignature('revision', request.revision, await this.keyring.memberSignKey(manager, embassy, actor.userId));
         const inserted = await this.unique(
           () =>
-            this.cases.insertEvent(manager, {
+            this.cases.insertEvent(manager, embassy, {
               id: eventId,
               caseId: id,
               type: request.type,
@@ -349,26 +323,26 @@ export class CasesService implements OnModuleInit {
 
   /** A page of the timeline (oldest first); audited in the reading statement. */
   async listEvents(actor: Actor, caseId: string, query: ListCaseEventsQuery): Promise<CaseEventPage> {
-    const embassyId = ownEmbassy(actor);
+    const embassy = ownEmbassy(actor);
     const limit = query.limit ?? PAGE_LIMIT_DEFAULT;
-    const timeline = await this.cases.readTimeline(lower(caseId), embassyId, actor, decodeTimeCursor(query.cursor), limit + 1);
+    const timeline = await this.cases.readTimeline(this.database.manager, embassy, lower(caseId), actor, decodeTimeCursor(query.cursor), limit + 1);
     if (timeline === undefined) throw new NotFoundProblem('case');
-    const page = pageOf(timeline.events, limit, toCaseEventResponse, (row) => [row.created_at.toISOString(), row.id]);
+    const page = pageOf(timeline.events, limit, toCaseEventResponse, timeCursorOf);
     return { ...page, keyId: timeline.keyId, caseShreddedAt: timeline.shreddedAt === null ? null : timeline.shreddedAt.toISOString() };
   }
 
   /** Candidate duplicates within the caller's embassy only; the client decrypts them to confirm. */
   async findDuplicates(actor: Actor, request: DuplicateSearchRequest): Promise<DuplicateCandidatesResponse> {
-    const embassyId = ownEmbassy(actor);
-    return this.cases.transaction(async (manager) => {
-      const rows = await this.cases.findDuplicates(manager, embassyId, request.fieldId, [...new Set(request.values)], MAX_DUPLICATE_CANDIDATES);
+    const embassy = ownEmbassy(actor);
+    return this.database.transaction(async (manager) => {
+      const rows = await this.cases.findDuplicates(manager, embassy, request.fieldId, [...new Set(request.values)], MAX_DUPLICATE_CANDIDATES);
       await this.audit.record(manager, {
         action: 'case.duplicates-searched',
         outcome: 'SUCCESS',
         requestId: actor.requestId,
         actor: { userId: actor.userId, role: actor.role },
         target: null,
-        scope: { type: 'EMBASSY', id: embassyId },
+        scope: { type: 'EMBASSY', id: embassy },
         details: { fieldId: request.fieldId, values: request.values.length, candidates: rows.length },
       });
       return { candidates: rows.map((row) => toDuplicateCandidateResponse(request.fieldId, row)) };
@@ -383,18 +357,21 @@ export class CasesService implements OnModuleInit {
    * the next request on.
    */
   async transfer(actor: Actor, id: string, request: TransferCaseRequest): Promise<CaseTransferredResponse> {
-    const embassyId = ownEmbassy(actor);
-    const target = lower(request.targetEmbassyId);
-    return this.cases.transaction(async (manager) => {
-      const current = await this.lockOwnCase(manager, id, embassyId);
+    const embassy = ownEmbassy(actor);
+    const targetId = lower(request.targetEmbassyId);
+    return this.database.transaction(async (manager) => {
+      const current = await this.lockOwnCase(manager, embassy, id);
       assertNotShredded(toState(current));
       assertCurrentVersion(toState(current), request.version);
-      if (target === embassyId) throw fieldProblem('targetEmbassyId', 'is already the case’s embassy');
+      if (targetId === embassy) throw fieldProblem('targetEmbassyId', 'is already the case’s embassy');
       const basis = transferBasis(toState(current), request.overrideReason);
-      checkWrap('wrap', request.wrap, { keyId: current.key_id, scopeId: target, entity: CASE_ENTITY, recordId: current.id, writerUserId: actor.userId });
+      // An organisation's or the network's id is no embassy: "not found", like a missing one.
+      const receiving = await this.keyring.receivingScope(manager, targetId, 'EMBASSY', 'receiving embassy team key');
+      const target = receiving.scope as EmbassyId;
+      const record = { entity: CASE_ENTITY, recordId: current.id };
+      this.keyring.checkWrap('wrap', request.wrap, { ...record, keyId: current.key_id, scope: target, writerUserId: actor.userId });
       // The caller signs both the re-sealed key (for this case) and the act itself, which the audit trail keeps.
-      const actorKey = await this.callerSignKey(manager, embassyId, actor);
-      checkWrapSignature('wrap', request.wrap, actorKey);
+      const actorKey = await this.keyring.memberSignKey(manager, embassy, actor.userId);
       const signed: RecordAction = {
         action: 'transfer',
         entity: CASE_ENTITY,
@@ -404,22 +381,12 @@ export class CasesService implements OnModuleInit {
         confirmation: transferConfirmation(current.reference, target),
       };
       checkRecordActionSignature('signature', signed, request.signature, actorKey);
-      // Both keyrings, in one order: the sender's loses a wrap, the receiver's gains one.
-      for (const scope of [embassyId, target].sort()) await this.keys.lockScopeKeyring(manager, scope);
-      const receiving = await this.keys.findCurrentGeneration(target, manager);
-      // An organisation's or the network's id is no embassy: "not found", like a missing one.
-      if (receiving === undefined || receiving.scope_type !== 'EMBASSY') throw new NotFoundProblem('receiving embassy team key');
-      if (request.wrap.generation !== receiving.generation) {
-        throw new ProblemException('conflict', `Seal the key to the receiving embassy's generation ${receiving.generation}`, {
-          reason: 'stale-generation',
-          currentGeneration: receiving.generation,
-        });
-      }
+      await this.keyring.moveWraps(manager, embassy, record, receiving, actorKey, { at: 'wrap', wrap: request.wrap });
       const now = this.clock.now();
-      const reference = await this.allocateReference(manager, target, now);
-      const moved = await this.cases.moveCase(manager, { id: current.id, fromEmbassyId: embassyId, toEmbassyId: target, reference, keyId: current.key_id, wrap: request.wrap, now });
+      const reference = await this.cases.allocateReference(manager, target, now.getUTCFullYear());
+      const moved = await this.cases.moveCase(manager, embassy, { id: current.id, to: target, reference, now });
       const override = basis.kind === 'override';
-      await this.cases.insertEvent(manager, {
+      await this.cases.insertEvent(manager, target, {
         id: randomUUID(),
         caseId: current.id,
         type: 'TRANSFER',
@@ -427,7 +394,7 @@ export class CasesService implements OnModuleInit {
         authorId: actor.userId,
         signature: null,
         details: {
-          fromEmbassyId: embassyId,
+          fromEmbassyId: embassy,
           toEmbassyId: target,
           previousReference: current.reference,
           reference,
@@ -437,18 +404,18 @@ export class CasesService implements OnModuleInit {
         now,
       });
       const details = {
-        fromEmbassyId: embassyId,
+        fromEmbassyId: embassy,
         toEmbassyId: target,
         previousReference: current.reference,
         reference,
         basis: basis.kind,
         ...signedActionDetails(signed, request.signature),
       };
-      await this.record(manager, actor, 'case.transferred', { ...current, embassy_id: embassyId }, details);
+      await this.record(manager, actor, 'case.transferred', { ...current, embassy_id: embassy }, details);
       if (basis.kind === 'override') {
-        await this.record(manager, actor, 'case.transfer-override', { ...current, embassy_id: embassyId }, { ...details, overrideReason: basis.reason });
+        await this.record(manager, actor, 'case.transfer-override', { ...current, embassy_id: embassy }, { ...details, overrideReason: basis.reason });
       }
-      return { id: moved.id, fromEmbassyId: embassyId, toEmbassyId: target, reference, override, transferredAt: now.toISOString() };
+      return { id: moved.id, fromEmbassyId: embassy, toEmbassyId: target, reference, override, transferredAt: now.toISOString() };
     });
   }
 
@@ -461,9 +428,9 @@ export class CasesService implements OnModuleInit {
    * the client re-reads and re-signs, which costs one round trip, not the erase.
    */
   async shred(actor: Actor, id: string, request: ShredCaseRequest): Promise<CaseSummaryResponse> {
-    const embassyId = ownEmbassy(actor);
-    return this.cases.transaction(async (manager) => {
-      const current = await this.lockOwnCase(manager, id, embassyId);
+    const embassy = ownEmbassy(actor);
+    return this.database.transaction(async (manager) => {
+      const current = await this.lockOwnCase(manager, embassy, id);
       assertNotShredded(toState(current));
       assertShredConfirmation(toState(current), request.confirm);
       assertCurrentVersion(toState(current), request.version);
@@ -475,11 +442,11 @@ export class CasesService implements OnModuleInit {
         actorUserId: actor.userId,
         confirmation: request.confirm,
       };
-      checkRecordActionSignature('signature', signed, request.signature, await this.callerSignKey(manager, embassyId, actor));
-      await this.keys.lockScopeKeyring(manager, embassyId);
-      const shredded = await this.cases.shredCase(manager, current.id, embassyId, current.key_id, this.clock.now());
+      checkRecordActionSignature('signature', signed, request.signature, await this.keyring.memberSignKey(manager, embassy, actor.userId));
+      const wraps = await this.keyring.shredWraps(manager, embassy, { entity: CASE_ENTITY, recordId: current.id });
+      const shredded = await this.cases.shredCase(manager, embassy, current.id, this.clock.now());
       await this.record(manager, actor, 'case.shredded', shredded.row, {
-        wrapsDeleted: shredded.wraps,
+        wrapsDeleted: wraps,
         eventBodiesErased: shredded.events,
         ...signedActionDetails(signed, request.signature),
       });
@@ -487,44 +454,10 @@ export class CasesService implements OnModuleInit {
     });
   }
 
-  private async lockOwnCase(manager: EntityManager, id: string, embassyId: string, mode: 'update' | 'share' = 'update'): Promise<CaseRow> {
-    const current = await this.cases.lockCase(manager, lower(id), embassyId, mode);
+  private async lockOwnCase(manager: EntityManager, embassy: EmbassyId, id: string, mode: 'update' | 'share' = 'update'): Promise<CaseRow> {
+    const current = await this.cases.lockCase(manager, embassy, lower(id), mode);
     if (current === undefined) throw new NotFoundProblem('case');
     return current;
-  }
-
-  /** Wraps are added for the scope's current generation only, under its keyring lock (held by the caller). */
-  private async assertCurrentGeneration(manager: EntityManager, embassyId: string, generation: number): Promise<void> {
-    const current = await this.keys.findCurrentGeneration(embassyId, manager);
-    if (current === undefined) {
-      throw new ProblemException('conflict', 'Your embassy has no team key yet: create it before writing cases', { reason: 'no-team-key' });
-    }
-    if (generation !== current.generation) {
-      throw new ProblemException('conflict', `Seal the case key to your embassy's current generation ${current.generation}`, {
-        reason: 'stale-generation',
-        currentGeneration: current.generation,
-      });
-    }
-  }
-
-  /** The revision's signature against the caller's registered key (the author is the caller, checked before); returns that key. */
-  private async verifySignature(manager: EntityManager, embassyId: string, actor: Actor, at: string, revision: CreateCaseRequest['revision']): Promise<KeyObject> {
-    const authorKey = await this.callerSignKey(manager, embassyId, actor);
-    checkRevisionSignature(at, revision, authorKey);
-    return authorKey;
-  }
-
-  /** The caller's registered Ed25519 key: every signature a case route takes is the caller's. */
-  private async callerSignKey(manager: EntityManager, embassyId: string, actor: Actor): Promise<KeyObject> {
-    const caller = await this.keys.findMemberKeys(embassyId, actor.userId, manager);
-    if (caller === undefined) throw new NotFoundProblem('member');
-    return importSignPublicKey(caller.sign_public_key);
-  }
-
-  private async allocateReference(manager: EntityManager, embassyId: string, now: Date): Promise<string> {
-    const year = now.getUTCFullYear();
-    const { country, number } = await this.cases.allocateReference(manager, embassyId, year);
-    return `${country}-${year}-${String(number).padStart(REFERENCE_DIGITS, '0')}`;
   }
 
   private async unique<T>(insert: () => Promise<T>, conflict: string): Promise<T> {

@@ -5,7 +5,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsUUID } from 'class-validator';
 import { MEMBER_EVENT_TYPES, type MemberEventType } from '../case-vocabulary';
-import { SignedRevisionDto } from './case-material.dto';
+import { SignedRevisionDto } from '../../sealed-records/dto/signed-revision.dto';
 import { NestedObject } from '../../common/http/nested-validation';
 
 export class AppendCaseEventRequest {

@@ -21,7 +21,7 @@ import {
   TRANSFER_OVERRIDE_REASONS,
   type TransferOverrideReason,
 } from '../case-vocabulary';
-import { SignedRevisionDto } from './case-material.dto';
+import { SignedRevisionDto } from '../../sealed-records/dto/signed-revision.dto';
 import { MAX_CASE_VERSION } from './update-case.dto';
 import { CASE_REFERENCE_FIELD } from './case-actions.dto';
 import { COUNTRY_CODE } from './create-case.dto';

@@ -28,7 +28,8 @@ import {
   type RiskLevel,
   type ThreatType,
 } from '../case-vocabulary';
-import { BlindIndexDto, SignedRevisionDto } from './case-material.dto';
+import { SignedRevisionDto } from '../../sealed-records/dto/signed-revision.dto';
+import { CaseBlindIndexDto } from './case-blind-index.dto';
 import { NestedObject, NestedObjects } from '../../common/http/nested-validation';
 import { IsCalendarDate } from '../../common/http/calendar-date';
 
@@ -86,10 +87,10 @@ export class CreateCaseRequest {
   @NestedObject(() => SignedDataKeyWrapDto)
   wrap!: SignedDataKeyWrapDto;
 
-  @ApiProperty({ type: [BlindIndexDto], maxItems: MAX_BLIND_INDEXES })
+  @ApiProperty({ type: [CaseBlindIndexDto], maxItems: MAX_BLIND_INDEXES })
   @IsArray()
   @ArrayMinSize(0)
   @ArrayMaxSize(MAX_BLIND_INDEXES)
-  @NestedObjects(() => BlindIndexDto)
-  blindIndexes!: BlindIndexDto[];
+  @NestedObjects(() => CaseBlindIndexDto)
+  blindIndexes!: CaseBlindIndexDto[];
 }

@@ -31,7 +31,8 @@ import {
   type RiskLevel,
   type ThreatType,
 } from '../case-vocabulary';
-import { BlindIndexDto, SignedRevisionDto } from './case-material.dto';
+import { SignedRevisionDto } from '../../sealed-records/dto/signed-revision.dto';
+import { CaseBlindIndexDto } from './case-blind-index.dto';
 import { COUNTRY_CODE } from './create-case.dto';
 import { NestedObject, NestedObjects } from '../../common/http/nested-validation';
 import { IsCalendarDate } from '../../common/http/calendar-date';
@@ -96,11 +97,11 @@ export class UpdateCaseRequest extends VersionedRequest {
   @NestedObject(() => SignedRevisionDto)
   revision?: SignedRevisionDto;
 
-  @ApiPropertyOptional({ type: [BlindIndexDto], maxItems: MAX_BLIND_INDEXES, description: 'Replaces every blind index of the case' })
+  @ApiPropertyOptional({ type: [CaseBlindIndexDto], maxItems: MAX_BLIND_INDEXES, description: 'Replaces every blind index of the case' })
   // May be left out, never null (an empty list removes every index).
   @ValidateIf((_request: unknown, value: unknown) => value !== undefined)
   @IsArray()
   @ArrayMaxSize(MAX_BLIND_INDEXES)
-  @NestedObjects(() => BlindIndexDto)
-  blindIndexes?: BlindIndexDto[];
+  @NestedObjects(() => CaseBlindIndexDto)
+  blindIndexes?: CaseBlindIndexDto[];
 }

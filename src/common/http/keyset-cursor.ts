@@ -37,6 +37,24 @@ export function decodeCursor(cursor: string, shape: readonly CursorPart[]): stri
   });
 }
 
+/**
+ * A (createdAt, id) cursor, the keyset of every list ordered by creation (cases, their
+ * timelines, and every sealed-record list after them): both parts checked, so that a
+ * forged one is a 400, not a cast error.
+ */
+export function decodeTimeCursor(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
+  if (cursor === undefined) return undefined;
+  const [createdAt, id] = decodeCursor(cursor, ['text', 'uuid']);
+  const at = new Date(createdAt);
+  if (Number.isNaN(at.getTime()) || at.toISOString() !== createdAt) throw invalidCursor();
+  return { createdAt: at, id };
+}
+
+/** The cursor of a row for `decodeTimeCursor`. */
+export function timeCursorOf(row: { created_at: Date; id: string }): string[] {
+  return [row.created_at.toISOString(), row.id];
+}
+
 /** A page of rows fetched with `limit + 1`: the extra row only says there is more. */
 export function pageOf<Row, Item>(
   rows: readonly Row[],

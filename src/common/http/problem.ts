@@ -141,3 +141,8 @@ export class NotFoundProblem extends ProblemException {
     super('not-found', `No such ${what}`);
   }
 }
+
+/** A 400 naming one field, with a message that starts with the field's name. */
+export function fieldProblem(field: string, message: string): ProblemException {
+  return new ValidationFailedException([{ field, messages: [`${field} ${message}`] }]);
+}

@@ -1,6 +1,6 @@
 /**
- * Sealed material of a case as it arrives over HTTP: a signed revision (the envelopes of
- * every sealed field with the author's signature) and blind indexes. class-validator
+ * A signed revision as it arrives over HTTP, for every sealed record type: the envelopes
+ * of the record's sealed fields with the author's signature. class-validator
  * checks shapes and bounds, naming each field; what the bytes must be (envelope layout,
  * key ids, the signature) is checked by the protocol validators of src/crypto in the
  * service, so there is one definition of "well-formed".
@@ -9,11 +9,10 @@
  * crypto and sends them unchanged. They must never gain a field a plaintext could travel in.
  */
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { MAX_ENVELOPE_STRING_LENGTH, MAX_FIELDS_PER_REVISION } from '../../crypto/protocol-constants';
 import type { SealedFieldEntry, SignedRevision } from '../../crypto/revision-payload';
-import { BASE64URL } from '../../keys/dto/key-material.dto';
-import { BLIND_INDEX_FIELDS, BLIND_INDEX_LENGTH, type BlindIndexField } from '../case-vocabulary';
+import { CANONICAL_BASE64URL as BASE64URL } from '../../crypto/binary-encoding';
 import { NestedObjects } from '../../common/http/nested-validation';
 
 /** docs/protocol.md §1: identifiers of entities and fields. */
@@ -35,13 +34,13 @@ export class SealedFieldEntryDto implements SealedFieldEntry {
 }
 
 export class SignedRevisionDto implements SignedRevision {
-  @ApiProperty({ example: 'case', description: '`case` for a case, `case_event` for a timeline event' })
+  @ApiProperty({ example: 'case', description: 'The protocol entity of the record: `case` for a case, `case_event` for a timeline event' })
   @IsString()
   @MaxLength(64)
   @Matches(PROTOCOL_IDENTIFIER)
   entity!: string;
 
-  @ApiProperty({ format: 'uuid', description: 'The case (or event) id, as bound into every envelope' })
+  @ApiProperty({ format: 'uuid', description: 'The record id, as bound into every envelope' })
   @IsUUID()
   recordId!: string;
 
@@ -67,16 +66,4 @@ export class SignedRevisionDto implements SignedRevision {
   @MaxLength(128)
   @Matches(BASE64URL)
   signature!: string;
-}
-
-export class BlindIndexDto {
-  @ApiProperty({ enum: BLIND_INDEX_FIELDS })
-  @IsIn(BLIND_INDEX_FIELDS)
-  fieldId!: BlindIndexField;
-
-  @ApiProperty({ description: 'BLAKE2b-128 under the embassy team key, base64url (docs/protocol.md §5.9)' })
-  @IsString()
-  @Length(BLIND_INDEX_LENGTH, BLIND_INDEX_LENGTH)
-  @Matches(BASE64URL)
-  value!: string;
 }
