@@ -1,17 +1,21 @@
 /**
- * The key directory and team keys: owns the team_key_generations, team_key_grants and
- * data_key_wraps tables (their entities are in team-key.entity.ts). Exports the
- * repository so that features which seal data keys (cases, visa requests, placements)
- * read and lock a scope's keyring through it, never around it.
+ * The key directory, team keys and the keyring: owns the team_key_generations,
+ * team_key_grants, data_key_wraps and team_key_rotations tables (their entities are in
+ * team-key.entity.ts). Features that seal records (cases, visa requests, placements)
+ * write, read, move and shred data-key wraps through the exported KeyringService, never
+ * around it. KeysRepository is still exported for the case feature's older calls
+ * (lockScopeKeyring, findCurrentGeneration, findMemberKeys) until it moves onto the keyring.
  */
 import { Module } from '@nestjs/common';
 import { KeysController } from './keys.controller';
 import { KeysRepository } from './keys.repository';
 import { KeysService } from './keys.service';
+import { KeyringRepository } from './keyring.repository';
+import { KeyringService } from './keyring.service';
 
 @Module({
   controllers: [KeysController],
-  providers: [KeysRepository, KeysService],
-  exports: [KeysRepository],
+  providers: [KeysRepository, KeysService, KeyringRepository, KeyringService],
+  exports: [KeysRepository, KeyringService],
 })
 export class KeysModule {}

@@ -210,6 +210,21 @@ export class KeysRepository {
     return rows[0];
   }
 
+  /**
+   * Marks generation `generation` of the scope no longer current, if it still is: taken
+   * first by a rotation, this UPDATE waits for every writer holding the row FOR SHARE
+   * (keyring.repository.ts) and makes the ones after it find no current generation to
+   * seal to. False: it was not the current one.
+   */
+  async supersedeGeneration(manager: EntityManager, scopeId: string, generation: number): Promise<boolean> {
+    const [, updated] = (await manager.query(
+      `UPDATE team_key_generations SET superseded_at = now()
+        WHERE scope_id = $1 AND generation = $2 AND superseded_at IS NULL`,
+      [scopeId, generation],
+    )) as [unknown, number];
+    return updated === 1;
+  }
+
   /** A later generation; a concurrent insert of the same one fails with a unique violation. */
   async insertGeneration(manager: EntityManager, generation: NewGeneration): Promise<GenerationRow> {
     const rows = (await manager.query(

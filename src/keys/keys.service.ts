@@ -260,6 +260,11 @@ export class KeysService implements OnModuleInit {
         if (!(await this.keys.holdsGeneration(manager, scope.id, current.generation, actor.userId))) {
           throw new ProblemException('forbidden', `You hold no key of generation ${current.generation} to rotate`);
         }
+        // First: writers of new wraps hold this row FOR SHARE (keyring.repository.ts); once it
+        // is superseded, none can seal to generation g, so the key set compared below is final.
+        if (!(await this.keys.supersedeGeneration(manager, scope.id, current.generation))) {
+          throw new Error('the current generation was not current under the keyring lock');
+        }
         const caller = await this.callerKeys(manager, scope, actor);
         const callerSignKey = importSignPublicKey(caller.sign_public_key);
         const recipientIds = request.grants.map((grant) => lower(grant.recipientUserId));

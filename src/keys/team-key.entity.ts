@@ -4,13 +4,14 @@
  * scope's team public key, each bound by its writer's signature to one record. The
  * server stores and checks these; it can open none.
  */
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import type { TeamGrantVersion } from '../crypto/protocol-constants';
 import type { HistoryLink } from '../crypto/key-bundles';
 import type { ScopeType } from '../common/authz/roles';
 import { User } from '../users/user.entity';
 
 @Entity({ name: 'team_key_generations' })
+@Index('team_key_generations_scope_id_current_key', ['scopeId'], { unique: true, where: 'superseded_at IS NULL' })
 export class TeamKeyGeneration {
   @PrimaryColumn({ name: 'scope_id', type: 'uuid' })
   scopeId!: string;
@@ -41,6 +42,14 @@ export class TeamKeyGeneration {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /**
+   * Null on the scope's current generation only (one per scope, by the partial unique
+   * index). A rotation sets it on generation g, under the row lock that writers of new
+   * wraps take FOR SHARE, before inserting g+1 (src/keys/keyring.repository.ts).
+   */
+  @Column({ name: 'superseded_at', type: 'timestamptz', nullable: true })
+  supersededAt!: Date | null;
 }
 
 @Entity({ name: 'team_key_grants' })
@@ -102,17 +111,22 @@ export class TeamKeyGrantRecord {
   createdAt!: Date;
 }
 
+/**
+ * One wrap per (key, scope, generation): while a rotation of the scope is in progress a
+ * key may have its old generation's wrap and the new one side by side (protocol.md §5.16).
+ */
 @Entity({ name: 'data_key_wraps' })
-@Index('data_key_wraps_scope_generation_idx', ['scopeId', 'generation'])
+@Index('data_key_wraps_scope_id_generation_key_id_idx', ['scopeId', 'generation', 'keyId'])
+@Index('data_key_wraps_entity_record_id_idx', ['entity', 'recordId'])
 @Check('data_key_wraps_signed_check', `("writer_id" IS NULL) = ("signature" IS NULL)`)
 export class DataKeyWrap {
-  @PrimaryColumn({ name: 'key_id', type: 'uuid' })
+  @PrimaryColumn({ name: 'key_id', type: 'uuid', primaryKeyConstraintName: 'data_key_wraps_pkey' })
   keyId!: string;
 
-  @PrimaryColumn({ name: 'scope_id', type: 'uuid' })
+  @PrimaryColumn({ name: 'scope_id', type: 'uuid', primaryKeyConstraintName: 'data_key_wraps_pkey' })
   scopeId!: string;
 
-  @Column({ type: 'integer' })
+  @PrimaryColumn({ type: 'integer', primaryKeyConstraintName: 'data_key_wraps_pkey' })
   generation!: number;
 
   @ManyToOne(() => TeamKeyGeneration, { onDelete: 'RESTRICT' })
@@ -147,4 +161,80 @@ export class DataKeyWrap {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+}
+
+export const ROTATION_STATES = ['IN_PROGRESS', 'COMPLETED'] as const;
+export type RotationState = (typeof ROTATION_STATES)[number];
+
+/**
+ * A rotation of a scope's team key from generation g to g+1 (protocol.md §5.16): started
+ * with the new generation and its grants, then filled chunk by chunk with re-sealed wraps,
+ * completed once no data key of the scope lacks a wrap of g+1. At most one per scope is
+ * in progress (the partial unique index).
+ */
+@Entity({ name: 'team_key_rotations' })
+@Index('team_key_rotations_scope_id_in_progress_key', ['scopeId'], { unique: true, where: "state = 'IN_PROGRESS'" })
+@Unique('team_key_rotations_scope_id_to_generation_key', ['scopeId', 'toGeneration'])
+@Check('team_key_rotations_state_check', `"state" IN ('IN_PROGRESS', 'COMPLETED')`)
+@Check('team_key_rotations_generations_check', `"to_generation" = "from_generation" + 1`)
+@Check(
+  'team_key_rotations_completed_check',
+  `("state" = 'COMPLETED') = ("completed_at" IS NOT NULL) AND ("completed_at" IS NULL) = ("completed_by" IS NULL)`,
+)
+export class TeamKeyRotation {
+  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'team_key_rotations_pkey' })
+  id!: string;
+
+  @Column({ name: 'scope_id', type: 'uuid' })
+  scopeId!: string;
+
+  @Column({ name: 'from_generation', type: 'integer' })
+  fromGeneration!: number;
+
+  @Column({ name: 'to_generation', type: 'integer' })
+  toGeneration!: number;
+
+  @ManyToOne(() => TeamKeyGeneration, { onDelete: 'RESTRICT' })
+  @JoinColumn([
+    { name: 'scope_id', referencedColumnName: 'scopeId', foreignKeyConstraintName: 'team_key_rotations_scope_id_to_generation_fkey' },
+    { name: 'to_generation', referencedColumnName: 'generation', foreignKeyConstraintName: 'team_key_rotations_scope_id_to_generation_fkey' },
+  ])
+  toTeamKeyGeneration?: TeamKeyGeneration;
+
+  @Column({ type: 'varchar', length: 20 })
+  state!: RotationState;
+
+  @Column({ name: 'started_by', type: 'uuid' })
+  startedBy!: string;
+
+  @ManyToOne(() => User, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'started_by', foreignKeyConstraintName: 'team_key_rotations_started_by_fkey' })
+  starter?: User;
+
+  /** Data keys of the scope sealed to the old generation when the rotation started. */
+  @Column({ name: 'data_keys_total', type: 'integer' })
+  dataKeysTotal!: number;
+
+  @Column({ name: 'data_keys_resealed', type: 'integer', default: 0 })
+  dataKeysResealed!: number;
+
+  @Column({ type: 'integer', default: 0 })
+  chunks!: number;
+
+  @CreateDateColumn({ name: 'started_at', type: 'timestamptz' })
+  startedAt!: Date;
+
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
+  completedAt!: Date | null;
+
+  @Column({ name: 'completed_by', type: 'uuid', nullable: true })
+  completedBy!: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'completed_by', foreignKeyConstraintName: 'team_key_rotations_completed_by_fkey' })
+  completer?: User;
+
+  /** How many old-generation wraps the completion deleted. */
+  @Column({ name: 'old_wraps_deleted', type: 'integer', nullable: true })
+  oldWrapsDeleted!: number | null;
 }

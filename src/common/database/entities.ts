@@ -10,7 +10,7 @@ import { CaseBlindIndex } from '../../cases/case-blind-index.entity';
 import { CaseEvent } from '../../cases/case-event.entity';
 import { CaseReferenceCounter, DefenderCase } from '../../cases/case.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
-import { DataKeyWrap, TeamKeyGeneration, TeamKeyGrantRecord } from '../../keys/team-key.entity';
+import { DataKeyWrap, TeamKeyGeneration, TeamKeyGrantRecord, TeamKeyRotation } from '../../keys/team-key.entity';
 import { SetupToken } from '../../setup/setup-token.entity';
 import { Embassy } from '../../users/embassy.entity';
 import { Invitation } from '../../users/invitation.entity';
@@ -29,6 +29,7 @@ export const ENTITIES = [
   TeamKeyGeneration,
   TeamKeyGrantRecord,
   DataKeyWrap,
+  TeamKeyRotation,
   IdempotencyRecord,
   DefenderCase,
   CaseReferenceCounter,
