@@ -17,6 +17,7 @@ import type { Clock } from './common/clock';
 import { AppConfigModule } from './common/config/app-config.module';
 import type { AppConfig } from './common/config/environment';
 import type { ServerKeys } from './common/config/server-keys';
+import { DatabaseModule } from './common/database/database.module';
 import { typeOrmOptions } from './common/database/typeorm-options';
 import { rateLimits } from './common/http/rate-limits';
 import { HealthModule } from './health/health.module';
@@ -45,6 +46,7 @@ export class AppModule {
           migrationsRun: true,
           retryAttempts: 0,
         }),
+        DatabaseModule,
         ThrottlerModule.forRoot(rateLimits(settings.config)),
         AuditModule,
         HealthModule,

@@ -1,7 +1,8 @@
 /**
  * Defender cases: owns the cases, case_events, case_blind_indexes and
- * case_reference_counters tables. Data key wraps belong to keys/: this module adds and
- * deletes a case's wraps only through the keyring lock KeysRepository provides.
+ * case_reference_counters tables. Data key wraps belong to keys/: this module writes,
+ * moves and shreds a case's wraps only through KeyringService and the keyring's
+ * published statements (keys/keyring.statements.ts).
  */
 import { Module } from '@nestjs/common';
 import { IdempotencyModule } from '../common/idempotency/idempotency.module';

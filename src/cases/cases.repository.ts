@@ -17,7 +17,7 @@ import { actorParameters, auditEventFrom, type AuditingActor } from '../audit/au
 import type { EmbassyId } from '../common/authz/scope';
 import type { SealedFieldEntry } from '../crypto/revision-payload';
 import type { SignedDataKeyWrap } from '../crypto/data-key-wrap-payload';
-import { currentGenerationLock, insertWrapFrom, wrapParameters } from '../keys/keyring.statements';
+import { currentGenerationCte, insertWrapFrom, recordWrapLateral, wrapParameters } from '../keys/keyring.statements';
 import type { BlindIndexEntry } from '../sealed-records/sealed-material.checks';
 import type { CaseStatus } from './case-status';
 import type { CaseEventDetails } from './case-event.entity';
@@ -164,15 +164,15 @@ const REFERENCE_OF = (country: string, year: string, number: string): string =>
 
 /**
  * Creating a case, in one statement: the wrap's generation is checked and locked
- * (keyring.statements.ts), the embassy's reference counter moves (its row lock is held
+ * (keys/keyring.statements.ts), the embassy's reference counter moves (its row lock is held
  * for this statement only, not a transaction), then the case, its wrap, its blind
  * indexes and its audit event are written. Zero rows: the generation check failed.
  * Parameters: $1–$16 the case, $17–$24 the wrap, $25–$26 blind indexes, $27–$30 the actor.
  */
-const CREATE_CASE = `WITH g AS (${currentGenerationLock(3, 19)}),
+const CREATE_CASE = `WITH g AS (${currentGenerationCte('$3')}),
   n AS (
     INSERT INTO case_reference_counters AS k (embassy_id, year, last)
-    SELECT $3::uuid, $2::int, 1 FROM g
+    SELECT $3::uuid, $2::int, 1 FROM g WHERE g.generation = $19::int
     ON CONFLICT (embassy_id, year) DO UPDATE SET last = k.last + 1
     RETURNING last),
   c AS (
@@ -205,13 +205,11 @@ const CREATE_CASE = `WITH g AS (${currentGenerationLock(3, 19)}),
 const READ_SEALED_CASE = `WITH r AS (
     SELECT ${CASE_COLUMNS}, c.envelopes, c.revision_author_id, c.revision_signature,
            u.sign_public_key AS author_sign_public_key, u.box_public_key AS author_box_public_key, u.fingerprint AS author_fingerprint,
-           w.generation AS wrap_generation, w.sealed AS wrap_sealed, w.entity AS wrap_entity, w.record_id AS wrap_record_id,
-           w.writer_id AS wrap_writer_id, w.signature AS wrap_signature,
-           writer.sign_public_key AS wrap_writer_sign_public_key, writer.box_public_key AS wrap_writer_box_public_key, writer.fingerprint AS wrap_writer_fingerprint
+           w.wrap_generation, w.wrap_sealed, w.wrap_entity, w.wrap_record_id, w.wrap_writer_id, w.wrap_signature,
+           w.wrap_writer_sign_public_key, w.wrap_writer_box_public_key, w.wrap_writer_fingerprint
       FROM cases c
       JOIN users u ON u.id = c.revision_author_id
-      LEFT JOIN data_key_wraps w ON w.key_id = c.key_id AND w.scope_id = c.embassy_id
-      LEFT JOIN users writer ON writer.id = w.writer_id
+      LEFT JOIN LATERAL (${recordWrapLateral('c.key_id', 'c.embassy_id')}) w ON true
      WHERE c.embassy_id = $1 AND c.id = $2),
   a AS (${auditEventFrom({
     source: 'r',

@@ -57,9 +57,6 @@ import type { DuplicateSearchRequest } from './dto/duplicate-search.dto';
 import type { ListCaseEventsQuery, ListCasesQuery } from './dto/list-cases.dto';
 import type { UpdateCaseRequest } from './dto/update-case.dto';
 
-/** Client-chosen ids that must be new: the case's and the event's primary keys and the case key id. */
-const UNIQUE_IDS = ['cases_pkey', 'cases_key_id_key', 'case_events_pkey'];
-
 function lower(id: string): string {
   return id.toLowerCase();
 }
@@ -464,7 +461,9 @@ export class CasesService implements OnModuleInit {
     try {
       return await insert();
     } catch (error) {
-      if (UNIQUE_IDS.some((constraint) => isUniqueViolation(error, constraint))) {
+      // The only unique values a client chooses are the new record's id and its key id:
+      // every other unique column of these statements is written with ON CONFLICT.
+      if (isUniqueViolation(error)) {
         throw new ProblemException('conflict', conflict, { reason: 'already-exists' });
       }
       throw error;

@@ -34,7 +34,8 @@ import {
   transferConfirmation,
   type TransferOverrideReason,
 } from '../cases/case-vocabulary';
-import type { BlindIndexDto, SignedRevisionDto } from '../cases/dto/case-material.dto';
+import type { SignedRevisionDto } from '../sealed-records/dto/signed-revision.dto';
+import type { CaseBlindIndexDto as BlindIndexDto } from '../cases/dto/case-blind-index.dto';
 import type {
   CaseEventCreatedResponse,
   CaseEventResponse,

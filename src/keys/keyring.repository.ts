@@ -21,39 +21,7 @@ import type { EntityManager } from 'typeorm';
 import type { ScopeType } from '../common/authz/roles';
 import type { TeamScopeId } from '../common/authz/scope';
 import type { SignedDataKeyWrap } from '../crypto/data-key-wrap-payload';
-
-/**
- * Building block: a CTE body selecting the scope's current generation row `FOR SHARE`
- * (columns `scope_id, generation, scope_type`), the scope id being the parameter
- * `scopeParam` (e.g. `$3`). Use it as `WITH current_generation AS (${currentGenerationCte('$3')}) INSERT … SELECT … FROM
- * current_generation WHERE current_generation.generation = $n`: the insert writes nothing
- * if the generation is not (or no longer) current. This is the one lock a single-statement
- * record creation must take against rotation.
- */
-export function currentGenerationCte(scopeParam: string): string {
-  return `SELECT scope_id, generation, scope_type FROM team_key_generations
-           WHERE scope_id = ${scopeParam}::uuid AND superseded_at IS NULL FOR SHARE`;
-}
-
-/**
- * Building block: a LATERAL subquery giving a record's wrap as a reader of `scopeExpr`
- * gets it — the newest generation's, when a rotation in progress keeps two — with its
- * writer's served keys. Columns: wrap_key_id, wrap_scope_id, wrap_generation, wrap_sealed,
- * wrap_entity, wrap_record_id, wrap_writer_id, wrap_signature, wrap_writer_sign_public_key,
- * wrap_writer_box_public_key, wrap_writer_fingerprint. Use as
- * `LEFT JOIN LATERAL (${recordWrapLateral('c.key_id', 'c.embassy_id')}) w ON true`.
- */
-export function recordWrapLateral(keyIdExpr: string, scopeExpr: string): string {
-  return `SELECT w.key_id AS wrap_key_id, w.scope_id AS wrap_scope_id, w.generation AS wrap_generation, w.sealed AS wrap_sealed,
-                 w.entity AS wrap_entity, w.record_id AS wrap_record_id, w.writer_id AS wrap_writer_id, w.signature AS wrap_signature,
-                 writer.sign_public_key AS wrap_writer_sign_public_key, writer.box_public_key AS wrap_writer_box_public_key,
-                 writer.fingerprint AS wrap_writer_fingerprint
-            FROM data_key_wraps w
-            LEFT JOIN users writer ON writer.id = w.writer_id
-           WHERE w.key_id = ${keyIdExpr} AND w.scope_id = ${scopeExpr}
-           ORDER BY w.generation DESC
-           LIMIT 1`;
-}
+import { currentGenerationCte } from './keyring.statements';
 
 /** The scope's current generation, as the generation check read it. */
 export interface CurrentGenerationRow {

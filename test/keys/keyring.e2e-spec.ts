@@ -15,7 +15,7 @@ import type { TeamScopeId } from '../../src/common/authz/scope';
 import { ProblemException } from '../../src/common/http/problem';
 import type { SignedDataKeyWrap } from '../../src/crypto/data-key-wrap-payload';
 import { readyCrypto } from '../../src/crypto/protocol-hash';
-import { currentGenerationCte } from '../../src/keys/keyring.repository';
+import { currentGenerationCte } from '../../src/keys/keyring.statements';
 import { KeyringService } from '../../src/keys/keyring.service';
 import { startCastApp, type CastApp } from '../support/cast';
 import { querySql } from '../support/test-database';

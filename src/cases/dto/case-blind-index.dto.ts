@@ -7,5 +7,5 @@ import { BLIND_INDEX_FIELDS, type BlindIndexField } from '../case-vocabulary';
 export class CaseBlindIndexDto extends BlindIndexDto {
   @ApiProperty({ enum: BLIND_INDEX_FIELDS })
   @IsIn(BLIND_INDEX_FIELDS)
-  override fieldId!: BlindIndexField;
+  declare fieldId: BlindIndexField;
 }
