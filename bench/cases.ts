@@ -1,19 +1,20 @@
 /**
- * Case benchmark (issue 5 item 9): the three hot case routes of the built Egide server
- * against a bare Fastify + pg baseline in the same process, on the same PostgreSQL, and
- * how get-by-id and list latency hold from 10k to 1M cases. Usage (docs/performance.md):
+ * Case benchmark: the three hot case routes of the built Egide server against a bare
+ * Fastify + pg baseline in the same process, on the same PostgreSQL, at 50 and 200
+ * connections, and how get-by-id and list latency hold from 10k to 1M cases. Usage
+ * (docs/performance.md):
  *
  *   npm run bench:cases                          # embedded PostgreSQL in a temp dir
  *   DATABASE_URL=postgres://… npm run bench:cases  # a fresh database there, dropped after
  *   BENCH_SCALE_ROWS=100000 npm run bench:cases    # a quicker scale step (default 1000000)
- *   BENCH_DURATION=10 BENCH_CONNECTIONS=50 BENCH_POSTS=4000 BENCH_LATENCY_REQUESTS=2000
+ *   BENCH_DURATION=10 BENCH_CONNECTIONS=50,200 BENCH_POSTS=4000 BENCH_LATENCY_REQUESTS=2000
  *
  * Everything a member does goes through the SDK (administrator, embassy, contact with
  * MFA, team key, sealed cases), so the server sees exactly what a client sends. The
- * baseline calls the repositories' own methods (CasesRepository, KeysRepository,
- * AuditService) over a plain `pg` connection: the same statements in the same
- * transaction shape, with nothing of Nest, validation, the access-token check or the
- * signature verification around them; a change of the real SQL moves both sides.
+ * baseline calls the case repository's own single statements (create, audited read,
+ * list) over a plain `pg` pool: the same rows in one statement each, with nothing of
+ * Nest, validation, the access-token check, the author's key read or the signature
+ * verification around them; a change of the real SQL moves both sides.
  *
  * Load comes from a child process (this file, forked with LOAD_GENERATOR_FLAG) so that
  * the generator never shares an event loop with the servers: autocannon for throughput,
@@ -37,8 +38,7 @@ import fastify, { type FastifyInstance } from 'fastify';
 import { Client, Pool, type PoolClient, type QueryResult } from 'pg';
 import pino from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../src/audit/audit.service';
-import { SystemClock } from '../src/common/clock';
+import type { EmbassyId } from '../src/common/authz/scope';
 import { totpCode, totpStep } from '../src/auth/totp';
 import { INITIAL_CASE_STATUS } from '../src/cases/case-status';
 import { DEFENDER_GROUPS, RISK_LEVELS, THREAT_TYPES } from '../src/cases/case-vocabulary';
@@ -48,7 +48,6 @@ import { sealNewCase, type CaseContent, type NewCase } from '../src/client/case-
 import { EgideClient } from '../src/client/egide-client';
 import type { EgideSession } from '../src/client/egide-session';
 import { bootstrapTeam, openMyTeamKeys, type MyTeamKeys } from '../src/client/team-keys-flow';
-import { KeysRepository } from '../src/keys/keys.repository';
 import { startEgide, type EgideServer } from '../src/server';
 
 const LOAD_GENERATOR_FLAG = '--case-bench-load-generator';
@@ -208,28 +207,21 @@ interface BenchActor {
 }
 
 function registerBareRoutes(app: FastifyInstance, pool: Pool, actor: BenchActor): void {
-  const cases = new CasesRepository(plainQuery(pool) as DataSource);
-  const keys = new KeysRepository(plainQuery(pool) as DataSource);
-  const audit = new AuditService(new SystemClock(), plainQuery(pool) as DataSource);
+  const cases = new CasesRepository();
+  const manager = plainQuery(pool) as EntityManager;
+  const embassy = actor.embassyId as EmbassyId;
   const reader = (): { userId: string; role: 'EMBASSY_CONTACT'; requestId: string } => ({ userId: actor.userId, role: 'EMBASSY_CONTACT', requestId: randomUUID() });
 
-  // CasesService.create's transaction, statement for statement, without the checks it makes in JavaScript.
+  // The baseline of a creation: the same rows (case, reference, wrap, blind indexes, audit
+  // event) written by the repository's own single statement, with nothing of Nest, the
+  // access token, validation, the signature checks or the author's key read around it.
   app.post<{ Body: CreateCaseRequest }>('/bare/cases', async (request, reply) => {
     const body = request.body;
-    const client = await pool.connect();
-    const manager = plainQuery(client) as EntityManager;
-    try {
-      await client.query('START TRANSACTION');
-      await keys.findMemberKeys(actor.embassyId, actor.userId, manager);
-      await keys.lockScopeKeyring(manager, actor.embassyId);
-      await keys.findCurrentGeneration(actor.embassyId, manager);
-      const now = new Date();
-      const { country, number } = await cases.allocateReference(manager, actor.embassyId, now.getUTCFullYear());
-      const reference = `${country}-${now.getUTCFullYear()}-${String(number).padStart(4, '0')}`;
-      const created = await cases.insertCase(manager, {
+    const created = await cases.createCase(
+      manager,
+      embassy,
+      {
         id: body.id.toLowerCase(),
-        reference,
-        embassyId: actor.embassyId,
         status: INITIAL_CASE_STATUS,
         riskLevel: body.riskLevel,
         threatTypes: body.threatTypes,
@@ -242,96 +234,25 @@ function registerBareRoutes(app: FastifyInstance, pool: Pool, actor: BenchActor)
         envelopes: body.revision.envelopes,
         authorId: actor.userId,
         signature: body.revision.signature,
-        now,
-      });
-      await cases.insertWrap(manager, body.wrap);
-      await cases.insertBlindIndexes(manager, actor.embassyId, created.id, body.blindIndexes);
-      await audit.record(manager, {
-        action: 'case.created',
-        outcome: 'SUCCESS',
-        requestId: randomUUID(),
-        actor: { userId: actor.userId, role: 'EMBASSY_CONTACT' },
-        target: { type: 'case', id: created.id },
-        scope: { type: 'EMBASSY', id: actor.embassyId },
-        details: { reference, revision: 1 },
-      });
-      await client.query('COMMIT');
-      return reply.code(201).send({ id: created.id, reference: created.reference, version: created.version, createdAt: created.created_at });
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
-  });
-
-  // Not a baseline: the same rows written by one autocommitted statement (the audit design's
-  // shape), without the keyring lock or the generation and author checks, to show what
-  // the round trips inside the embassy's serialised section cost.
-  app.post<{ Body: CreateCaseRequest }>('/bare/cases-one-statement', async (request, reply) => {
-    const body = request.body;
-    const now = new Date();
-    const { rows } = await pool.query<{ id: string; reference: string; version: number; created_at: Date }>(
-      `WITH n AS (
-         INSERT INTO case_reference_counters (embassy_id, year, last) VALUES ($1, $2::int, 1)
-         ON CONFLICT (embassy_id, year) DO UPDATE SET last = case_reference_counters.last + 1
-         RETURNING last),
-       c AS (
-         INSERT INTO cases (id, reference, embassy_id, status, risk_level, threat_types, defender_groups, country_of_activity,
-                            next_review_at, version, consent_to_transfer, consent_to_transfer_at, consent_to_refuge_sharing,
-                            consent_to_refuge_sharing_at, key_id, envelopes, revision, revision_author_id, revision_signature,
-                            created_by, created_at, updated_at)
-         SELECT $4, e.country || '-' || $2::int || '-' || CASE WHEN n.last < 10000 THEN lpad(n.last::text, 4, '0') ELSE n.last::text END, $1, $5, $6, $7::text[], $8::text[], $9, $10, 1,
-                $11, CASE WHEN $11 THEN $3::timestamptz END, $12, CASE WHEN $12 THEN $3::timestamptz END, $13, $14::jsonb, 1,
-                $15, $16, $15, $3, $3
-           FROM n CROSS JOIN embassies e WHERE e.id = $1
-         RETURNING id, reference, embassy_id, version, created_at),
-       w AS (INSERT INTO data_key_wraps (key_id, scope_id, generation, sealed, entity, record_id, writer_id, signature)
-             VALUES ($13, $1, $17, $18, 'case', $4, $15, $22)),
-       b AS (INSERT INTO case_blind_indexes (case_id, embassy_id, field_id, value)
-             SELECT c.id, c.embassy_id, v.field_id, v.value FROM c CROSS JOIN unnest($19::text[], $20::text[]) AS v(field_id, value)),
-       a AS (INSERT INTO audit_events (actor_id, actor_role, action, target_type, target_id, scope_type, scope_id, request_id, outcome, details)
-             SELECT $15::uuid, 'EMBASSY_CONTACT', 'case.created', 'case', c.id::text, 'EMBASSY', c.embassy_id, $21, 'SUCCESS',
-                    jsonb_build_object('reference', c.reference, 'revision', 1) FROM c)
-       SELECT id, reference, version, created_at FROM c`,
-      [
-        actor.embassyId,
-        now.getUTCFullYear(),
-        now,
-        body.id.toLowerCase(),
-        INITIAL_CASE_STATUS,
-        body.riskLevel,
-        body.threatTypes,
-        body.defenderGroups,
-        body.countryOfActivity,
-        body.nextReviewAt ?? null,
-        body.consentToTransfer,
-        body.consentToRefugeSharing,
-        body.wrap.keyId.toLowerCase(),
-        JSON.stringify(body.revision.envelopes),
-        actor.userId,
-        body.revision.signature,
-        body.wrap.generation,
-        body.wrap.sealed,
-        body.blindIndexes.map((entry) => entry.fieldId),
-        body.blindIndexes.map((entry) => entry.value),
-        randomUUID(),
-        body.wrap.signature,
-      ],
+        wrap: body.wrap,
+        blindIndexes: body.blindIndexes,
+        now: new Date(),
+      },
+      reader(),
     );
-    const created = rows[0];
+    if (created === undefined) return reply.code(409).send({ status: 409 });
     return reply.code(201).send({ id: created.id, reference: created.reference, version: created.version, createdAt: created.created_at });
   });
 
   app.get<{ Params: { id: string } }>('/bare/cases/:id', async (request, reply) => {
-    const row = await cases.readSealedCase(request.params.id, actor.embassyId, reader());
+    const row = await cases.readSealedCase(manager, embassy, request.params.id, reader());
     if (row === undefined) return reply.code(404).send({ status: 404 });
     return row;
   });
 
   app.get<{ Querystring: { limit?: string } }>('/bare/cases', async (request) => {
     const limit = Number(request.query.limit ?? 50);
-    const rows = await cases.listCases(actor.embassyId, {}, limit + 1, undefined);
+    const rows = await cases.listCases(manager, embassy, {}, limit + 1, undefined);
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     return { items, nextCursor: rows.length > limit && last !== undefined ? `${last.created_at.toISOString()}|${last.id}` : null };
@@ -521,13 +442,15 @@ async function explainPlans(pool: Pool, actor: BenchActor, id: string): Promise<
       return [] as T;
     },
   };
-  const cases = new CasesRepository(explaining as DataSource);
+  const cases = new CasesRepository();
+  const manager = explaining as EntityManager;
+  const embassy = actor.embassyId as EmbassyId;
   lines.push('  GET /cases/:id (audited read):');
-  await cases.readSealedCase(id, actor.embassyId, { userId: actor.userId, role: 'EMBASSY_CONTACT', requestId: randomUUID() });
+  await cases.readSealedCase(manager, embassy, id, { userId: actor.userId, role: 'EMBASSY_CONTACT', requestId: randomUUID() });
   lines.push('  GET /cases?limit=50:');
-  await cases.listCases(actor.embassyId, {}, 51, undefined);
+  await cases.listCases(manager, embassy, {}, 51, undefined);
   lines.push('  GET /cases?limit=50&riskLevel=CRITICAL:');
-  await cases.listCases(actor.embassyId, { riskLevel: 'CRITICAL' }, 51, undefined);
+  await cases.listCases(manager, embassy, { riskLevel: 'CRITICAL' }, 51, undefined);
   return lines.join('\n');
 }
 
@@ -567,11 +490,11 @@ const row = (cells: (string | number)[]): string => `| ${cells.join(' | ')} |`;
 
 async function main(): Promise<void> {
   const duration = Number(process.env.BENCH_DURATION ?? 10);
-  const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+  const connectionCounts = (process.env.BENCH_CONNECTIONS ?? '50,200').split(',').map(Number);
   const posts = Number(process.env.BENCH_POSTS ?? 4000);
   const latencyRequests = Number(process.env.BENCH_LATENCY_REQUESTS ?? 2000);
   const scaleRows = Number(process.env.BENCH_SCALE_ROWS ?? 1_000_000);
-  const postWarmup = Math.max(connections, Math.min(500, Math.ceil(posts / 5)));
+  const postWarmup = Math.max(...connectionCounts, Math.min(500, Math.ceil(posts / 5)));
   const dataDir = mkdtempSync(join(tmpdir(), 'egide-bench-cases-'));
   chmodSync(dataDir, 0o711);
   const database = await freshDatabase();
@@ -646,45 +569,43 @@ async function main(): Promise<void> {
     const atSmall = await scale(`${(await caseCount(db)).toLocaleString('en')}`);
     const smallPlans = await explainPlans(pool, bench.actor, (await sampleIds(db, bench.actor.embassyId, 1))[0]);
 
-    // 2. Throughput against the baseline, at ~10k cases.
-    // Three disjoint pools of fresh bodies: Egide, the baseline, the one-statement variant.
-    const perServer = posts + postWarmup + 2 * connections;
+    // 2. Throughput against the baseline, at ~10k cases, at each connection count.
+    // Disjoint pools of fresh bodies: one per server and connection count.
+    const perServer = posts + postWarmup + 2 * Math.max(...connectionCounts);
+    const runs = connectionCounts.length * 2;
     const sealing = performance.now();
-    const bodies = (await sealCases(bench, 1, 3 * perServer)).map((body) => JSON.stringify(body));
+    const bodies = (await sealCases(bench, 1, runs * perServer)).map((body) => JSON.stringify(body));
     say(`\nsealed ${bodies.length} POST bodies through the SDK in ${((performance.now() - sealing) / 1000).toFixed(1)} s`);
-    const bodiesFor = (k: number): string[] => bodies.slice(k * perServer, (k + 1) * perServer);
+    let nextPool = 0;
+    const freshBodies = (): string[] => bodies.slice(nextPool * perServer, (++nextPool) * perServer);
     const ids = await sampleIds(db, bench.actor.embassyId, 5000);
-    say(`\n${connections} connections; GET runs: 2 s warm-up then ${duration} s; POST: ${postWarmup} warm-up then ${posts} fresh sealed bodies`);
-    say('| route | server | req/s | p50 ms | p99 ms | non-2xx | ratio | load 1m |');
-    say('|---|---|---|---|---|---|---|---|');
-    const scenarios: { name: string; method: 'GET' | 'POST'; egide: string[]; bare: string[]; oneStatement?: string[] }[] = [
-      { name: 'POST /api/v1/cases', method: 'POST', egide: ['/api/v1/cases'], bare: ['/bare/cases'], oneStatement: ['/bare/cases-one-statement'] },
+    const scenarios: { name: string; method: 'GET' | 'POST'; egide: string[]; bare: string[] }[] = [
+      { name: 'POST /api/v1/cases', method: 'POST', egide: ['/api/v1/cases'], bare: ['/bare/cases'] },
       { name: 'GET /api/v1/cases/:id (audited)', method: 'GET', egide: ids.map((id) => `/api/v1/cases/${id}`), bare: ids.map((id) => `/bare/cases/${id}`) },
       { name: 'GET /api/v1/cases?limit=50', method: 'GET', egide: ['/api/v1/cases?limit=50'], bare: ['/bare/cases?limit=50'] },
     ];
-    for (const scenario of scenarios) {
-      const measured: LoadResult[] = [];
-      const targets: [number, string, string[]][] = [
-        [0, egide.url, scenario.egide],
-        [1, bareUrl, scenario.bare],
-      ];
-      if (scenario.oneStatement !== undefined) targets.push([2, bareUrl, scenario.oneStatement]);
-      for (const [k, url, paths] of targets) {
-        if (scenario.method === 'POST') {
-          const own = bodiesFor(k);
-          await load({ kind: 'cannon', url, connections, duration, amount: postWarmup, method: 'POST', token: await token(), paths, bodies: own.slice(0, postWarmup) });
-          measured.push(await load({ kind: 'cannon', url, connections, duration, amount: posts, method: 'POST', token: await token(), paths, bodies: own.slice(postWarmup) }));
-        } else {
-          await load({ kind: 'cannon', url, connections, duration: 2, method: 'GET', token: await token(), paths });
-          measured.push(await load({ kind: 'cannon', url, connections, duration, method: 'GET', token: await token(), paths }));
+    for (const connections of connectionCounts) {
+      say(`\n${connections} connections; GET runs: 2 s warm-up then ${duration} s; POST: ${postWarmup} warm-up then ${posts} fresh sealed bodies`);
+      say('| route | server | req/s | p50 ms | p99 ms | non-2xx | ratio | load 1m |');
+      say('|---|---|---|---|---|---|---|---|');
+      for (const scenario of scenarios) {
+        const measured: LoadResult[] = [];
+        for (const [url, paths] of [
+          [egide.url, scenario.egide],
+          [bareUrl, scenario.bare],
+        ] as const) {
+          if (scenario.method === 'POST') {
+            const own = freshBodies();
+            await load({ kind: 'cannon', url, connections, duration, amount: postWarmup, method: 'POST', token: await token(), paths, bodies: own.slice(0, postWarmup) });
+            measured.push(await load({ kind: 'cannon', url, connections, duration, amount: posts, method: 'POST', token: await token(), paths, bodies: own.slice(postWarmup) }));
+          } else {
+            await load({ kind: 'cannon', url, connections, duration: 2, method: 'GET', token: await token(), paths });
+            measured.push(await load({ kind: 'cannon', url, connections, duration, method: 'GET', token: await token(), paths }));
+          }
         }
-      }
-      const [ours, base, oneStatement] = measured;
-      say(row([scenario.name, 'egide', ours.requestsPerSecond.toFixed(0), ours.p50, ours.p99, ours.failed, (ours.requestsPerSecond / base.requestsPerSecond).toFixed(2), load1()]));
-      say(row(['', 'bare fastify + pg', base.requestsPerSecond.toFixed(0), base.p50, base.p99, base.failed, '1.00', load1()]));
-      if (oneStatement !== undefined) {
-        const ratio = (oneStatement.requestsPerSecond / base.requestsPerSecond).toFixed(2);
-        say(row(['', 'bare, one statement (not a baseline)', oneStatement.requestsPerSecond.toFixed(0), oneStatement.p50, oneStatement.p99, oneStatement.failed, ratio, load1()]));
+        const [ours, base] = measured;
+        say(row([scenario.name, 'egide', ours.requestsPerSecond.toFixed(0), ours.p50, ours.p99, ours.failed, (ours.requestsPerSecond / base.requestsPerSecond).toFixed(2), load1()]));
+        say(row(['', 'bare fastify + pg, one statement', base.requestsPerSecond.toFixed(0), base.p50, base.p99, base.failed, '1.00', load1()]));
       }
     }
 
