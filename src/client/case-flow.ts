@@ -1,24 +1,26 @@
 /**
- * Defender cases on the client: everything that needs a key happens here, before a byte
- * leaves the member's machine or after it arrives. Creating a case generates its data
- * key, seals each field (docs/protocol.md §5.1), signs the revision (§5.8), wraps the
- * key to the embassy's current team key (§5.5) and signs the wrap for this case
- * (protocol 2), and computes the blind indexes (§5.9); opening one checks the case is
+ * Defender cases on the client, built on the sealed-record kit (sealed-records/): a case
+ * is a SealedRecordType — entity and compartment `case`, seven sealed fields of which
+ * `identity` is required, sealed to its embassy's current team key, its names and
+ * passport numbers blind-indexed — and a timeline event a revision sealed under the
+ * case's key. Creating a case seals each field (docs/protocol.md §5.1), signs the
+ * revision (§5.8), wraps the key to the embassy's current team key and signs the wrap for
+ * this case (§5.5, §5.13), computes the blind indexes (§5.9), and re-wraps and re-indexes
+ * once if the embassy rotated meanwhile (stale-generation); opening one checks the case is
  * not older than this device has seen, checks the wrap is this case's and verifies its
- * writer's signature (verifyCaseWrap), unwraps the key, checks the revision is this
- * case's, verifies the author's signature and only then opens the fields — every
- * signature under a key the device's trust store decided on (trusted-keys.ts), never
- * under the key the server serves alone. Transfer re-wraps the key to the receiving
- * embassy's team key, accepted only when pinned or confirmed by the fingerprint the user
- * checked out of band, and signs both the wrap and the transfer; shred signs the erase
- * of the version it read.
+ * writer's signature, unwraps the key, checks the revision is this case's, verifies the
+ * author's signature and only then opens the fields — every signature under a key the
+ * device's trust store decided on (trusted-keys.ts), never under the key the server serves
+ * alone. Transfer re-wraps the key to the receiving embassy's team key, accepted only when
+ * pinned or confirmed by the fingerprint the user checked out of band, and signs both the
+ * wrap and the transfer; shred signs the erase of the version it read.
  *
- * This module must never send a plaintext, a data key or a team key, and never return
- * content whose signature or associated data failed: it throws CaseIntegrityError,
- * KeyChangedError, UnverifiedAuthorError or RollbackError, or CaseShreddedError when
- * there is nothing left to open.
+ * This module owns what is a case's own: its content and clear fields, the case routes'
+ * requests, CaseShreddedError and CaseIntegrityError. It must never send a plaintext, a
+ * data key or a team key, and never return content whose signature or associated data
+ * failed: it throws CaseIntegrityError, KeyChangedError, UnverifiedAuthorError or
+ * RollbackError, or CaseShreddedError when there is nothing left to open.
  */
-import sodium from 'libsodium-wrappers-sumo';
 import type { CaseStatus } from '../cases/case-status';
 import {
   CASE_ENTITY,
@@ -26,6 +28,7 @@ import {
   CASE_EVENT_SEALED_FIELD,
   MAX_BLIND_INDEXES,
   type BlindIndexField,
+  type CaseSealedField,
   type DefenderGroup,
   type MemberEventType,
   type RiskLevel,
@@ -34,7 +37,6 @@ import {
   transferConfirmation,
   type TransferOverrideReason,
 } from '../cases/case-vocabulary';
-import type { SignedRevisionDto } from '../sealed-records/dto/signed-revision.dto';
 import type { CaseBlindIndexDto as BlindIndexDto } from '../cases/dto/case-blind-index.dto';
 import type {
   CaseEventCreatedResponse,
@@ -50,32 +52,42 @@ import type { CreateCaseRequest } from '../cases/dto/create-case.dto';
 import type { ListCaseEventsQuery, ListCasesQuery } from '../cases/dto/list-cases.dto';
 import type { UpdateCaseRequest } from '../cases/dto/update-case.dto';
 import type { StoredDataKeyWrap } from '../crypto/data-key-wrap-payload';
-import { normaliseBlindIndexValue } from '../crypto/blind-index-normalisation';
-import { MalformedInputError, ProtocolError } from '../crypto/protocol-errors';
 import { readyCrypto } from '../crypto/protocol-hash';
-import type { SignedRevision } from '../crypto/revision-payload';
-import {
-  blindIndex,
-  generateDataKey,
-  openRevision,
-  openSealedDataKey,
-  randomUuid,
-  sealDataKeyToTeam,
-  sealField,
-  sealRevision,
-  signDataKeyWrap,
-  signRecordAction,
-  signRevision,
-  verifyDataKeyWrap,
-  type DataKey,
-  type JsonValue,
-  type TeamKeys,
-} from './crypto';
+import type { JsonValue } from './crypto/field-envelopes';
+import { randomUuid } from './crypto/random-source';
+import type { TeamKeys } from './crypto/team-keys';
 import type { CasesApi } from './cases-api';
 import type { KeysApi } from './keys-api';
-import { openMyTeamKeys, type KeyHolderSession, type MyTeamKeys, type WrapRecordCheck } from './team-keys-flow';
-import { KeyChangedError, UnverifiedAuthorError } from './trust-store';
-import { TeamFingerprintMismatchError, trustedSignKeys, trustedTeamKeyOfScope, verifiedUnderAny } from './trusted-keys';
+import {
+  authorOf,
+  blindIndexProbe,
+  forgetDataKey,
+  openRecord,
+  openRecordKey,
+  openRevisionUnderKey,
+  OtherScope,
+  OwnScope,
+  recordBlindIndexes,
+  RecordIntegrityError,
+  retryOnStaleGeneration,
+  sealNewRecord,
+  sealNextRevision,
+  sealRevisionUnderKey,
+  sendNewRecord,
+  signRecordActionAs,
+  verifyRecordWrap,
+  wrapDataKey,
+  wrapRecordCheck,
+  type BlindIndexRule,
+  type OpenedRecordKey,
+  type SealedFieldRule,
+  type SealedNewRecord,
+  type SealedRecordType,
+  type SealedRevisionType,
+  type ServedRecord,
+  type SignedRevisionBody,
+} from './sealed-records';
+import type { KeyHolderSession, MyTeamKeys, WrapRecordCheck } from './team-keys-flow';
 
 /** What the case flows need of a signed-in session (EgideSession has it). */
 export interface CaseSession extends KeyHolderSession {
@@ -190,95 +202,108 @@ export class CaseShreddedError extends Error {
   }
 }
 
-/** What the server returned does not verify or does not open: do not trust any of it. */
-export class CaseIntegrityError extends Error {
+/**
+ * What the server returned for a case does not verify or does not open: do not trust any
+ * of it. The kit's RecordIntegrityError, named for the case (a timeline event's refusal
+ * too: the event is part of its case).
+ */
+export class CaseIntegrityError extends RecordIntegrityError {
   constructor(
     readonly caseId: string,
     /** The protocol error code (`bad_signature`, `tampered`, `wrong_key`, …) or `mismatch`. */
-    readonly reason: string,
+    reason: string,
     detail: string,
   ) {
-    super(`case ${caseId} cannot be trusted: ${detail}`);
+    super(CASE_ENTITY, caseId, reason, detail);
     this.name = 'CaseIntegrityError';
   }
 }
 
 export { TeamFingerprintMismatchError } from './trusted-keys';
 
-/** Content property → sealed field name (docs/cases.md). */
-const SEALED_FIELD_OF: Record<keyof CaseContent, string> = {
-  identity: 'identity',
-  contacts: 'contacts',
-  location: 'location',
-  narrative: 'narrative',
-  protectionMeasures: 'protection_measures',
-  family: 'family',
-  notes: 'notes',
-};
-const CONTENT_KEYS = Object.keys(SEALED_FIELD_OF) as (keyof CaseContent)[];
-
-/** The JSON form of a content value: what JSON.stringify writes (undefined members dropped). */
-function toJson(value: unknown): JsonValue {
-  return JSON.parse(JSON.stringify(value)) as JsonValue;
+/** One sealed field of a case: its name is one of the case's sealed fields (case-vocabulary.ts). */
+function caseField(field: CaseSealedField, rule: Omit<SealedFieldRule, 'field'> = { required: false }): SealedFieldRule {
+  return { field, ...rule };
 }
 
-function contentToFields(content: CaseContent): Record<string, JsonValue> {
-  const fields: Record<string, JsonValue> = {};
-  for (const key of CONTENT_KEYS) {
-    if (content[key] !== undefined) fields[SEALED_FIELD_OF[key]] = toJson(content[key]);
-  }
-  return fields;
+/** What a reader accepts as `identity` (§5.15): any object whose `fullName` is a string, unknown members kept. */
+function isDefenderIdentity(value: JsonValue): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof value.fullName === 'string';
 }
 
-function fieldsToContent(caseId: string, fields: Record<string, JsonValue>): CaseContent {
-  const identity = fields.identity;
-  if (typeof identity !== 'object' || identity === null || Array.isArray(identity) || typeof identity.fullName !== 'string') {
-    throw new CaseIntegrityError(caseId, 'malformed', 'the identity field is not a defender identity');
-  }
-  const content: Record<string, unknown> = {};
-  for (const key of CONTENT_KEYS) {
-    const value = fields[SEALED_FIELD_OF[key]];
-    if (value !== undefined) content[key] = value;
-  }
-  return content as unknown as CaseContent;
-}
-
-/** Blind indexes of the full name, aliases and passport numbers under the team's key. */
-export function caseBlindIndexes(identity: DefenderIdentity, team: TeamKeys): BlindIndexDto[] {
-  const values: { fieldId: BlindIndexField; value: string; kind: 'text' | 'passport' }[] = [
+/** What a case blind-indexes (docs/protocol.md §5.9): the full name, then each alias, then each passport number. */
+const CASE_BLIND_INDEXES: BlindIndexRule<CaseContent, BlindIndexField> = {
+  sources: ['identity'],
+  values: ({ identity }) => [
     { fieldId: 'name', value: identity.fullName, kind: 'text' },
     ...(identity.aliases ?? []).map((alias) => ({ fieldId: 'name' as const, value: alias, kind: 'text' as const })),
     ...(identity.passportNumbers ?? []).map((passport) => ({ fieldId: 'passport' as const, value: passport, kind: 'passport' as const })),
-  ];
-  const seen = new Set<string>();
-  const indexes: BlindIndexDto[] = [];
-  for (const entry of values) {
-    // A value with nothing left after normalisation would match every other such value.
-    if (normaliseBlindIndexValue(entry.value, entry.kind) === '') continue;
-    const value = blindIndex(entry.value, entry.kind, entry.fieldId, team.blindIndexKey);
-    if (seen.has(`${entry.fieldId}:${value}`)) continue;
-    seen.add(`${entry.fieldId}:${value}`);
-    indexes.push({ fieldId: entry.fieldId, value });
-  }
-  if (indexes.length > MAX_BLIND_INDEXES) {
-    throw new MalformedInputError(`a case carries at most ${MAX_BLIND_INDEXES} names and passport numbers to index`);
-  }
-  return indexes;
+  ],
+  max: MAX_BLIND_INDEXES,
+  tooMany: `a case carries at most ${MAX_BLIND_INDEXES} names and passport numbers to index`,
+};
+
+/** A defender case as the kit seals and opens it (docs/cases.md). Content property → sealed field name. */
+export const CASE_RECORD: SealedRecordType<CaseContent, BlindIndexField> = {
+  entity: CASE_ENTITY,
+  compartment: 'case',
+  fields: {
+    identity: caseField('identity', { required: true, accepts: isDefenderIdentity, expected: 'a defender identity' }),
+    contacts: caseField('contacts'),
+    location: caseField('location'),
+    narrative: caseField('narrative'),
+    protectionMeasures: caseField('protection_measures'),
+    family: caseField('family'),
+    notes: caseField('notes'),
+  },
+  blindIndexes: CASE_BLIND_INDEXES,
+};
+
+/** What a timeline event seals. */
+export interface CaseEventContent {
+  body: JsonValue;
 }
 
-async function teamKeysOf(session: CaseSession, options: CaseFlowOptions): Promise<MyTeamKeys> {
-  await readyCrypto();
-  return options.teamKeys ?? openMyTeamKeys(session);
+/** A timeline event: a record of its own (entity `case_event`, the event's id), sealed under its case's data key. */
+export const CASE_EVENT_REVISION: SealedRevisionType<CaseEventContent> = {
+  entity: CASE_EVENT_ENTITY,
+  fields: { body: { field: CASE_EVENT_SEALED_FIELD, required: true } },
+};
+
+/** Blind indexes of the full name, aliases and passport numbers under the team's key. */
+export function caseBlindIndexes(identity: DefenderIdentity, team: TeamKeys): BlindIndexDto[] {
+  return recordBlindIndexes(CASE_BLIND_INDEXES, { identity }, team);
 }
 
-/** Runs a protocol step, turning a protocol failure into "this case cannot be trusted". */
-function verified<T>(caseId: string, step: () => T): T {
+/** The kit's refusal, reported as this case's. */
+function asCaseError(caseId: string, error: unknown, prefix = ''): unknown {
+  if (error instanceof RecordIntegrityError && !(error instanceof CaseIntegrityError)) {
+    return new CaseIntegrityError(caseId.toLowerCase(), error.reason, `${prefix}${error.detail}`);
+  }
+  return error;
+}
+
+/** Runs a kit step, reporting its refusals as this case's (CaseIntegrityError). */
+async function forCase<T>(caseId: string, step: () => Promise<T>, prefix = ''): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw asCaseError(caseId, error, prefix);
+  }
+}
+
+function forCaseNow<T>(caseId: string, step: () => T): T {
   try {
     return step();
   } catch (error) {
-    if (error instanceof ProtocolError) throw new CaseIntegrityError(caseId, error.code, error.message);
-    throw error;
+    throw asCaseError(caseId, error);
   }
+}
+
+/** My embassy's team keys: the caller's, when it opened them in this session, else opened here. */
+async function ownEmbassy(session: CaseSession, options: CaseFlowOptions): Promise<OwnScope> {
+  await readyCrypto();
+  return OwnScope.open(session, options.teamKeys);
 }
 
 /** A network failure (no HTTP answer) is worth one retry with the same key and body; an HTTP error is not. */
@@ -291,20 +316,24 @@ async function withOneRetry<T>(send: () => Promise<T>): Promise<T> {
   }
 }
 
-interface OpenedCaseKey {
-  response: CaseResponse & { sealed: NonNullable<CaseResponse['sealed']> };
-  dataKey: DataKey;
-  /** The revision author's keys as this device trusts them (current first, then retired). */
-  authorSignKeys: Uint8Array[];
+type SealedCaseResponse = CaseResponse & { sealed: NonNullable<CaseResponse['sealed']> };
+
+/** What the kit checks of a case response: every part a claim of the server's. */
+function servedCase(caseId: string, response: SealedCaseResponse): ServedRecord {
+  const { sealed } = response;
+  return {
+    recordId: caseId,
+    keyId: response.keyId,
+    revision: sealed.revision,
+    author: sealed.author,
+    wraps: sealed.wrap === null ? [] : [{ wrap: sealed.wrap, writer: sealed.wrapWriter }],
+    revisionNumber: response.revision,
+    version: response.version,
+  };
 }
 
-/**
- * Fetches the case and opens its data key, after checking that what came back is this
- * case's, not older than what this device has seen (RollbackError), authored by a member
- * this device trusts (KeyChangedError, UnverifiedAuthorError) and wrapped by one too.
- */
-async function openCaseKey(session: CaseSession, caseId: string, options: CaseFlowOptions): Promise<OpenedCaseKey> {
-  const teamKeys = await teamKeysOf(session, options);
+/** Fetches the case: the one asked for (CaseIntegrityError otherwise), with sealed content (CaseShreddedError otherwise). */
+async function fetchSealedCase(session: CaseSession, caseId: string): Promise<SealedCaseResponse> {
   const response = await session.cases.get(caseId);
   const id = caseId.toLowerCase();
   if (response.id.toLowerCase() !== id) throw new CaseIntegrityError(id, 'mismatch', 'the server answered with another case');
@@ -312,62 +341,30 @@ async function openCaseKey(session: CaseSession, caseId: string, options: CaseFl
   if (sealed === null) {
     throw new CaseShreddedError(response.id, response.reference, response.shreddedAt ?? response.updatedAt);
   }
-  const revision = sealed.revision;
-  if (revision.entity !== CASE_ENTITY || revision.recordId.toLowerCase() !== id) {
-    throw new CaseIntegrityError(id, 'mismatch', 'the revision belongs to another record');
-  }
-  if (revision.version !== response.revision) {
-    throw new CaseIntegrityError(id, 'mismatch', `the case says revision ${response.revision} but carries signed revision ${revision.version}`);
-  }
-  if (revision.authorUserId.toLowerCase() !== sealed.author.userId.toLowerCase()) {
-    throw new CaseIntegrityError(id, 'mismatch', 'the revision names another author than the key supplied');
-  }
-  session.trust.checkRecord(CASE_ENTITY, id, { version: response.version, revision: revision.version });
-  const authorSignKeys = await trustedSignKeys(session, sealed.author);
-  const wrap = sealed.wrap;
-  if (wrap === null) throw new CaseIntegrityError(id, 'wrong_key', 'no key of this case is sealed to your embassy');
-  if (wrap.keyId.toLowerCase() !== response.keyId.toLowerCase()) {
-    throw new CaseIntegrityError(id, 'mismatch', 'the key wrap is for another key than the case names');
-  }
-  await verifyCaseWrap(session, id, wrap, sealed.wrapWriter);
-  const team = teamOfGeneration(teamKeys, wrap.generation);
-  if (team === undefined) throw new CaseIntegrityError(id, 'wrong_key', `this member holds no team key of generation ${wrap.generation}`);
-  const dataKey = verified(id, () => openSealedDataKey(wrap, team));
-  return { response: { ...response, sealed }, dataKey, authorSignKeys };
+  return { ...response, sealed };
 }
 
 /**
- * The one place a case's key wrap is checked before it is opened: it must name this case
- * and carry its writer's signature, verified against the writer's key as this device
- * trusts it (trusted-keys.ts), never the served one alone. A wrap written before
- * protocol 2 is refused (`unsigned_wrap`) until a member re-signs it.
+ * Fetches the case and opens its data key (openRecordKey), after checking that what came
+ * back is this case's, not older than what this device has seen (RollbackError), authored
+ * by a member this device trusts (KeyChangedError, UnverifiedAuthorError) and wrapped by
+ * one too. The caller erases the key.
+ */
+async function openCaseKey(session: CaseSession, caseId: string, embassy: OwnScope): Promise<{ response: SealedCaseResponse; key: OpenedRecordKey }> {
+  const response = await fetchSealedCase(session, caseId);
+  const id = caseId.toLowerCase();
+  const key = await forCase(id, () => openRecordKey(session, CASE_RECORD, servedCase(id, response), embassy));
+  return { response, key };
+}
+
+/**
+ * The one place a case's key wrap is checked before it is opened (the kit's
+ * verifyRecordWrap): it must name this case and carry its writer's signature, verified
+ * against the writer's key as this device trusts it, never the served one alone. A wrap
+ * written before protocol 2 is refused (`unsigned_wrap`) until a member re-signs it.
  */
 export async function verifyCaseWrap(session: CaseSession, caseId: string, wrap: StoredDataKeyWrap, writer: SignerResponse | null): Promise<void> {
-  const id = caseId.toLowerCase();
-  if (wrap.entity !== CASE_ENTITY || wrap.recordId.toLowerCase() !== id) {
-    throw new CaseIntegrityError(id, 'mismatch', 'the key wrap belongs to another record');
-  }
-  if (wrap.writerUserId === null || wrap.signature === null) {
-    throw new CaseIntegrityError(id, 'unsigned_wrap', 'the key wrap carries no writer signature (written before protocol 2); a member of your embassy must re-sign it');
-  }
-  if (writer === null || writer.userId.toLowerCase() !== wrap.writerUserId.toLowerCase()) {
-    throw new CaseIntegrityError(id, 'mismatch', 'the key wrap names another writer than the key supplied');
-  }
-  const writerKeys = await trustedSignKeys(session, writer);
-  verified(id, () => verifiedUnderAny(writerKeys, (key) => verifyDataKeyWrap(wrap, key)));
-}
-
-function teamOfGeneration(teamKeys: MyTeamKeys, generation: number): TeamKeys | undefined {
-  return teamKeys.history.find((team) => team.generation === generation);
-}
-
-/** The wire form of a signed revision (the DTO's arrays are mutable, the protocol's readonly). */
-function revisionBody(revision: SignedRevision): SignedRevisionDto {
-  return { ...revision, envelopes: revision.envelopes.map((entry) => ({ field: entry.field, envelope: entry.envelope })) };
-}
-
-function forget(dataKey: DataKey): void {
-  sodium.memzero(dataKey.key);
+  await forCase(caseId, () => verifyRecordWrap(session, CASE_ENTITY, caseId, { wrap, writer }));
 }
 
 function summaryOf(response: CaseResponse): CaseSummaryResponse {
@@ -375,57 +372,71 @@ function summaryOf(response: CaseResponse): CaseSummaryResponse {
   return summary;
 }
 
+/** The request that creates `input`, sealed. */
+function createRequest(input: NewCase, sealed: SealedNewRecord<BlindIndexField>): CreateCaseRequest {
+  return {
+    id: sealed.recordId,
+    riskLevel: input.riskLevel,
+    threatTypes: input.threatTypes,
+    defenderGroups: input.defenderGroups,
+    countryOfActivity: input.countryOfActivity,
+    nextReviewAt: input.nextReviewAt ?? null,
+    consentToTransfer: input.consentToTransfer,
+    consentToRefugeSharing: input.consentToRefugeSharing,
+    revision: sealed.revision,
+    // A case is sealed to one scope, its embassy.
+    wrap: sealed.wraps[0],
+    blindIndexes: sealed.blindIndexes,
+  };
+}
+
 /** Seals a new case into the request the server takes (exposed for callers that retry on their own). */
 export async function sealNewCase(session: CaseSession, input: NewCase, options: CaseFlowOptions = {}): Promise<CreateCaseRequest> {
-  const { current } = await teamKeysOf(session, options);
-  const id = (input.id ?? randomUuid()).toLowerCase();
-  const dataKey = generateDataKey();
+  const embassy = await ownEmbassy(session, options);
   try {
-    const revision = revisionBody(
-      sealRevision(
-        { entity: CASE_ENTITY, recordId: id, version: 1, authorUserId: session.user.id },
-        contentToFields(input.content),
-        dataKey,
-        session.keys.signSecretKey,
-      ),
-    );
-    return {
-      id,
-      riskLevel: input.riskLevel,
-      threatTypes: input.threatTypes,
-      defenderGroups: input.defenderGroups,
-      countryOfActivity: input.countryOfActivity,
-      nextReviewAt: input.nextReviewAt ?? null,
-      consentToTransfer: input.consentToTransfer,
-      consentToRefugeSharing: input.consentToRefugeSharing,
-      revision,
-      wrap: signDataKeyWrap(sealDataKeyToTeam(dataKey, current), { entity: CASE_ENTITY, recordId: id, writerUserId: session.user.id }, session.keys.signSecretKey),
-      blindIndexes: caseBlindIndexes(input.content.identity, current),
-    };
+    const { sealed, dataKey } = sealNewRecord(authorOf(session), CASE_RECORD, {
+      recordId: input.id,
+      content: input.content,
+      readers: [embassy.current],
+      indexWith: embassy.current,
+    });
+    forgetDataKey(dataKey);
+    return createRequest(input, sealed);
   } finally {
-    forget(dataKey);
+    embassy.release();
   }
 }
 
-/** Creates a case: seals, signs, wraps to the embassy's current team key, indexes; idempotent. */
+/**
+ * Creates a case: seals, signs, wraps to the embassy's current team key, indexes; if the
+ * embassy rotated meanwhile (409 stale-generation), re-wraps and re-indexes under the new
+ * generation and sends once more. Idempotent.
+ */
 export async function createCase(session: CaseSession, input: NewCase, options: IdempotentOptions = {}): Promise<CaseSummaryResponse> {
-  const request = await sealNewCase(session, input, options);
+  const embassy = await ownEmbassy(session, options);
+  // One key for the intent: a stale-generation answer stored nothing under it.
   const idempotencyKey = options.idempotencyKey ?? `case-${randomUuid()}`;
-  return withOneRetry(() => session.cases.create(request, { idempotencyKey }));
+  try {
+    return await sendNewRecord(authorOf(session), CASE_RECORD, { recordId: input.id, content: input.content, readers: [embassy], indexedBy: embassy }, (sealed) =>
+      withOneRetry(() => session.cases.create(createRequest(input, sealed), { idempotencyKey })),
+    );
+  } finally {
+    embassy.release();
+  }
 }
 
 /** Opens a case: unwraps its key, verifies the author's signature, opens every field. */
 export async function getCase(session: CaseSession, caseId: string, options: CaseFlowOptions = {}): Promise<OpenedCase> {
-  const { response, dataKey, authorSignKeys } = await openCaseKey(session, caseId, options);
+  const embassy = await ownEmbassy(session, options);
   try {
-    const fields = verified(response.id, () => verifiedUnderAny(authorSignKeys, (key) => openRevision(response.sealed.revision, key, dataKey)));
-    const content = fieldsToContent(response.id, fields);
-    // Marked in memory; written by session.saveTrust() (the CLI after every command), not
-    // once per read: re-indexing an embassy opens every case.
-    session.trust.noteRecord(CASE_ENTITY, response.id, { version: response.version, revision: response.sealed.revision.version });
-    return { ...summaryOf(response), content, author: response.sealed.author };
+    const response = await fetchSealedCase(session, caseId);
+    const id = caseId.toLowerCase();
+    // Marked in memory (openRecord); written by session.saveTrust() (the CLI after every
+    // command), not once per read: re-indexing an embassy opens every case.
+    const opened = await forCase(id, () => openRecord(session, CASE_RECORD, servedCase(id, response), embassy));
+    return { ...summaryOf(response), content: opened.content, author: response.sealed.author };
   } finally {
-    forget(dataKey);
+    embassy.release();
   }
 }
 
@@ -452,41 +463,18 @@ export async function updateCase(session: CaseSession, caseId: string, update: C
   };
   const content = update.content;
   if (content !== undefined && Object.keys(content).length > 0) {
-    const teamKeys = await teamKeysOf(session, options);
-    const { response, dataKey, authorSignKeys } = await openCaseKey(session, caseId, { ...options, teamKeys });
+    const embassy = await ownEmbassy(session, options);
     try {
-      const current = response.sealed.revision;
-      // Verify what we keep before signing it as ours.
-      verified(response.id, () => verifiedUnderAny(authorSignKeys, (key) => openRevision(current, key, dataKey)));
-      const envelopes = new Map(current.envelopes.map((entry) => [entry.field, entry.envelope]));
-      for (const key of Object.keys(content) as (keyof CaseContent)[]) {
-        const field = SEALED_FIELD_OF[key];
-        const value = content[key];
-        if (value === null) {
-          if (key === 'identity') throw new MalformedInputError('identity cannot be removed');
-          envelopes.delete(field);
-        } else if (value !== undefined) {
-          envelopes.set(field, sealField(toJson(value), { entity: CASE_ENTITY, recordId: response.id, field }, dataKey));
-        }
-      }
-      request.revision = revisionBody(
-        signRevision(
-          {
-            entity: CASE_ENTITY,
-            recordId: response.id,
-            // The next of the signed revision, never of the clear counter the server reports.
-            version: current.version + 1,
-            authorUserId: session.user.id,
-            envelopes: [...envelopes].map(([field, envelope]) => ({ field, envelope })),
-          },
-          session.keys.signSecretKey,
-        ),
-      );
-      if (content.identity !== undefined && content.identity !== null) {
-        request.blindIndexes = caseBlindIndexes(content.identity, teamKeys.current);
+      const { response, key } = await openCaseKey(session, caseId, embassy);
+      try {
+        const next = forCaseNow(response.id, () => sealNextRevision(authorOf(session), CASE_RECORD, key, content, embassy.current));
+        request.revision = next.revision;
+        if (next.blindIndexes !== undefined) request.blindIndexes = next.blindIndexes;
+      } finally {
+        forgetDataKey(key.dataKey);
       }
     } finally {
-      forget(dataKey);
+      embassy.release();
     }
   }
   return session.cases.update(caseId, request);
@@ -494,9 +482,13 @@ export async function updateCase(session: CaseSession, caseId: string, update: C
 
 /** Recomputes the case's blind indexes under my embassy's current key (after a transfer or a rotation). */
 export async function reindexCase(session: CaseSession, caseId: string, options: CaseFlowOptions = {}): Promise<CaseSummaryResponse> {
-  const teamKeys = await teamKeysOf(session, options);
-  const opened = await getCase(session, caseId, { ...options, teamKeys });
-  return session.cases.update(caseId, { version: opened.version, blindIndexes: caseBlindIndexes(opened.content.identity, teamKeys.current) });
+  const embassy = await ownEmbassy(session, options);
+  try {
+    const opened = await getCase(session, caseId, { ...options, teamKeys: embassy.teamKeys });
+    return await session.cases.update(caseId, { version: opened.version, blindIndexes: caseBlindIndexes(opened.content.identity, embassy.current) });
+  } finally {
+    embassy.release();
+  }
 }
 
 /**
@@ -510,20 +502,24 @@ export async function reindexEmbassyCases(
   onProgress: (done: number) => void = () => undefined,
   options: CaseFlowOptions = {},
 ): Promise<number> {
-  const teamKeys = await teamKeysOf(session, options);
-  let done = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await listCases(session, { limit: 200, ...(cursor === undefined ? {} : { cursor }) });
-    for (const summary of page.items) {
-      if (summary.shreddedAt !== null) continue;
-      await reindexCase(session, summary.id, { ...options, teamKeys });
-      done += 1;
-      onProgress(done);
-    }
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return done;
+  const embassy = await ownEmbassy(session, options);
+  try {
+    let done = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await listCases(session, { limit: 200, ...(cursor === undefined ? {} : { cursor }) });
+      for (const summary of page.items) {
+        if (summary.shreddedAt !== null) continue;
+        await reindexCase(session, summary.id, { ...options, teamKeys: embassy.teamKeys });
+        done += 1;
+        onProgress(done);
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return done;
+  } finally {
+    embassy.release();
+  }
 }
 
 export function setCaseStatus(session: CaseSession, caseId: string, to: CaseStatus, version: number): Promise<CaseSummaryResponse> {
@@ -541,21 +537,23 @@ export async function addCaseEvent(
   event: { type: MemberEventType; body: JsonValue; id?: string },
   options: IdempotentOptions = {},
 ): Promise<CaseEventCreatedResponse> {
-  const { response, dataKey } = await openCaseKey(session, caseId, options);
-  const id = (event.id ?? randomUuid()).toLowerCase();
-  let revision: SignedRevision;
+  const embassy = await ownEmbassy(session, options);
+  let opened: { response: SealedCaseResponse; key: OpenedRecordKey };
   try {
-    revision = sealRevision(
-      { entity: CASE_EVENT_ENTITY, recordId: id, version: 1, authorUserId: session.user.id },
-      { [CASE_EVENT_SEALED_FIELD]: event.body },
-      dataKey,
-      session.keys.signSecretKey,
-    );
+    opened = await openCaseKey(session, caseId, embassy);
   } finally {
-    forget(dataKey);
+    embassy.release();
+  }
+  const { response, key } = opened;
+  const id = (event.id ?? randomUuid()).toLowerCase();
+  let revision: SignedRevisionBody;
+  try {
+    revision = sealRevisionUnderKey(authorOf(session), CASE_EVENT_REVISION, { recordId: id, version: 1, content: { body: event.body } }, key.dataKey);
+  } finally {
+    forgetDataKey(key.dataKey);
   }
   const idempotencyKey = options.idempotencyKey ?? `event-${randomUuid()}`;
-  return withOneRetry(() => session.cases.appendEvent(response.id, { id, type: event.type, revision: revisionBody(revision) }, { idempotencyKey }));
+  return withOneRetry(() => session.cases.appendEvent(response.id, { id, type: event.type, revision }, { idempotencyKey }));
 }
 
 /** A page of the timeline, every member event verified and opened (oldest first). */
@@ -570,28 +568,29 @@ export async function listCaseEvents(
     const summary = await session.cases.get(caseId);
     throw new CaseShreddedError(summary.id, summary.reference, page.caseShreddedAt);
   }
-  const { response, dataKey } = await openCaseKey(session, caseId, options);
+  const embassy = await ownEmbassy(session, options);
+  let opened: { response: SealedCaseResponse; key: OpenedRecordKey };
   try {
-    if (page.keyId.toLowerCase() !== dataKey.keyId) throw new CaseIntegrityError(response.id, 'mismatch', 'the timeline names another key');
+    opened = await openCaseKey(session, caseId, embassy);
+  } finally {
+    embassy.release();
+  }
+  const { response, key } = opened;
+  try {
+    if (page.keyId.toLowerCase() !== key.dataKey.keyId) throw new CaseIntegrityError(response.id, 'mismatch', 'the timeline names another key');
     const items: OpenedCaseEvent[] = [];
     for (const event of page.items) {
       let body: JsonValue | null = null;
       const revision = event.revision;
       if (revision !== null) {
-        if (revision.entity !== CASE_EVENT_ENTITY || revision.recordId.toLowerCase() !== event.id.toLowerCase()) {
-          throw new CaseIntegrityError(response.id, 'mismatch', `event ${event.id} carries another record's body`);
-        }
-        if (revision.authorUserId.toLowerCase() !== event.author.userId.toLowerCase()) {
-          throw new CaseIntegrityError(response.id, 'mismatch', `event ${event.id} names another author than the key supplied`);
-        }
-        const signKeys = await trustedSignKeys(session, event.author);
-        body = verified(response.id, () => verifiedUnderAny(signKeys, (key) => openRevision(revision, key, dataKey)))[CASE_EVENT_SEALED_FIELD] ?? null;
+        const served = { recordId: event.id, revision, author: event.author };
+        body = (await forCase(response.id, () => openRevisionUnderKey(session, CASE_EVENT_REVISION, served, key.dataKey), `event ${event.id}: `)).content.body;
       }
       items.push({ id: event.id, caseId: event.caseId, type: event.type, createdAt: event.createdAt, author: event.author, body, details: event.details });
     }
     return { items, nextCursor: page.nextCursor };
   } finally {
-    forget(dataKey);
+    forgetDataKey(key.dataKey);
   }
 }
 
@@ -604,50 +603,58 @@ export async function findDuplicates(
   probe: { name: string } | { passport: string },
   options: CaseFlowOptions = {},
 ): Promise<DuplicateCandidateResponse[]> {
-  const { current } = await teamKeysOf(session, options);
-  const [fieldId, value, kind] = 'name' in probe ? (['name', probe.name, 'text'] as const) : (['passport', probe.passport, 'passport'] as const);
-  if (normaliseBlindIndexValue(value, kind) === '') return [];
-  const index = blindIndex(value, kind, fieldId, current.blindIndexKey);
-  return (await session.cases.findDuplicates({ fieldId, values: [index] })).candidates;
+  const embassy = await ownEmbassy(session, options);
+  try {
+    const [fieldId, value, kind] = 'name' in probe ? (['name', probe.name, 'text'] as const) : (['passport', probe.passport, 'passport'] as const);
+    const index = blindIndexProbe(fieldId, kind, value, embassy.current);
+    if (index === undefined) return [];
+    return (await session.cases.findDuplicates({ fieldId, values: [index] })).candidates;
+  } finally {
+    embassy.release();
+  }
 }
 
 /**
  * Transfers the case to another embassy: its data key is re-sealed to that embassy's
- * current team key, accepted only if it derives the fingerprint the user confirmed, and
- * signed for this case; the transfer itself ("TRANSFER <reference> TO <embassy>", on the
- * version it is based on) is signed too, for the audit trail. My embassy loses access at
- * once; the receiver should reindex the case.
+ * current team key, accepted only if it derives the fingerprint the user confirmed (or is
+ * pinned), and signed for this case; the transfer itself ("TRANSFER <reference> TO
+ * <embassy>", on the version it is based on) is signed too, for the audit trail. If the
+ * receiving embassy rotated meanwhile (409 stale-generation), its new key is accepted
+ * only if pinned — a confirmed fingerprint names one generation — and the key re-sealed
+ * and sent once more. My embassy loses access at once; the receiver should reindex.
  */
 export async function transferCase(session: CaseSession, caseId: string, transfer: CaseTransfer, options: CaseFlowOptions = {}): Promise<CaseTransferredResponse> {
   const target = transfer.targetEmbassyId.toLowerCase();
-  await readyCrypto();
-  const directory = await session.keysApi.teamKey(target);
-  if (directory.scopeId.toLowerCase() !== target) throw new TeamFingerprintMismatchError(target);
-  // Pinned for this generation, or confirmed now by the fingerprint read out of band (then pinned).
-  const teamPublicKey = trustedTeamKeyOfScope(session, directory, transfer.expectedTeamFingerprint);
-  await session.trust.save();
-  const { response, dataKey } = await openCaseKey(session, caseId, options);
+  const receiving = await OtherScope.accept(session, target, transfer.expectedTeamFingerprint);
+  const embassy = await ownEmbassy(session, options);
+  let opened: { response: SealedCaseResponse; key: OpenedRecordKey };
   try {
-    const version = transfer.version ?? response.version;
-    const wrap = signDataKeyWrap(
-      sealDataKeyToTeam(dataKey, teamPublicKey),
-      { entity: CASE_ENTITY, recordId: response.id, writerUserId: session.user.id },
-      session.keys.signSecretKey,
-    );
-    const signature = signRecordAction(
-      {
-        action: 'transfer',
-        entity: CASE_ENTITY,
-        recordId: response.id,
-        version,
-        actorUserId: session.user.id,
-        confirmation: transferConfirmation(response.reference, target),
-      },
-      session.keys.signSecretKey,
-    );
-    return await session.cases.transfer(response.id, { version, targetEmbassyId: target, wrap, signature, overrideReason: transfer.overrideReason });
+    opened = await openCaseKey(session, caseId, embassy);
   } finally {
-    forget(dataKey);
+    embassy.release();
+  }
+  const { response, key } = opened;
+  try {
+    const author = authorOf(session);
+    const version = transfer.version ?? response.version;
+    const signature = signRecordActionAs(author, {
+      action: 'transfer',
+      entity: CASE_ENTITY,
+      recordId: response.id,
+      version,
+      confirmation: transferConfirmation(response.reference, target),
+    });
+    return await retryOnStaleGeneration([receiving], () =>
+      session.cases.transfer(response.id, {
+        version,
+        targetEmbassyId: target,
+        wrap: wrapDataKey(author, CASE_ENTITY, response.id, key.dataKey, receiving.current),
+        signature,
+        overrideReason: transfer.overrideReason,
+      }),
+    );
+  } finally {
+    forgetDataKey(key.dataKey);
   }
 }
 
@@ -667,10 +674,7 @@ export async function shredCase(
   const id = caseId.toLowerCase();
   const version = options.version ?? (await session.cases.get(id)).version;
   const confirm = shredConfirmation(reference);
-  const signature = signRecordAction(
-    { action: 'shred', entity: CASE_ENTITY, recordId: id, version, actorUserId: session.user.id, confirmation: confirm },
-    session.keys.signSecretKey,
-  );
+  const signature = signRecordActionAs(authorOf(session), { action: 'shred', entity: CASE_ENTITY, recordId: id, version, confirmation: confirm });
   return session.cases.shred(id, { confirm, version, signature });
 }
 
@@ -678,25 +682,15 @@ export async function shredCase(
  * The record check for a case's wrap that carries no trusted signature (written before
  * protocol 2, or by a writer nothing vouches for): yes only when the case it names is
  * this data key's, and its current revision verifies against an author this device
- * trusts and opens under the key. Used by `resignWraps` and by `rotateTeam`.
+ * trusts and opens under the key (the kit's wrapRecordCheck). Used by `resignWraps` and
+ * by `rotateTeam`.
  */
 export function confirmCaseWrap(session: CaseSession): WrapRecordCheck {
-  return async (wrap, dataKey) => {
-    if (wrap.entity !== CASE_ENTITY) return false;
-    const response = await session.cases.get(wrap.recordId);
+  return wrapRecordCheck(session, CASE_RECORD, async (recordId) => {
+    const response = await session.cases.get(recordId);
     const sealed = response.sealed;
-    if (sealed === null || response.id.toLowerCase() !== wrap.recordId.toLowerCase() || response.keyId.toLowerCase() !== dataKey.keyId) return false;
-    const revision = sealed.revision;
-    if (revision.entity !== CASE_ENTITY || revision.recordId.toLowerCase() !== response.id.toLowerCase()) return false;
-    try {
-      const authorKeys = await trustedSignKeys(session, sealed.author);
-      verifiedUnderAny(authorKeys, (key) => openRevision(revision, key, dataKey));
-      return true;
-    } catch (error) {
-      if (error instanceof ProtocolError || error instanceof UnverifiedAuthorError || error instanceof KeyChangedError) return false;
-      throw error;
-    }
-  };
+    return sealed === null ? null : servedCase(response.id.toLowerCase(), { ...response, sealed });
+  });
 }
 
 /**
