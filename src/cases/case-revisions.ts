@@ -16,7 +16,7 @@ import { assertEnvelopeKeyId, parseEnvelope } from '../crypto/envelope';
 import { validateSignedDataKeyWrap, type SignedDataKeyWrap } from '../crypto/data-key-wrap-payload';
 import type { RecordAction } from '../crypto/record-action-payload';
 import { decodeRevisionEnvelopes, type SignedRevision } from '../crypto/revision-payload';
-import { verifyDataKeyWrapOnServer, verifyRecordActionOnServer, verifyRevisionSignatureOnServer } from '../crypto/signature-verifier';
+import { verifyDataKeyWrapOnServer, verifyRecordActionOnServer, verifyRevisionSignatureOnServer } from '../common/crypto/signature-verifier';
 import { fieldProblem } from './case.policy';
 import type { BlindIndexEntry } from './cases.repository';
 

@@ -22,7 +22,7 @@ import { NotFoundProblem, ProblemException, ValidationFailedException } from '..
 import { IdempotencyService } from '../common/idempotency/idempotency.service';
 import { readyCrypto } from '../crypto/protocol-hash';
 import type { RecordAction } from '../crypto/record-action-payload';
-import { importSignPublicKey } from '../crypto/signature-verifier';
+import { importSignPublicKey } from '../common/crypto/signature-verifier';
 import { KeysRepository } from '../keys/keys.repository';
 import { isUniqueViolation } from '../users/unique-violation';
 import { INITIAL_CASE_STATUS } from './case-status';
