@@ -4,7 +4,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', '*.js', '*.mjs'] },
+  // types/sdk-check holds an empty stand-in for Node's types, for tsconfig.sdk.json only.
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'types/sdk-check/**', '*.js', '*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -25,5 +26,10 @@ export default tseslint.config(
     // The CLI and the benchmarks talk to a terminal.
     files: ['src/cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // Build and check scripts run directly by Node, without a compile step.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly' } },
   },
 );

@@ -19,10 +19,9 @@ import {
   KDF_DEFAULT_OPSLIMIT,
   SealedDataKey,
   SignedRevision,
-  importSignPublicKey,
   readyCrypto,
-  verifyRevisionSignatureOnServer,
 } from '../src/crypto';
+import { importSignPublicKey, verifyRevisionSignatureOnServer } from '../src/common/crypto/signature-verifier';
 import {
   DataKey,
   JsonValue,

@@ -6,9 +6,7 @@
  * (sealed by the SDK). It must never write the session in clear or let a command run on
  * a session it could not open.
  */
-import { EgideClient } from '../client/egide-client';
-import { EgideSession, type ExportedSession } from '../client/egide-session';
-import { EgideApiError } from '../client/http-client';
+import { EgideApiError, EgideClient, EgideSession, type ExportedSession } from '../client';
 import type { CliIo } from './cli-io';
 import { CliError, ExitCode, withOwnFingerprint } from './exit-codes';
 import { Output } from './output';

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { ExportedSession } from '../client/egide-session';
+import type { ExportedSession } from '../client';
 import { runCli } from './cli';
 import type { CliIo } from './cli-io';
 import { renderTable } from './output';

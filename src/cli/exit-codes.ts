@@ -4,14 +4,21 @@
  * It must never turn an error into a message that carries a token or a secret: only the
  * server's problem title, detail, field names and request id are shown.
  */
-import { CaseIntegrityError, CaseShreddedError, TeamFingerprintMismatchError } from '../client/case-flow';
-import { EgideApiError } from '../client/http-client';
-import { WeakPasswordError } from '../client/password-policy';
-import { userKeyFingerprint } from '../crypto/fingerprint';
-import { NoTeamGrantError } from '../client/team-keys-flow';
-import { KeyChangedError, RollbackError, UnverifiedAuthorError } from '../client/trust-store';
-import { MalformedInputError, ProtocolError } from '../crypto/protocol-errors';
-import { isUuid } from '../crypto/binary-encoding';
+import {
+  CaseIntegrityError,
+  CaseShreddedError,
+  EgideApiError,
+  isUuid,
+  KeyChangedError,
+  MalformedInputError,
+  NoTeamGrantError,
+  ProtocolError,
+  RollbackError,
+  TeamFingerprintMismatchError,
+  UnverifiedAuthorError,
+  userKeyFingerprint,
+  WeakPasswordError,
+} from '../client';
 import { terminalSafe } from './member-label';
 
 export const ExitCode = {

@@ -7,7 +7,7 @@
  * reorder the text around it is shown as `?`, so that a name can never make the prompt
  * around a fingerprint say something else.
  */
-import { describeMember } from '../client/trust-store';
+import { describeMember } from '../client';
 
 export interface NamedMember {
   userId?: string;

@@ -9,7 +9,7 @@
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import sodium from 'libsodium-wrappers-sumo';
-import { toBase64Url } from '../crypto/binary-encoding';
+import { toBase64Url } from '../client';
 
 /** Creates `directory` (and its parents) 0700, tightening an existing one: it holds the user's files. */
 export function ensurePrivateDirectory(directory: string): void {

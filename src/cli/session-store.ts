@@ -13,9 +13,7 @@ import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import sodium from 'libsodium-wrappers-sumo';
-import type { ExportedSession } from '../client/egide-session';
-import { fromBase64Url, toBase64Url } from '../crypto/binary-encoding';
-import { readyCrypto } from '../crypto/protocol-hash';
+import { fromBase64Url, readyCrypto, toBase64Url, type ExportedSession } from '../client';
 import { CliError, ExitCode } from './exit-codes';
 import { ensurePrivateDirectory, writePrivateFileAtomically } from './private-files';
 

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TrustStorage } from '../client/trust-store';
+import type { TrustStorage } from '../client';
 import { egideHome } from './session-store';
 import { writePrivateFileAtomically } from './private-files';
 

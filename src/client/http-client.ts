@@ -39,7 +39,9 @@ export class HttpClient {
   constructor(
     readonly baseUrl: string,
     private readonly accessToken: AccessTokenSource = () => Promise.resolve(undefined),
-    private readonly fetchImpl: typeof fetch = fetch,
+    // Bound: a browser's fetch throws "Illegal invocation" when called with any `this`
+    // but the window (or none), and request() calls it as a plain function.
+    private readonly fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis),
   ) {}
 
   /** The same server, with another source of access tokens (a signed-in session). */
@@ -56,7 +58,9 @@ export class HttpClient {
     const token = await this.accessToken();
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await this.fetchImpl(url, {
+    // Never `this.fetchImpl(…)`: that would call the caller's fetch with this client as `this`.
+    const fetchUnbound = this.fetchImpl;
+    const response = await fetchUnbound(url, {
       method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),

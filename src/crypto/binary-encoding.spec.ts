@@ -27,7 +27,8 @@ describe('binary encoding', () => {
   });
 
   it('rejects padding, foreign alphabets, impossible lengths and stray trailing bits', () => {
-    for (const text of ['AA==', 'AA=', 'A+/B', 'AAAAA', 'AB', 'AAB', ' AAAA', 'AA AA', 'AA.A', 'AAA\n', 'AAé']) {
+    // 'AAŁA': Node's Buffer decoder once read U+0141 as its low byte 'A'; the alphabet is ASCII only.
+    for (const text of ['AA==', 'AA=', 'A+/B', 'AAAAA', 'AB', 'AAB', ' AAAA', 'AA AA', 'AA.A', 'AAA\n', 'AAé', 'AAŁA', 'AAA\u0100']) {
       expect(() => fromBase64Url(text)).toThrow(MalformedInputError);
     }
     expect(fromBase64Url('AA')).toEqual(Uint8Array.of(0));
@@ -48,6 +49,27 @@ describe('binary encoding', () => {
         if (decoded !== undefined) expect(toBase64Url(decoded)).toBe(text);
       }),
       { numRuns: 5000 },
+    );
+  });
+
+  it("writes the same base64url and hex as Node's Buffer, which it replaced (property)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const buffer = Buffer.from(bytes);
+        expect(toBase64Url(bytes)).toBe(buffer.toString('base64url'));
+        expect(toHex(bytes)).toBe(buffer.toString('hex'));
+        expect(fromHex(buffer.toString('hex'))).toEqual(bytes);
+      }),
+    );
+  });
+
+  it('encodes tuple strings as UTF-8 exactly as Buffer did, lone surrogates included (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code)) }), (text, surrogates) => {
+        const element = text + surrogates;
+        const expected = Buffer.concat([Buffer.from(u32be(Buffer.byteLength(element, 'utf8'))), Buffer.from(element, 'utf8')]);
+        expect(toHex(encodeLengthPrefixedTuple([element]))).toBe(expected.toString('hex'));
+      }),
     );
   });
 

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 // The promise "a seized server holds no key" is kept by construction: outside the
@@ -72,6 +73,61 @@ describe('crypto boundary', () => {
         (operation) => `${relative(srcRoot, file)} uses ${operation}`,
       );
     });
+    expect(offenders).toEqual([]);
+  });
+});
+
+// The SDK (src/client, src/crypto) runs in browsers (docs/sdk.md): no Node module, and
+// server code only as types, which leave nothing behind at run time. tsconfig.sdk.json
+// (npm run typecheck:sdk) and the bundle check (npm run build:sdk) enforce the rest.
+describe('SDK boundary', () => {
+  const sdkRoots = [join(srcRoot, 'client'), join(srcRoot, 'crypto')];
+  // Plain lists of the case vocabulary, no imports of its own (case-flow.ts uses them).
+  const sharedServerValues = [join(srcRoot, 'cases', 'case-vocabulary')];
+
+  function sdkSourceFiles(directory: string): string[] {
+    return readdirSync(directory).flatMap((name) => {
+      const path = join(directory, name);
+      if (statSync(path).isDirectory()) return sdkSourceFiles(path);
+      return name.endsWith('.ts') && !name.endsWith('.spec.ts') ? [path] : [];
+    });
+  }
+
+  /** Import and export-from statements with their specifier and whether they are type-only. */
+  function imports(file: string): { specifier: string; typeOnly: boolean }[] {
+    const source = readFileSync(file, 'utf8');
+    return [...source.matchAll(/^(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm)].map((m) => ({
+      specifier: m[2],
+      typeOnly: m[1] !== undefined,
+    }));
+  }
+
+  const files = sdkRoots.flatMap(sdkSourceFiles);
+
+  it('finds the public entry among the SDK sources', () => {
+    expect(files).toContain(join(srcRoot, 'client', 'index.ts'));
+  });
+
+  it('imports no Node module', () => {
+    const offenders = files.flatMap((file) =>
+      imports(file)
+        .filter(({ specifier }) => specifier.startsWith('node:') || builtinModules.includes(specifier))
+        .map(({ specifier }) => `${relative(srcRoot, file)} → ${specifier}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('imports server modules only with `import type`', () => {
+    const offenders = files.flatMap((file) =>
+      imports(file)
+        .filter(({ specifier, typeOnly }) => {
+          if (typeOnly || !specifier.startsWith('.')) return false;
+          const target = resolve(dirname(file), specifier);
+          const inSdk = sdkRoots.some((root) => target === root || target.startsWith(root + sep));
+          return !inSdk && !sharedServerValues.includes(target);
+        })
+        .map(({ specifier }) => `${relative(srcRoot, file)} → ${specifier}`),
+    );
     expect(offenders).toEqual([]);
   });
 });

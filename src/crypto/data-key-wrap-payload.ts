@@ -10,7 +10,7 @@
  * key (the keyId sealed inside the box only binds the key to its label, not to a record).
  * This module owns the wrap's wire shape, its structural validation and its canonical
  * signed bytes; it never signs (src/client/crypto) and never verifies
- * (signature-verifier.ts). Needs readyCrypto() for the hash.
+ * (src/common/crypto/signature-verifier.ts). Needs readyCrypto() for the hash.
  */
 import { DomainLabel, PROTOCOL_VERSION, SIGNATURE_BYTES } from './protocol-constants';
 import { MalformedInputError } from './protocol-errors';

@@ -15,4 +15,3 @@ export * from './record-action-payload';
 export * from './key-bundles';
 export * from './fingerprint';
 export * from './blind-index-normalisation';
-export * from './signature-verifier';

@@ -9,7 +9,7 @@
  *   transfer: confirmation = "TRANSFER <reference> TO <target id>", version = the transfer's `version`
  *
  * This module owns the action's shape, its validation and its canonical bytes; it never
- * signs (src/client/crypto) and never verifies (signature-verifier.ts).
+ * signs (src/client/crypto) and never verifies (the server: src/common/crypto/signature-verifier.ts).
  */
 import {
   DomainLabel,

@@ -9,7 +9,7 @@
  * with fields sorted by their ASCII bytes and each envelope as its decoded bytes.
  *
  * This module owns that canonical form and nothing else: it never signs (that needs a
- * secret key, src/client/crypto) and never verifies (signature-verifier.ts).
+ * secret key, src/client/crypto) and never verifies (the server: src/common/crypto/signature-verifier.ts).
  */
 import {
   DomainLabel,

@@ -25,7 +25,7 @@ import type { ScopeType } from '../common/authz/roles';
 import { NotFoundProblem, ProblemException } from '../common/http/problem';
 import { checkProtocolInput } from '../common/http/protocol-input';
 import { validateSignedDataKeyWrap, type SignedDataKeyWrap } from '../crypto/data-key-wrap-payload';
-import { importSignPublicKey, verifyDataKeyWrapOnServer } from '../crypto/signature-verifier';
+import { importSignPublicKey, verifyDataKeyWrapOnServer } from '../common/crypto/signature-verifier';
 import { isUniqueViolation, KeysRepository } from './keys.repository';
 import { KeyringRepository, type RecordWrapRow } from './keyring.repository';
 

@@ -27,7 +27,7 @@ import { validateSignedDataKeyWrap } from '../crypto/data-key-wrap-payload';
 import { validateHistoryLink } from '../crypto/key-bundles';
 import { BOX_PUBLIC_KEY_BYTES, SIGNATURE_BYTES, TEAM_GRANT_VERSION } from '../crypto/protocol-constants';
 import { readyCrypto } from '../crypto/protocol-hash';
-import { importSignPublicKey, verifyDataKeyWrapOnServer, verifyTeamKeyGrantOnServer } from '../crypto/signature-verifier';
+import { importSignPublicKey, verifyDataKeyWrapOnServer, verifyTeamKeyGrantOnServer } from '../common/crypto/signature-verifier';
 import { validateTeamKeyGrant } from '../crypto/team-grant-payload';
 import type { TeamKeyGrantDto } from './dto/key-material.dto';
 import type { CreateTeamRequest, DataKeysPageQuery, ResignWrapsRequest, RotateTeamRequest } from './dto/keys-requests.dto';

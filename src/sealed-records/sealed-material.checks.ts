@@ -13,7 +13,7 @@
  * reads the database and never decides who may write (the calling feature does both).
  */
 import type { KeyObject } from 'node:crypto';
-import { verifyDataKeyWrapOnServer, verifyRecordActionOnServer, verifyRevisionSignatureOnServer } from '../crypto/signature-verifier';
+import { verifyDataKeyWrapOnServer, verifyRecordActionOnServer, verifyRevisionSignatureOnServer } from '../common/crypto/signature-verifier';
 import { fieldProblem } from '../common/http/problem';
 import { checkProtocolInput } from '../common/http/protocol-input';
 import { assertEnvelopeKeyId, parseEnvelope } from '../crypto/envelope';

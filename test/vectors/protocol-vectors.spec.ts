@@ -22,12 +22,9 @@ import {
   u8,
   uuidToBytes,
   validateTeamKeyGrant,
-  verifyDataKeyWrapOnServer,
-  verifyRecordActionOnServer,
-  verifyRevisionSignatureOnServer,
-  verifyTeamKeyGrantOnServer,
   KdfParameters,
 } from '../../src/crypto';
+import { verifyDataKeyWrapOnServer, verifyRecordActionOnServer, verifyRevisionSignatureOnServer, verifyTeamKeyGrantOnServer } from '../../src/common/crypto/signature-verifier';
 import {
   blindIndex,
   deriveBlindIndexFieldKey,

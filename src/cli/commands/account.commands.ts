@@ -10,12 +10,15 @@
 import type { Command } from 'commander';
 import QRCode from 'qrcode';
 import type { UserSummaryDto } from '../../auth/dto/auth-responses.dto';
-import type { NewAccount } from '../../client/egide-client';
-import { EgideApiError } from '../../client/http-client';
-import { describePasswordProblems, evaluatePassword } from '../../client/password-policy';
-import { userKeyPairsFingerprint } from '../../client/crypto';
-import { toBase64Url } from '../../crypto/binary-encoding';
-import { fingerprintsMatch } from '../../crypto/fingerprint';
+import {
+  describePasswordProblems,
+  EgideApiError,
+  evaluatePassword,
+  fingerprintsMatch,
+  toBase64Url,
+  userKeyPairsFingerprint,
+  type NewAccount,
+} from '../../client';
 import type { CliContext } from '../cli-context';
 import { CliError, ExitCode } from '../exit-codes';
 import { renderFields } from '../output';

@@ -9,8 +9,7 @@
  * This module never prints what it reads.
  */
 import { readFileSync } from 'node:fs';
-import type { CaseContent, CaseUpdate, DefenderIdentity, NewCase } from '../../client/case-flow';
-import type { JsonValue } from '../../client/crypto';
+import type { CaseContent, CaseUpdate, DefenderIdentity, JsonValue, NewCase } from '../../client';
 import {
   DEFENDER_GROUPS,
   MEMBER_EVENT_TYPES,

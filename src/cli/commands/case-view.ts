@@ -7,8 +7,7 @@
  * characters are shown as `?`, never interpreted by the terminal. This module prints
  * only what it is handed; the caller decides that decrypted content may be shown.
  */
-import type { OpenedCase, OpenedCaseEvent } from '../../client/case-flow';
-import type { JsonValue } from '../../client/crypto';
+import type { JsonValue, OpenedCase, OpenedCaseEvent } from '../../client';
 import type { CaseSummaryResponse } from '../../cases/dto/case.response';
 import type { TableColumn } from '../output';
 

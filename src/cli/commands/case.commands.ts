@@ -33,25 +33,27 @@ import {
   assignCase,
   CaseShreddedError,
   createCase,
+  EgideApiError,
   findCaseByReference,
   findDuplicates,
+  fingerprintsMatch,
+  fromBase64Url,
   getCase,
   listCaseEvents,
   listCases,
+  openMyTeamKeys,
+  readyCrypto,
   reindexCase,
   setCaseStatus,
   shredCase,
+  teamKeyFingerprint,
   transferCase,
   updateCase,
   type CaseUpdate,
+  type EgideSession,
+  type MyTeamKeys,
   type OpenedCaseEvent,
-} from '../../client/case-flow';
-import type { EgideSession } from '../../client/egide-session';
-import { EgideApiError } from '../../client/http-client';
-import { openMyTeamKeys, type MyTeamKeys } from '../../client/team-keys-flow';
-import { fromBase64Url } from '../../crypto/binary-encoding';
-import { fingerprintsMatch, teamKeyFingerprint } from '../../crypto/fingerprint';
-import { readyCrypto } from '../../crypto/protocol-hash';
+} from '../../client';
 import type { CliContext } from '../cli-context';
 import { CliError, ExitCode } from '../exit-codes';
 import { renderFields, renderTable, type TableColumn } from '../output';

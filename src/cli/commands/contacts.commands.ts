@@ -11,10 +11,14 @@
  * whose fingerprint the user did not type or confirm.
  */
 import type { Command } from 'commander';
-import type { EgideSession } from '../../client/egide-session';
-import { KeyChangedError, type PinnedMember, type PinnedTeamKey } from '../../client/trust-store';
-import { verifyMember } from '../../client/trusted-keys';
-import { isUuid } from '../../crypto/binary-encoding';
+import {
+  isUuid,
+  KeyChangedError,
+  verifyMember,
+  type EgideSession,
+  type PinnedMember,
+  type PinnedTeamKey,
+} from '../../client';
 import { CliError, ExitCode } from '../exit-codes';
 import { memberLabel, terminalSafe } from '../member-label';
 import { renderFields, renderTable, type TableColumn } from '../output';

@@ -8,24 +8,25 @@
  * fingerprints and ids.
  */
 import type { Command } from 'commander';
-import type { EgideSession } from '../../client/egide-session';
-import { EgideApiError } from '../../client/http-client';
-import { confirmCaseWrap, reindexEmbassyCases } from '../../client/case-flow';
 import {
   bootstrapTeam,
+  confirmCaseWrap,
+  EgideApiError,
   FingerprintMismatchError,
   grantTo,
   openMyTeamKeys,
   pendingMembers,
+  reindexEmbassyCases,
   resignWraps,
   rotateTeam,
+  teamKeyFingerprint,
+  teamKeysFingerprint,
+  WrongKeyError,
+  type EgideSession,
   type RotationProgress,
+  type TeamKeys,
   type WrapRecordCheck,
-} from '../../client/team-keys-flow';
-import { teamKeyFingerprint } from '../../crypto/fingerprint';
-import { teamKeysFingerprint } from '../../client/crypto';
-import { WrongKeyError } from '../../crypto/protocol-errors';
-import type { TeamKeys } from '../../client/crypto';
+} from '../../client';
 import type { TeamMemberResponse } from '../../keys/dto/keys-responses.dto';
 import type { CliContext } from '../cli-context';
 import { CliError, ExitCode } from '../exit-codes';

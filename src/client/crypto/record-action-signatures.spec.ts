@@ -1,4 +1,5 @@
-import { BadSignatureError, readyCrypto, verifyRecordActionOnServer, type RecordAction } from '../../crypto';
+import { BadSignatureError, readyCrypto, type RecordAction } from '../../crypto';
+import { verifyRecordActionOnServer } from '../../common/crypto/signature-verifier';
 import { signRecordAction } from './record-action-signatures';
 import { deriveUserKeyPairs, generateUserSeed, type UserKeyPairs } from './user-keys';
 

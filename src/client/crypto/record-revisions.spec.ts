@@ -4,8 +4,8 @@ import {
   TamperedError,
   WrongKeyError,
   readyCrypto,
-  verifyRevisionSignatureOnServer,
 } from '../../crypto';
+import { verifyRevisionSignatureOnServer } from '../../common/crypto/signature-verifier';
 import { DataKey, generateDataKey } from './data-keys';
 import { JsonValue } from './field-envelopes';
 import { openRevision, sealRevision } from './record-revisions';

@@ -3,8 +3,8 @@ import {
   FieldLocation,
   RevisionSignaturePayload,
   readyCrypto,
-  verifyRevisionSignatureOnServer,
 } from '../../crypto';
+import { verifyRevisionSignatureOnServer } from '../../common/crypto/signature-verifier';
 import { generateDataKey } from './data-keys';
 import { sealField } from './field-envelopes';
 import { signRevision, verifyRevision } from './revision-signatures';

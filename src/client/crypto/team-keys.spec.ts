@@ -11,12 +11,11 @@ import {
   WrongKeyError,
   encodeTeamKeyGrantMessage,
   fromBase64Url,
-  verifyDataKeyWrapOnServer,
   isFingerprint,
   readyCrypto,
   toBase64Url,
-  verifyTeamKeyGrantOnServer,
 } from '../../crypto';
+import { verifyDataKeyWrapOnServer, verifyTeamKeyGrantOnServer } from '../../common/crypto/signature-verifier';
 import { signDataKeyWrap, verifyDataKeyWrap } from './data-key-wrap-signatures';
 import { DataKey, generateDataKey, openSealedDataKey, sealDataKeyToTeam } from './data-keys';
 import { openField, sealField } from './field-envelopes';

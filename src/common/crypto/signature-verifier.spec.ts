@@ -1,10 +1,10 @@
 import sodium from 'libsodium-wrappers-sumo';
-import { concatBytes, fromBase64Url, toBase64Url, uuidToBytes } from './binary-encoding';
-import { BadSignatureError, MalformedInputError } from './protocol-errors';
-import { readyCrypto } from './protocol-hash';
-import { encodeRevisionSignatureMessage, RevisionSignaturePayload, SignedRevision } from './revision-payload';
-import { encodeDataKeyWrapMessage, type SignedDataKeyWrap, type UnsignedDataKeyWrap } from './data-key-wrap-payload';
-import { encodeRecordActionMessage, type RecordAction } from './record-action-payload';
+import { concatBytes, fromBase64Url, toBase64Url, uuidToBytes } from '../../crypto/binary-encoding';
+import { BadSignatureError, MalformedInputError } from '../../crypto/protocol-errors';
+import { readyCrypto } from '../../crypto/protocol-hash';
+import { encodeRevisionSignatureMessage, RevisionSignaturePayload, SignedRevision } from '../../crypto/revision-payload';
+import { encodeDataKeyWrapMessage, type SignedDataKeyWrap, type UnsignedDataKeyWrap } from '../../crypto/data-key-wrap-payload';
+import { encodeRecordActionMessage, type RecordAction } from '../../crypto/record-action-payload';
 import {
   importSignPublicKey,
   isValidEd25519Signature,
@@ -13,7 +13,7 @@ import {
   verifyRevisionSignatureOnServer,
   verifyTeamKeyGrantOnServer,
 } from './signature-verifier';
-import { encodeTeamKeyGrantMessage, TeamKeyGrant, UnsignedTeamKeyGrant } from './team-grant-payload';
+import { encodeTeamKeyGrantMessage, TeamKeyGrant, UnsignedTeamKeyGrant } from '../../crypto/team-grant-payload';
 
 // Signatures are made with libsodium, as clients make them; node:crypto must accept them.
 describe('server-side Ed25519 verification (node:crypto) of libsodium signatures', () => {

@@ -6,15 +6,18 @@
  * hold or accept a secret key and never decide who may write: the caller looks up the
  * author's registered key and their permission. The client SDK verifies the same
  * signatures with libsodium; both accept exactly RFC 8032 Ed25519 signatures.
+ *
+ * Server only: it lives here, not in src/crypto, because it needs node:crypto and
+ * src/crypto is part of the browser SDK (docs/sdk.md). The SDK must never import it.
  */
 import { createPublicKey, KeyObject, verify } from 'node:crypto';
-import { SIGN_PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './protocol-constants';
-import { BadSignatureError, MalformedInputError } from './protocol-errors';
-import { fromBase64UrlOfLength, toBase64Url } from './binary-encoding';
-import { encodeDataKeyWrapMessage, validateSignedDataKeyWrap, type SignedDataKeyWrap } from './data-key-wrap-payload';
-import { encodeRecordActionMessage, type RecordAction } from './record-action-payload';
-import { encodeRevisionSignatureMessage, SignedRevision } from './revision-payload';
-import { encodeTeamKeyGrantMessage, TeamKeyGrant, validateTeamKeyGrant } from './team-grant-payload';
+import { SIGN_PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../../crypto/protocol-constants';
+import { BadSignatureError, MalformedInputError } from '../../crypto/protocol-errors';
+import { fromBase64UrlOfLength, toBase64Url } from '../../crypto/binary-encoding';
+import { encodeDataKeyWrapMessage, validateSignedDataKeyWrap, type SignedDataKeyWrap } from '../../crypto/data-key-wrap-payload';
+import { encodeRecordActionMessage, type RecordAction } from '../../crypto/record-action-payload';
+import { encodeRevisionSignatureMessage, SignedRevision } from '../../crypto/revision-payload';
+import { encodeTeamKeyGrantMessage, TeamKeyGrant, validateTeamKeyGrant } from '../../crypto/team-grant-payload';
 
 /** A registered public key decoded once, so a hot path does not re-import it per request. */
 export function importSignPublicKey(publicKey: Uint8Array | string): KeyObject {
