@@ -41,7 +41,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { EmbassyId } from '../src/common/authz/scope';
 import { totpCode, totpStep } from '../src/auth/totp';
 import { INITIAL_CASE_STATUS } from '../src/cases/case-status';
-import { DEFENDER_GROUPS, RISK_LEVELS, THREAT_TYPES } from '../src/cases/case-vocabulary';
+import { DEFENDER_GROUPS, RISK_LEVELS, THREAT_TYPES } from '../src/contract/case-vocabulary';
 import { CasesRepository } from '../src/cases/cases.repository';
 import type { CreateCaseRequest } from '../src/cases/dto/create-case.dto';
 import { sealNewCase, type CaseContent, type NewCase } from '../src/client/case-flow';

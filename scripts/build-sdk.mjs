@@ -31,7 +31,7 @@ const NODE_GLOBALS = ['Buffer', 'process', 'global', '__dirname', '__filename', 
 const MARKER = 'EGIDE_SDK_NODE_GLOBAL_';
 
 /** Source files of this repository the bundle may contain. */
-const ALLOWED_SOURCES = [/^src\/client\//, /^src\/crypto\//, /^src\/cases\/case-vocabulary\.ts$/];
+const ALLOWED_SOURCES = [/^src\/client\//, /^src\/crypto\//, /^src\/contract\//];
 
 /**
  * The packages the SDK may bundle: libsodium and its glue, and the password-strength

@@ -22,8 +22,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { base32Decode, TOTP_STEP_SECONDS, totpCode, totpStep } from '../src/auth/totp';
-import type { CaseStatus } from '../src/cases/case-status';
-import type { MemberEventType } from '../src/cases/case-vocabulary';
+import type { CaseStatus } from '../src/contract/case-vocabulary';
+import type { MemberEventType } from '../src/contract/case-vocabulary';
 import {
   addCaseEvent,
   assignCase,

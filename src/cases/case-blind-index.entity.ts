@@ -8,7 +8,7 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { Embassy } from '../users/embassy.entity';
 import { DefenderCase } from './case.entity';
-import type { BlindIndexField } from './case-vocabulary';
+import type { BlindIndexField } from '../contract/case-vocabulary';
 
 @Entity({ name: 'case_blind_indexes' })
 @Index('case_blind_indexes_lookup_idx', ['embassyId', 'fieldId', 'value'])

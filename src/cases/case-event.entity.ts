@@ -10,7 +10,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { User } from '../users/user.entity';
 import { DefenderCase } from './case.entity';
-import type { CaseEventType } from './case-vocabulary';
+import type { CaseEventType } from '../contract/case-vocabulary';
 
 export type CaseEventDetails = Record<string, string | number | boolean | null>;
 

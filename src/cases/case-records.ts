@@ -4,7 +4,7 @@
  * event (one sealed body under its case's key).
  */
 import type { SealedRecordType } from '../sealed-records/sealed-material.checks';
-import { CASE_ENTITY, CASE_EVENT_ENTITY, CASE_EVENT_SEALED_FIELD, CASE_SEALED_FIELDS, REQUIRED_CASE_SEALED_FIELDS } from './case-vocabulary';
+import { CASE_ENTITY, CASE_EVENT_ENTITY, CASE_EVENT_SEALED_FIELD, CASE_SEALED_FIELDS, REQUIRED_CASE_SEALED_FIELDS } from '../contract/case-vocabulary';
 
 export const CASE_RECORD: SealedRecordType = {
   entity: CASE_ENTITY,

@@ -1,6 +1,7 @@
 /** The case state machine: the table docs/cases.md draws, and properties of any walk through it. */
 import fc from 'fast-check';
-import { allowedNextStatuses, CASE_STATUS_TRANSITIONS, CASE_STATUSES, INITIAL_CASE_STATUS, isAllowedTransition, type CaseStatus } from './case-status';
+import { allowedNextStatuses, CASE_STATUS_TRANSITIONS, INITIAL_CASE_STATUS, isAllowedTransition } from './case-status';
+import { CASE_STATUSES, type CaseStatus } from '../contract/case-vocabulary';
 
 describe('case status transitions', () => {
   it('is the table of docs/cases.md (States), plus closing an assessed case', () => {

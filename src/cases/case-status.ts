@@ -11,8 +11,7 @@
  * `UPDATE … WHERE status = $from AND version = $v`, so a concurrent change cannot slip
  * between the check and the write. This module must never read the database.
  */
-export const CASE_STATUSES = ['OPEN', 'ASSESSING', 'PROTECTION_ACTIVE', 'MONITORING', 'CLOSED'] as const;
-export type CaseStatus = (typeof CASE_STATUSES)[number];
+import type { CaseStatus } from '../contract/case-vocabulary';
 
 export const INITIAL_CASE_STATUS: CaseStatus = 'OPEN';
 

@@ -13,8 +13,8 @@ import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, 
 import type { SealedFieldEntry } from '../crypto/revision-payload';
 import { Embassy } from '../users/embassy.entity';
 import { User } from '../users/user.entity';
-import type { CaseStatus } from './case-status';
-import type { DefenderGroup, RiskLevel, ThreatType } from './case-vocabulary';
+import type { CaseStatus } from '../contract/case-vocabulary';
+import type { DefenderGroup, RiskLevel, ThreatType } from '../contract/case-vocabulary';
 
 @Entity({ name: 'cases' })
 @Index('cases_embassy_reference_key', ['embassyId', 'reference'], { unique: true })

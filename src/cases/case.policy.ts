@@ -9,8 +9,9 @@
  * This module must never read the database nor accept a scope the actor does not have.
  */
 import { fieldProblem, ProblemException } from '../common/http/problem';
-import { allowedNextStatuses, isAllowedTransition, type CaseStatus } from './case-status';
-import { shredConfirmation, type TransferOverrideReason } from './case-vocabulary';
+import { allowedNextStatuses, isAllowedTransition } from './case-status';
+import type { CaseStatus } from '../contract/case-vocabulary';
+import { shredConfirmation, type TransferOverrideReason } from '../contract/case-vocabulary';
 
 interface CaseState {
   readonly reference: string;

@@ -3,9 +3,9 @@
  * column added to a table never reaches a client by default, and a shredded case never
  * carries sealed material (there is none left to carry).
  */
-import { CASE_ENTITY, CASE_EVENT_ENTITY, CASE_EVENT_SEALED_FIELD } from './case-vocabulary';
+import { CASE_ENTITY, CASE_EVENT_ENTITY, CASE_EVENT_SEALED_FIELD } from '../contract/case-vocabulary';
 import type { CaseEventResponse, CaseResponse, CaseSummaryResponse, DuplicateCandidateResponse, SignerResponse } from './dto/case.response';
-import type { BlindIndexField } from './case-vocabulary';
+import type { BlindIndexField } from '../contract/case-vocabulary';
 import type { CaseEventRow, CaseRow, DuplicateRow, SealedCaseRow } from './cases.repository';
 
 function iso(date: Date | null): string | null {

@@ -19,9 +19,9 @@ import type { SealedFieldEntry } from '../crypto/revision-payload';
 import type { SignedDataKeyWrap } from '../crypto/data-key-wrap-payload';
 import { currentGenerationCte, insertWrapFrom, recordWrapLateral, wrapParameters } from '../keys/keyring.statements';
 import type { BlindIndexEntry } from '../sealed-records/sealed-material.checks';
-import type { CaseStatus } from './case-status';
+import type { CaseStatus } from '../contract/case-vocabulary';
 import type { CaseEventDetails } from './case-event.entity';
-import type { BlindIndexField, CaseEventType, DefenderGroup, RiskLevel, ThreatType } from './case-vocabulary';
+import type { BlindIndexField, CaseEventType, DefenderGroup, RiskLevel, ThreatType } from '../contract/case-vocabulary';
 
 /** The clear columns of a case, as every statement selects them. */
 const CASE_COLUMNS = `c.id, c.reference, c.embassy_id, c.status, c.risk_level, c.threat_types, c.defender_groups,
@@ -498,7 +498,7 @@ export class CasesRepository {
   }
 
   /** Cases of the embassy carrying any of `values` for `fieldId`, most matches first. */
-  async findDuplicates(manager: EntityManager, embassy: EmbassyId, fieldId: string, values: readonly string[], limit: number): Promise<DuplicateRow[]> {
+  async findDuplicates(manager: EntityManager, embassy: EmbassyId, fieldId: BlindIndexField, values: readonly string[], limit: number): Promise<DuplicateRow[]> {
     return (await manager.query(
       `SELECT c.id AS case_id, c.reference, count(*)::int AS matches
          FROM case_blind_indexes b

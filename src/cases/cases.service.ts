@@ -36,7 +36,7 @@ import {
 } from '../sealed-records/sealed-material.checks';
 import { INITIAL_CASE_STATUS } from './case-status';
 import { CASE_EVENT_RECORD, CASE_RECORD } from './case-records';
-import { CASE_ENTITY, transferConfirmation } from './case-vocabulary';
+import { CASE_ENTITY, transferConfirmation } from '../contract/case-vocabulary';
 import { assertCurrentVersion, assertNotShredded, assertShredConfirmation, assertTransition, transferBasis } from './case.policy';
 import { toCaseEventResponse, toCaseResponse, toCaseSummaryResponse, toDuplicateCandidateResponse } from './cases.mappers';
 import { CasesRepository, type CaseChanges, type CaseRow } from './cases.repository';

@@ -21,7 +21,7 @@
  * failed: it throws CaseIntegrityError, KeyChangedError, UnverifiedAuthorError or
  * RollbackError, or CaseShreddedError when there is nothing left to open.
  */
-import type { CaseStatus } from '../cases/case-status';
+import type { CaseStatus } from '../contract/case-vocabulary';
 import {
   CASE_ENTITY,
   CASE_EVENT_ENTITY,
@@ -36,7 +36,7 @@ import {
   shredConfirmation,
   transferConfirmation,
   type TransferOverrideReason,
-} from '../cases/case-vocabulary';
+} from '../contract/case-vocabulary';
 import type { CaseBlindIndexDto as BlindIndexDto } from '../cases/dto/case-blind-index.dto';
 import type {
   CaseEventCreatedResponse,

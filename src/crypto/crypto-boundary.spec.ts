@@ -82,8 +82,8 @@ describe('crypto boundary', () => {
 // (npm run typecheck:sdk) and the bundle check (npm run build:sdk) enforce the rest.
 describe('SDK boundary', () => {
   const sdkRoots = [join(srcRoot, 'client'), join(srcRoot, 'crypto')];
-  // Plain lists of the case vocabulary, no imports of its own (case-flow.ts uses them).
-  const sharedServerValues = [join(srcRoot, 'cases', 'case-vocabulary')];
+  // The wire contract (src/contract/): plain lists both sides use at run time.
+  const sharedServerValues = [join(srcRoot, 'contract', 'case-vocabulary')];
 
   function sdkSourceFiles(directory: string): string[] {
     return readdirSync(directory).flatMap((name) => {

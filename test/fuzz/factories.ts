@@ -9,8 +9,9 @@
  * fuzzed all the same; a factory that fails falls back to the generic request (counted).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { allowedNextStatuses, type CaseStatus } from '../../src/cases/case-status';
-import { MEMBER_EVENT_TYPES, RISK_LEVELS } from '../../src/cases/case-vocabulary';
+import { allowedNextStatuses } from '../../src/cases/case-status';
+import type { CaseStatus } from '../../src/contract/case-vocabulary';
+import { MEMBER_EVENT_TYPES, RISK_LEVELS } from '../../src/contract/case-vocabulary';
 import type { CaseResponse } from '../../src/cases/dto/case.response';
 import { addCaseEvent, createCase, findDuplicates, sealNewCase, shredCase, transferCase, updateCase } from '../../src/client/case-flow';
 import type { EgideSession } from '../../src/client/egide-session';

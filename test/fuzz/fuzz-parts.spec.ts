@@ -4,7 +4,7 @@
  * mutation applies to a nested body and yields bytes to send; a field error names what
  * was broken by path; the ledger's difference and its refusal exceptions.
  */
-import { CASE_REFERENCE } from '../../src/cases/case-vocabulary';
+import { CASE_REFERENCE } from '../../src/contract/case-vocabulary';
 import { emptyDraft, wireRequest } from './draft';
 import { MUTATIONS } from './mutations';
 import { namesField } from './assertions';

@@ -8,8 +8,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { BASE64URL, SignedDataKeyWrapDto } from '../../keys/dto/key-material.dto';
-import { CASE_STATUSES, type CaseStatus } from '../case-status';
-import { CASE_REFERENCE, TRANSFER_OVERRIDE_REASONS, type TransferOverrideReason } from '../case-vocabulary';
+import { CASE_STATUSES, type CaseStatus } from '../../contract/case-vocabulary';
+import { CASE_REFERENCE, TRANSFER_OVERRIDE_REASONS, type TransferOverrideReason } from '../../contract/case-vocabulary';
 import { VersionedRequest } from './update-case.dto';
 import { NestedObject } from '../../common/http/nested-validation';
 

@@ -2,7 +2,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { BlindIndexDto } from '../../sealed-records/dto/blind-index.dto';
-import { BLIND_INDEX_FIELDS, type BlindIndexField } from '../case-vocabulary';
+import { BLIND_INDEX_FIELDS, type BlindIndexField } from '../../contract/case-vocabulary';
 
 export class CaseBlindIndexDto extends BlindIndexDto {
   @ApiProperty({ enum: BLIND_INDEX_FIELDS })

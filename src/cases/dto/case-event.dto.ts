@@ -4,7 +4,7 @@
  */
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsUUID } from 'class-validator';
-import { MEMBER_EVENT_TYPES, type MemberEventType } from '../case-vocabulary';
+import { MEMBER_EVENT_TYPES, type MemberEventType } from '../../contract/case-vocabulary';
 import { SignedRevisionDto } from '../../sealed-records/dto/signed-revision.dto';
 import { NestedObject } from '../../common/http/nested-validation';
 

@@ -5,7 +5,7 @@
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { StoredDataKeyWrapDto } from '../../keys/dto/key-material.dto';
-import { CASE_STATUSES, type CaseStatus } from '../case-status';
+import { CASE_STATUSES, type CaseStatus } from '../../contract/case-vocabulary';
 import {
   BLIND_INDEX_FIELDS,
   CASE_EVENT_TYPES,
@@ -20,7 +20,7 @@ import {
   type ThreatType,
   TRANSFER_OVERRIDE_REASONS,
   type TransferOverrideReason,
-} from '../case-vocabulary';
+} from '../../contract/case-vocabulary';
 import { SignedRevisionDto } from '../../sealed-records/dto/signed-revision.dto';
 import { MAX_CASE_VERSION } from './update-case.dto';
 import { CASE_REFERENCE_FIELD } from './case-actions.dto';

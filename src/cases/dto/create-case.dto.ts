@@ -27,7 +27,7 @@ import {
   type DefenderGroup,
   type RiskLevel,
   type ThreatType,
-} from '../case-vocabulary';
+} from '../../contract/case-vocabulary';
 import { SignedRevisionDto } from '../../sealed-records/dto/signed-revision.dto';
 import { CaseBlindIndexDto } from './case-blind-index.dto';
 import { NestedObject, NestedObjects } from '../../common/http/nested-validation';

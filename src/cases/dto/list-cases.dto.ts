@@ -2,8 +2,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID, Length, Matches } from 'class-validator';
 import { PageQuery } from '../../common/http/page-query.dto';
-import { CASE_STATUSES, type CaseStatus } from '../case-status';
-import { DEFENDER_GROUPS, RISK_LEVELS, THREAT_TYPES, type DefenderGroup, type RiskLevel, type ThreatType } from '../case-vocabulary';
+import { CASE_STATUSES, type CaseStatus } from '../../contract/case-vocabulary';
+import { DEFENDER_GROUPS, RISK_LEVELS, THREAT_TYPES, type DefenderGroup, type RiskLevel, type ThreatType } from '../../contract/case-vocabulary';
 import { COUNTRY_CODE } from './create-case.dto';
 import { IsCalendarDate } from '../../common/http/calendar-date';
 

@@ -19,7 +19,7 @@ import {
   type MemberEventType,
   type RiskLevel,
   type ThreatType,
-} from '../../cases/case-vocabulary';
+} from '../../contract/case-vocabulary';
 import type { CliContext } from '../cli-context';
 import { CliError, ExitCode } from '../exit-codes';
 

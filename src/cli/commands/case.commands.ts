@@ -11,7 +11,7 @@
  * nothing here writes it anywhere else, and team keys are wiped once a command is done.
  */
 import { Argument, Option, type Command } from 'commander';
-import { CASE_STATUSES, type CaseStatus } from '../../cases/case-status';
+import { CASE_STATUSES, type CaseStatus } from '../../contract/case-vocabulary';
 import {
   CASE_REFERENCE,
   DEFENDER_GROUPS,
@@ -25,7 +25,7 @@ import {
   type RiskLevel,
   type ThreatType,
   type TransferOverrideReason,
-} from '../../cases/case-vocabulary';
+} from '../../contract/case-vocabulary';
 import type { CaseSummaryResponse } from '../../cases/dto/case.response';
 import type { ListCasesQuery } from '../../cases/dto/list-cases.dto';
 import {

@@ -1,12 +1,17 @@
 /**
  * The closed vocabularies of a defender case (docs/cases.md): risk levels,
  * threat types, targeted defender groups, timeline event types, the names of the sealed
- * fields and of the blind-indexed fields. Shared by entities, DTOs, the SDK and the CLI,
- * so that one list decides what the API accepts.
+ * fields and of the blind-indexed fields, the states. Part of the wire contract
+ * (src/contract/): the server's entities and DTOs, the SDK and the CLI import the same
+ * lists, so that one list decides what the API accepts.
  *
  * Everything here is clear metadata by design (docs/cases.md says why). It must never
  * grow a value that identifies or locates a person: those belong in sealed fields.
  */
+
+/** The states of a case; the transitions between them are the server's (cases/case-status.ts). */
+export const CASE_STATUSES = ['OPEN', 'ASSESSING', 'PROTECTION_ACTIVE', 'MONITORING', 'CLOSED'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 export const RISK_LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
