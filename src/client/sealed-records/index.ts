@@ -1,5 +1,5 @@
 /**
- * The SDK's sealed-record kit (docs/sdk-sealed-records.md): what every record type —
+ * The SDK's sealed-record kit (docs/sdk.md, "The sealed-record kit"): what every record type —
  * cases today, visa requests and refuge placements next — uses to seal a new record, seal
  * the next revision of one, open one against the device's trust store, and retry once
  * when a scope's team generation moved under it. A flow of a record type declares its
