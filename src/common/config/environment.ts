@@ -167,6 +167,17 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(1_000_000)
   SIGN_IN_FAILURES_PER_ADDRESS_PER_HOUR!: number;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  PRINCIPAL_CACHE_TTL_MS!: number;
 }
 
 export interface AppConfig {
@@ -192,6 +203,10 @@ export interface AppConfig {
   readonly authRateLimitPerMinute: number;
   /** Failed sign-ins (login, TOTP activation, recovery) per client address and hour, in PostgreSQL. */
   readonly signInFailuresPerAddressPerHour: number;
+  /** Set: the rate-limit windows live in this Redis; undefined: in PostgreSQL. */
+  readonly redisUrl: string | undefined;
+  /** Hard lifetime of a cached principal; 0: no cache, every request checks in PostgreSQL. */
+  readonly principalCacheTtlMs: number;
 }
 
 export class ConfigValidationError extends Error {
@@ -261,5 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitPerMinute: variables.RATE_LIMIT_PER_MINUTE,
     authRateLimitPerMinute: variables.AUTH_RATE_LIMIT_PER_MINUTE,
     signInFailuresPerAddressPerHour: variables.SIGN_IN_FAILURES_PER_ADDRESS_PER_HOUR,
+    redisUrl: variables.REDIS_URL,
+    principalCacheTtlMs: variables.PRINCIPAL_CACHE_TTL_MS,
   };
 }
