@@ -47,7 +47,9 @@ export class PostgresThrottlerStorage implements ThrottlerStorage, OnApplication
   }
 
   onApplicationBootstrap(): void {
-    // unref: a pending purge must never keep a stopping process alive.
+    // Once only: the instance is both our provider and the throttler's storage, and Nest
+    // calls each provider's hooks. unref: a pending purge never keeps a stopping process alive.
+    if (this.timer !== undefined) return;
     this.timer = setInterval(() => void this.purge(), RATE_LIMIT_PURGE_INTERVAL_MS).unref();
   }
 

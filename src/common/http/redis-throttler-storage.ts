@@ -32,6 +32,7 @@ interface RateLimitRedis extends Redis {
 
 export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly redis: RateLimitRedis;
+  private connecting: Promise<void> | undefined;
 
   constructor(
     url: string,
@@ -43,9 +44,14 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationBoo
     this.redis = redis as RateLimitRedis;
   }
 
-  /** Fails the start when Redis cannot be reached: REDIS_URL says the limits live there. */
-  async onApplicationBootstrap(): Promise<void> {
-    await this.redis.connect();
+  /**
+   * Fails the start when Redis cannot be reached: REDIS_URL says the limits live there.
+   * Once only: the instance is both our provider and the throttler's storage, and Nest
+   * calls each provider's hooks.
+   */
+  onApplicationBootstrap(): Promise<void> {
+    this.connecting ??= this.redis.connect();
+    return this.connecting;
   }
 
   async onApplicationShutdown(): Promise<void> {
