@@ -12,6 +12,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   so the notification is delivered exactly when that transaction commits and never
  *   when it rolls back, and no service has to remember to send it. Each instance keeps a
  *   principal cache that drops what the payload names (src/auth/principal-cache.ts).
+ *   The users condition lists every column the principal query (PRINCIPAL_SQL) reads: a
+ *   new one there needs a new migration extending it.
  * - `rate_limit_windows`: the throttler's fixed windows, shared by every instance. An
  *   UNLOGGED table: a rate-limit counter is worth neither a WAL record nor a flush per
  *   request, and losing it in a crash only restarts the current windows (a client gets
