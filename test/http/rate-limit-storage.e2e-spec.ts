@@ -2,7 +2,8 @@
  * The shared rate-limit storages against the real stores: PostgreSQL (a cloned test
  * database) and the local Redis (127.0.0.1:6379). Fixed windows: counted per client and
  * limit, refused past the limit, a fresh window once the first hit's window has ended;
- * and the stores hold an HMAC of the client, never its address.
+ * and the stores hold an HMAC of the client, never its address. In PostgreSQL, the
+ * general limit's batching too: two instances that share their hits every interval.
  */
 import { createSecretKey, randomBytes } from 'node:crypto';
 import type { ThrottlerStorage } from '@nestjs/throttler';
@@ -102,4 +103,60 @@ it('purges the PostgreSQL windows that have ended', async () => {
     await pool.end();
     await database.drop();
   }
+});
+
+describe('batched PostgreSQL windows (two instances sharing every interval)', () => {
+  const INTERVAL_MS = 200;
+  let database: TestDatabase;
+  let pool: Pool;
+  let first: PostgresThrottlerStorage;
+  let second: PostgresThrottlerStorage;
+  const options = { syncIntervalMs: INTERVAL_MS, exactLimits: new Set(['credentials']) };
+  beforeAll(async () => {
+    database = await cloneTestDatabase();
+    pool = new Pool({ connectionString: database.url, max: 4 });
+    // Two storages on one database stand for two instances; their timers are not started:
+    // the test flushes by hand.
+    first = new PostgresThrottlerStorage(pool, keys, options);
+    second = new PostgresThrottlerStorage(pool, keys, options);
+  });
+  afterAll(async () => {
+    await pool.end();
+    await database.drop();
+  });
+  const shared = async (client: string, limitName = 'default'): Promise<number> =>
+    (await pool.query<{ hits: number }>(`SELECT hits FROM rate_limit_windows WHERE key = $1`, [keys.of(limitName, client)])).rows[0]?.hits ?? 0;
+
+  it('counts the first hit of each instance at once, batches the rest, and shares them every interval', async () => {
+    const client = '203.0.113.50';
+    const hit = (storage: PostgresThrottlerStorage): ReturnType<ThrottlerStorage['increment']> => storage.increment(client, 60_000, 6, 60_000, 'default');
+    await expect(hit(first)).resolves.toMatchObject({ totalHits: 1 });
+    await expect(hit(second)).resolves.toMatchObject({ totalHits: 2 });
+    // Within the interval each instance counts on its own, from the shared count it knows.
+    await expect(hit(first)).resolves.toMatchObject({ totalHits: 2 });
+    await expect(hit(first)).resolves.toMatchObject({ totalHits: 3 });
+    await expect(hit(second)).resolves.toMatchObject({ totalHits: 3 });
+    expect(await shared(client)).toBe(2);
+    // One flush each: the shared row holds every hit, and each instance learns of the other's.
+    await first.flush();
+    await second.flush();
+    expect(await shared(client)).toBe(5);
+    await expect(hit(second)).resolves.toMatchObject({ totalHits: 6, isBlocked: false });
+    await second.flush();
+    // An instance that heard nothing for an interval asks at once: it sees all 6 and refuses.
+    await sleep(INTERVAL_MS + 50);
+    await expect(hit(first)).resolves.toMatchObject({ totalHits: 7, isBlocked: true });
+    expect(await shared(client)).toBe(7);
+  });
+
+  it('counts the credential limit at once on every hit', async () => {
+    const client = '203.0.113.51';
+    for (let i = 1; i <= 4; i += 1) {
+      await expect((i % 2 === 0 ? second : first).increment(client, 60_000, 3, 60_000, 'credentials')).resolves.toMatchObject({
+        totalHits: i,
+        isBlocked: i > 3,
+      });
+    }
+    expect(await shared(client, 'credentials')).toBe(4);
+  });
 });

@@ -136,12 +136,18 @@ describe('revocation across two instances', () => {
   });
 });
 
+/** A client address of its own (documentation range): a Redis shared with earlier runs holds no window of it. */
+const freshClient = (): string => `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}::1`;
+
 describe.each([
-  ['PostgreSQL', {}],
-  ['Redis', { REDIS_URL: 'redis://127.0.0.1:6379' }],
-])('a client rate-limit budget shared by two instances (%s)', (_store, storeEnv: Record<string, string>) => {
+  // In PostgreSQL the general limit is shared every RATE_LIMIT_SYNC_MS: the client pauses
+  // longer than that between requests. The credential limit is shared at once.
+  ['PostgreSQL', { RATE_LIMIT_SYNC_MS: '50' }, 150],
+  ['Redis', { REDIS_URL: 'redis://127.0.0.1:6379' }, 0],
+])('a client rate-limit budget shared by two instances (%s)', (_store, storeEnv: Record<string, string>, pauseMs: number) => {
   const LIMIT = 6;
-  const env = { ...storeEnv, RATE_LIMIT_PER_MINUTE: String(LIMIT), TRUSTED_PROXIES: '127.0.0.1' };
+  const CREDENTIAL_LIMIT = 4;
+  const env = { ...storeEnv, RATE_LIMIT_PER_MINUTE: String(LIMIT), AUTH_RATE_LIMIT_PER_MINUTE: String(CREDENTIAL_LIMIT), TRUSTED_PROXIES: '127.0.0.1' };
   let a: TestApp;
   let b: Awaited<ReturnType<typeof startSecond>>;
 
@@ -154,22 +160,32 @@ describe.each([
     await a?.close();
   });
 
-  it('counts requests to either instance against one budget', async () => {
-    // A client address of its own (documentation range), so that a Redis shared with
-    // earlier runs holds no window of it.
-    const client = `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}::1`;
+  /** `count` requests from `client`, alternating between the instances. */
+  async function alternate(client: string, count: number, path: string, init: RequestInit = {}, pause = 0): Promise<{ status: number; remaining: string | null }[]> {
     const answers: { status: number; remaining: string | null }[] = [];
-    for (let i = 0; i < LIMIT + 2; i += 1) {
+    for (let i = 0; i < count; i += 1) {
+      if (i > 0 && pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
       const url = i % 2 === 0 ? a.url : b.server.url;
-      const response = await fetch(`${url}/api/v1/health`, { headers: { 'x-forwarded-for': client } });
+      const response = await fetch(url + path, { ...init, headers: { ...init.headers, 'x-forwarded-for': client } });
       await response.arrayBuffer();
       answers.push({ status: response.status, remaining: response.headers.get('x-ratelimit-remaining') });
     }
+    return answers;
+  }
+
+  it('counts requests to either instance against one budget', async () => {
+    const answers = await alternate(freshClient(), LIMIT + 2, '/api/v1/health', {}, pauseMs);
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
     expect(answers.slice(0, LIMIT).map((answer) => answer.remaining)).toEqual(['5', '4', '3', '2', '1', '0']);
     // Another client behind the same proxy keeps its whole budget on both.
-    const fresh = { 'x-forwarded-for': `2001:db8:${randomBytes(2).toString('hex')}:1::2` };
-    expect(await status(a.url, '/api/v1/health', { headers: fresh })).toBe(200);
-    expect(await status(b.server.url, '/api/v1/health', { headers: fresh })).toBe(200);
+    const other = { 'x-forwarded-for': freshClient() };
+    expect(await status(a.url, '/api/v1/health', { headers: other })).toBe(200);
+    expect(await status(b.server.url, '/api/v1/health', { headers: other })).toBe(200);
+  });
+
+  it('counts the credential routes of either instance at once, without a pause', async () => {
+    const prelogin = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'nobody@egide.test' }) };
+    const answers = await alternate(freshClient(), CREDENTIAL_LIMIT + 2, '/api/v1/auth/prelogin', prelogin);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 429, 429]);
   });
 });

@@ -176,6 +176,12 @@ export class EnvironmentVariables {
   @Transform(toInteger)
   @IsInt()
   @Min(0)
+  @Max(10_000)
+  RATE_LIMIT_SYNC_MS!: number;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
   @Max(60_000)
   PRINCIPAL_CACHE_TTL_MS!: number;
 }
@@ -205,6 +211,8 @@ export interface AppConfig {
   readonly signInFailuresPerAddressPerHour: number;
   /** Set: the rate-limit windows live in this Redis; undefined: in PostgreSQL. */
   readonly redisUrl: string | undefined;
+  /** PostgreSQL windows: how often the general limit's hits are shared; 0: every hit at once. */
+  readonly rateLimitSyncMs: number;
   /** Hard lifetime of a cached principal; 0: no cache, every request checks in PostgreSQL. */
   readonly principalCacheTtlMs: number;
 }
@@ -277,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     authRateLimitPerMinute: variables.AUTH_RATE_LIMIT_PER_MINUTE,
     signInFailuresPerAddressPerHour: variables.SIGN_IN_FAILURES_PER_ADDRESS_PER_HOUR,
     redisUrl: variables.REDIS_URL,
+    rateLimitSyncMs: variables.RATE_LIMIT_SYNC_MS,
     principalCacheTtlMs: variables.PRINCIPAL_CACHE_TTL_MS,
   };
 }

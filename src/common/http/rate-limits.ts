@@ -45,8 +45,12 @@ export const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
 function rateLimitStorage(config: AppConfig, serverKeys: ServerKeys, dataSource: DataSource): ThrottlerStorage {
   const keys = new RateLimitKeys(serverKeys.deriveKeyObject('rate-limit-key'));
   if (config.redisUrl !== undefined) return new RedisThrottlerStorage(config.redisUrl, keys);
-  // The application's own pool: a hit is one short statement, like any other query.
-  return new PostgresThrottlerStorage((dataSource.driver as PostgresDriver).master as Pool, keys);
+  // The application's own pool: a hit or a flush is one short statement, like any query.
+  // The credential limit guards guessing: always exact, and its routes are rare and slow.
+  return new PostgresThrottlerStorage((dataSource.driver as PostgresDriver).master as Pool, keys, {
+    syncIntervalMs: config.rateLimitSyncMs,
+    exactLimits: new Set([CREDENTIAL_LIMIT]),
+  });
 }
 
 /** The shared storage as a provider, so that Nest starts and stops it (connection, purge timer). */
