@@ -2,12 +2,17 @@
  * HTTP benchmark: each scenario runs against the built Egide server and, where there is
  * one, a bare Fastify + pg baseline doing the same SQL, in one run, on the same
  * PostgreSQL, with autocannon in a separate process. Prints req/s, p50, p99 and ratios.
+ * The throughput scenarios run at each of BENCH_CONNECTIONS (50 and 200 by default),
+ * and the run ends with the revocation propagation between two instances on one
+ * database (docs/identity.md, "Sessions and revocation").
  * Usage (see docs/performance.md):
  *
  *   npm run bench                      # embedded PostgreSQL in a temp dir
  *   DATABASE_URL=postgres://… npm run bench
- *   BENCH_DURATION=20 BENCH_CONNECTIONS=50 npm run bench
+ *   BENCH_DURATION=20 BENCH_CONNECTIONS=50,200 npm run bench
  *   BENCH_LOG_LEVEL=warn npm run bench   # without request logs
+ *   BENCH_PROPAGATION_RUNS=50 npm run bench
+ *   REDIS_URL=redis://127.0.0.1:6379 npm run bench   # rate-limit windows in Redis
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +23,9 @@ import fastify, { type FastifyInstance } from 'fastify';
 import { Pool } from 'pg';
 import pino from 'pino';
 import { MIGRATIONS } from '../migrations';
+import { DataSource } from 'typeorm';
 import { PRINCIPAL_SQL } from '../src/auth/auth.repository';
+import { SessionTokensService } from '../src/auth/session-tokens.service';
 import { base32Decode, totpCode, totpStep } from '../src/auth/totp';
 import { EgideClient } from '../src/client/egide-client';
 import { COORDINATORS_NETWORK_ID } from '../src/common/authz/roles';
@@ -52,7 +59,7 @@ const SCENARIOS: Scenario[] = [
     },
   },
   { name: 'GET /api/v1/health (liveness, no query, public)', egidePath: '/api/v1/health' },
-  { name: 'GET /api/v1/auth/me (access token checked against the database, then one read)', egidePath: '/api/v1/auth/me', authenticated: true },
+  { name: 'GET /api/v1/auth/me (access token verified, principal from the cache, then one read)', egidePath: '/api/v1/auth/me', authenticated: true },
 ];
 
 interface Result {
@@ -87,32 +94,82 @@ async function signIn(server: EgideServer): Promise<string> {
 const row = (name: string, server: string, r: Result, ratio: string): string =>
   `| ${name} | ${server} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.failed} | ${ratio} |`;
 
+/** The settings every Egide instance of the run shares (production, logs written nowhere). */
+function benchEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PORT: '0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+    NODE_ENV: 'production',
+    SERVER_SECRET: 'b'.repeat(43),
+    // Rate limits out of the way (autocannon is one client address), but still counted.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    ...extra,
+  };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+/**
+ * Revocation between instances: a session opened on A (as login opens one) and used on
+ * B, so that B holds it in its principal cache; A revokes it (POST /auth/logout, whose
+ * transaction notifies through the trigger); B is then asked again and again, one
+ * request at a time, until it refuses. The time from A's answer to B's first refusal is
+ * the propagation (it includes one request to B, ~1 ms, as its resolution).
+ */
+async function measurePropagation(a: EgideServer, b: EgideServer, userId: string, tokenVersion: number, runs: number): Promise<number[]> {
+  const tokens = a.app.get(SessionTokensService);
+  const dataSource = a.app.get(DataSource);
+  const me = (server: EgideServer, token: string): Promise<number> =>
+    fetch(`${server.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } }).then(async (response) => {
+      await response.arrayBuffer();
+      return response.status;
+    });
+  const times: number[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    const session = await dataSource.transaction((manager) => tokens.openSession(manager, userId, tokenVersion));
+    for (let warm = 0; warm < 3; warm += 1) if ((await me(b, session.accessToken)) !== 200) throw new Error('B refused a live session');
+    const logout = await fetch(`${a.url}/api/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${session.accessToken}` } });
+    if (logout.status !== 204) throw new Error(`logout answered ${logout.status}`);
+    const answered = performance.now();
+    for (;;) {
+      const status = await me(b, session.accessToken);
+      if (status === 401) break;
+      if (status !== 200) throw new Error(`B answered ${status}`);
+      if (performance.now() - answered > 5_000) throw new Error('B still accepts the session 5 s after its revocation');
+    }
+    times.push(performance.now() - answered);
+  }
+  return times;
+}
+
 async function main(): Promise<void> {
   const duration = Number(process.env.BENCH_DURATION ?? 10);
-  const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+  const connectionCounts = (process.env.BENCH_CONNECTIONS ?? '50,200').split(',').map(Number);
+  const propagationRuns = Number(process.env.BENCH_PROPAGATION_RUNS ?? 21);
   const dataDir = mkdtempSync(join(tmpdir(), 'egide-bench-'));
+  const dataDirB = mkdtempSync(join(tmpdir(), 'egide-bench-b-'));
   chmodSync(dataDir, 0o711);
-  // Production settings: request logs on (written nowhere), rate limits out of the way.
-  const egide = await startEgide({
-    env: {
-      ...process.env,
-      PORT: '0',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-      NODE_ENV: 'production',
-      SERVER_SECRET: 'b'.repeat(43),
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-    },
-    logDestination: pino.destination({ dest: '/dev/null', sync: true }),
-  });
+  chmodSync(dataDirB, 0o711);
+  const egide = await startEgide({ env: benchEnv(dataDir), logDestination: pino.destination({ dest: '/dev/null', sync: true }) });
   const pool = new Pool({ connectionString: egide.database.url, max: egide.config.databasePoolSize });
   const bare = fastify({ logger: false });
   for (const scenario of SCENARIOS) scenario.bare?.register(bare, pool);
   const token = await signIn(egide);
+  // A second instance on the same database (started once the administrator exists: a
+  // start before would issue a setup token of its own), for the propagation measurement.
+  const second = await startEgide({
+    env: benchEnv(dataDirB, { DATABASE_URL: egide.database.url }),
+    logDestination: pino.destination({ dest: '/dev/null', sync: true }),
+  });
   const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sub: string; sid: string; ver: number };
   // The revocation and membership check alone: the guard's principal query (the very
-  // SQL it runs), on the bare server, so that its cost reads next to the one-query baseline.
+  // SQL it runs when its cache cannot answer), on the bare server, for comparison.
   bare.get('/bare/principal', async () => {
     // Named, as the guard runs it (planned once per connection).
     const { rows } = await pool.query({ name: 'egide-principal', text: PRINCIPAL_SQL, values: [claims.sub, claims.sid, claims.ver, COORDINATORS_NETWORK_ID] });
@@ -121,41 +178,54 @@ async function main(): Promise<void> {
   });
   const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
 
-  console.log(`node ${process.version}, ${connections} connections, ${duration} s per run, ${egide.database.description}`);
-  console.log('| scenario | server | req/s | p50 ms | p99 ms | non-2xx | ratio |');
-  console.log('|---|---|---|---|---|---|---|');
-  const results = new Map<string, Result>();
+  const rateLimits = egide.config.redisUrl === undefined ? 'rate limits in PostgreSQL' : 'rate limits in Redis';
+  console.log(`node ${process.version}, ${duration} s per run, ${egide.database.description}, ${rateLimits}, principal cache ${egide.config.principalCacheTtlMs} ms`);
   try {
-    for (const scenario of SCENARIOS) {
-      const auth = scenario.authenticated === true ? token : undefined;
-      await autocannon(`${egide.url}${scenario.egidePath}`, connections, 2, auth);
-      const ours = await autocannon(`${egide.url}${scenario.egidePath}`, connections, duration, auth);
-      results.set(scenario.egidePath, ours);
-      if (scenario.bare === undefined) {
-        console.log(row(scenario.name, 'egide', ours, ''));
-        continue;
+    for (const connections of connectionCounts) {
+      console.log(`\n${connections} connections`);
+      console.log('| scenario | server | req/s | p50 ms | p99 ms | non-2xx | ratio |');
+      console.log('|---|---|---|---|---|---|---|');
+      const results = new Map<string, Result>();
+      for (const scenario of SCENARIOS) {
+        const auth = scenario.authenticated === true ? token : undefined;
+        await autocannon(`${egide.url}${scenario.egidePath}`, connections, 2, auth);
+        const ours = await autocannon(`${egide.url}${scenario.egidePath}`, connections, duration, auth);
+        results.set(scenario.egidePath, ours);
+        if (scenario.bare === undefined) {
+          console.log(row(scenario.name, 'egide', ours, ''));
+          continue;
+        }
+        await autocannon(`${bareUrl}${scenario.bare.path}`, connections, 2);
+        const base = await autocannon(`${bareUrl}${scenario.bare.path}`, connections, duration);
+        console.log(row(scenario.name, 'egide', ours, (ours.requestsPerSecond / base.requestsPerSecond).toFixed(2)));
+        console.log(row('', 'bare fastify + pg', base, '1.00'));
       }
-      await autocannon(`${bareUrl}${scenario.bare.path}`, connections, 2);
-      const base = await autocannon(`${bareUrl}${scenario.bare.path}`, connections, duration);
-      console.log(row(scenario.name, 'egide', ours, (ours.requestsPerSecond / base.requestsPerSecond).toFixed(2)));
-      console.log(row('', 'bare fastify + pg', base, '1.00'));
+      await autocannon(`${bareUrl}/bare/principal`, connections, 2);
+      const principal = await autocannon(`${bareUrl}/bare/principal`, connections, duration);
+      console.log(row("the guard's principal query alone (what a cache miss costs)", 'bare fastify + pg', principal, ''));
+      const me = results.get('/api/v1/auth/me');
+      const ready = results.get('/api/v1/health/ready');
+      const health = results.get('/api/v1/health');
+      if (me !== undefined && ready !== undefined && health !== undefined) {
+        console.log(
+          `\n/auth/me vs /health/ready at ${connections} connections: ${(me.requestsPerSecond / ready.requestsPerSecond).toFixed(2)} of its throughput ` +
+            `(goal >= 0.6), p50 ${me.p50} vs ${ready.p50} ms, p99 ${me.p99} vs ${ready.p99} ms; /auth/me at ` +
+            `${(me.requestsPerSecond / health.requestsPerSecond).toFixed(2)} of /health's`,
+        );
+      }
     }
-    await autocannon(`${bareUrl}/bare/principal`, connections, 2);
-    const principal = await autocannon(`${bareUrl}/bare/principal`, connections, duration);
-    console.log(row("the guard's revocation check alone (principal query)", 'bare fastify + pg', principal, ''));
-    const me = results.get('/api/v1/auth/me');
-    const health = results.get('/api/v1/health');
-    if (me !== undefined && health !== undefined) {
-      console.log(
-        `\nauthenticated overhead: /auth/me at ${(me.requestsPerSecond / health.requestsPerSecond).toFixed(2)} of /health's throughput, ` +
-          `p50 ${me.p50} ms vs ${health.p50} ms`,
-      );
-    }
+    const times = await measurePropagation(egide, second, claims.sub, claims.ver, propagationRuns);
+    console.log(
+      `\nrevocation propagation between two instances (logout on A until B refuses), ${times.length} runs: ` +
+        `median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms, min ${Math.min(...times).toFixed(1)} ms`,
+    );
   } finally {
     await bare.close();
     await pool.end();
+    await second.close();
     await egide.close();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(dataDirB, { recursive: true, force: true });
   }
 }
 

@@ -10,16 +10,16 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from './audit/audit.module';
+import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
 import { CasesModule } from './cases/cases.module';
-import { AccessGuard } from './common/authz/access.guard';
 import type { Clock } from './common/clock';
-import { AppConfigModule } from './common/config/app-config.module';
+import { APP_CONFIG, AppConfigModule } from './common/config/app-config.module';
 import type { AppConfig } from './common/config/environment';
 import type { ServerKeys } from './common/config/server-keys';
 import { DatabaseModule } from './common/database/database.module';
 import { typeOrmOptions } from './common/database/typeorm-options';
-import { rateLimits } from './common/http/rate-limits';
+import { RATE_LIMIT_STORAGE, RateLimitStorageModule, rateLimits } from './common/http/rate-limits';
 import { HealthModule } from './health/health.module';
 import { KeysModule } from './keys/keys.module';
 import { SetupModule } from './setup/setup.module';
@@ -47,7 +47,7 @@ export class AppModule {
           retryAttempts: 0,
         }),
         DatabaseModule,
-        ThrottlerModule.forRoot(rateLimits(settings.config)),
+        ThrottlerModule.forRootAsync({ imports: [RateLimitStorageModule], inject: [APP_CONFIG, RATE_LIMIT_STORAGE], useFactory: rateLimits }),
         AuditModule,
         HealthModule,
         SetupModule,
@@ -59,7 +59,9 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_GUARD, useClass: ThrottlerGuard },
-        { provide: APP_GUARD, useClass: AccessGuard },
+        // The access guard is the auth feature's (it exports it); registered here so that
+        // it runs after the rate limits.
+        { provide: APP_GUARD, useExisting: AccessGuard },
       ],
     };
   }

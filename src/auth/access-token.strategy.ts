@@ -1,7 +1,9 @@
 /**
  * Verifies access tokens (passport-jwt) and turns them into an Actor from the user's
  * current row: a disabled user, a changed role or scope (token version bumped), a
- * revoked session or a spent token version fails here, on the very next request.
+ * revoked session or a spent token version fails here. The row comes from the principal
+ * cache while its listener hears PostgreSQL's notifications of such changes, otherwise
+ * from the principal query (docs/identity.md, "Sessions and revocation").
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
@@ -12,6 +14,7 @@ import { Clock } from '../common/clock';
 import { ServerKeys } from '../common/config/server-keys';
 import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, type AccessTokenClaims } from './access-token';
 import { AuthRepository } from './auth.repository';
+import { PrincipalCache } from './principal-cache';
 import { isUuid } from '../crypto/binary-encoding';
 
 export const ACCESS_TOKEN_STRATEGY = 'egide-access-token';
@@ -22,6 +25,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
     serverKeys: ServerKeys,
     @Inject(Clock) private readonly clock: Clock,
     private readonly auth: AuthRepository,
+    private readonly principals: PrincipalCache,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -53,8 +57,13 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
       return false;
     }
     if (typeof claims.exp !== 'number' || claims.exp <= this.clock.nowSeconds()) return false;
+    const cached = this.principals.get(claims.sub, claims.sid, claims.ver);
+    if (cached !== undefined) return { ...cached, sessionId: claims.sid, requestId: request.id };
+    // Read before the query: a drop while it runs means it may have read the old row.
+    const epoch = this.principals.epoch;
     const principal = await this.auth.findActivePrincipal(claims.sub, claims.sid, claims.ver);
     if (principal === undefined) return false;
+    this.principals.set(epoch, claims.sid, claims.ver, principal);
     return { ...principal, sessionId: claims.sid, requestId: request.id };
   }
 }

@@ -2,8 +2,8 @@
  * Access tokens: short-lived JWTs (HS256 under a key derived from the server secret),
  * with issuer and audience checked and the algorithm pinned on verification. They
  * carry the user id, the session (refresh-token family) and the user's token version,
- * which the guard compares with the database on every request: that check is what
- * makes revocation immediate.
+ * which the guard compares with the database (or with its principal cache, which the
+ * database's notifications keep current): that check is what makes revocation immediate.
  */
 export const ACCESS_TOKEN_ALGORITHM = 'HS256';
 export const ACCESS_TOKEN_ISSUER = 'egide';

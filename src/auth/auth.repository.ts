@@ -64,9 +64,11 @@ export interface NewUser {
 }
 
 /**
- * The guard's per-request check, as one statement by primary keys ($1 user, $2 session,
- * $3 token version, $4 the network's id). Exported so that bench/run.ts measures the
- * very SQL the guard runs.
+ * The guard's check, as one statement by primary keys ($1 user, $2 session, $3 token
+ * version, $4 the network's id), run when the principal cache cannot answer. Exported so
+ * that bench/run.ts measures the very SQL the guard runs. Every column it reads is
+ * watched by the notifying triggers (migration 1795909100000): a condition on a new
+ * column needs a trigger change too, or the caches of other instances will not hear of it.
  */
 export const PRINCIPAL_SQL = `SELECT u.role, u.embassy_id, u.organization_id, t.generation AS current_generation, g.id IS NOT NULL AS holds_current
      FROM users u JOIN login_sessions s ON s.user_id = u.id

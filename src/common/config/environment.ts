@@ -167,6 +167,23 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(1_000_000)
   SIGN_IN_FAILURES_PER_ADDRESS_PER_HOUR!: number;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  RATE_LIMIT_SYNC_MS!: number;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  PRINCIPAL_CACHE_TTL_MS!: number;
 }
 
 export interface AppConfig {
@@ -192,6 +209,12 @@ export interface AppConfig {
   readonly authRateLimitPerMinute: number;
   /** Failed sign-ins (login, TOTP activation, recovery) per client address and hour, in PostgreSQL. */
   readonly signInFailuresPerAddressPerHour: number;
+  /** Set: the rate-limit windows live in this Redis; undefined: in PostgreSQL. */
+  readonly redisUrl: string | undefined;
+  /** PostgreSQL windows: how often the general limit's hits are shared; 0: every hit at once. */
+  readonly rateLimitSyncMs: number;
+  /** Hard lifetime of a cached principal; 0: no cache, every request checks in PostgreSQL. */
+  readonly principalCacheTtlMs: number;
 }
 
 export class ConfigValidationError extends Error {
@@ -261,5 +284,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitPerMinute: variables.RATE_LIMIT_PER_MINUTE,
     authRateLimitPerMinute: variables.AUTH_RATE_LIMIT_PER_MINUTE,
     signInFailuresPerAddressPerHour: variables.SIGN_IN_FAILURES_PER_ADDRESS_PER_HOUR,
+    redisUrl: variables.REDIS_URL,
+    rateLimitSyncMs: variables.RATE_LIMIT_SYNC_MS,
+    principalCacheTtlMs: variables.PRINCIPAL_CACHE_TTL_MS,
   };
 }

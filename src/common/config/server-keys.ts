@@ -14,7 +14,7 @@ import type { AppConfig } from './environment';
 export const SERVER_SECRET_FILE = 'server-secret';
 
 /** Purposes are part of the derivation: renaming one changes its key. */
-export type ServerKeyPurpose = 'access-token-signing' | 'totp-at-rest' | 'prelogin-decoy' | 'sign-in-address-tag';
+export type ServerKeyPurpose = 'access-token-signing' | 'totp-at-rest' | 'prelogin-decoy' | 'sign-in-address-tag' | 'rate-limit-key';
 
 export class ServerKeys {
   private constructor(private readonly root: Buffer) {}

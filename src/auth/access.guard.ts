@@ -11,13 +11,13 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AuditService } from '../../audit/audit.service';
-import { ACCESS_TOKEN_STRATEGY } from '../../auth/access-token.strategy';
-import { ProblemException } from '../http/problem';
-import type { Actor } from './actor';
-import { IS_PUBLIC, REQUIRED_PERMISSION } from './authorize.decorator';
-import { roleMay, TEAM_GRANT_REQUIRED, type Permission } from './permissions';
-import type { ScopeType } from './roles';
+import { AuditService } from '../audit/audit.service';
+import type { Actor } from '../common/authz/actor';
+import { IS_PUBLIC, REQUIRED_PERMISSION } from '../common/authz/authorize.decorator';
+import { roleMay, TEAM_GRANT_REQUIRED, type Permission } from '../common/authz/permissions';
+import type { ScopeType } from '../common/authz/roles';
+import { ProblemException } from '../common/http/problem';
+import { ACCESS_TOKEN_STRATEGY } from './access-token.strategy';
 
 /** How a refusal names the caller's scope. */
 const SCOPE_NOUN: Record<ScopeType, string> = { EMBASSY: 'embassy', ORGANIZATION: 'organisation', NETWORK: 'network', SYSTEM: 'scope' };
