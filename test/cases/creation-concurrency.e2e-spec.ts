@@ -113,7 +113,10 @@ describe('creating cases against a rotation', () => {
     await creator.end();
     const rotation = await rotating;
     await rotation.commit();
-    // And a creation sealed to the old generation afterwards is refused (the SDK would re-seal and retry).
-    await expect(contact.cases.create(request)).rejects.toMatchObject({ status: 409, problem: { reason: 'stale-generation' } });
+    // Afterwards nothing is written for the old generation: this simulated rotation granted
+    // the new one to nobody, so the guard refuses the member before any statement runs.
+    await expect(contact.cases.create(request)).rejects.toMatchObject({ status: 403, problem: { generation: rotation.next } });
+    const written = await querySql<{ n: number }>(app.database.url, `SELECT count(*)::int AS n FROM cases WHERE id = $1`, [request.id]);
+    expect(written[0].n).toBe(0);
   });
 });
