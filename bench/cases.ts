@@ -209,7 +209,7 @@ interface BenchActor {
 
 function registerBareRoutes(app: FastifyInstance, pool: Pool, actor: BenchActor): void {
   const cases = new CasesRepository(plainQuery(pool) as DataSource);
-  const keys = new KeysRepository(plainQuery(pool) as DataSource);
+  const keys = new KeysRepository();
   const audit = new AuditService(new SystemClock(), plainQuery(pool) as DataSource);
   const reader = (): { userId: string; role: 'EMBASSY_CONTACT'; requestId: string } => ({ userId: actor.userId, role: 'EMBASSY_CONTACT', requestId: randomUUID() });
 
