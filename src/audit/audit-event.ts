@@ -35,6 +35,8 @@ export const AUDIT_ACTIONS = [
   'user.role-changed',
   'keys.team-created',
   'keys.grant-created',
+  'keys.rotation-started',
+  'keys.rotation-chunk',
   'keys.rotated',
   'keys.wraps-resigned',
   'case.created',

@@ -135,7 +135,7 @@ export class KeyringService {
    * signature a record route takes is the caller's, checked against this.
    */
   async memberSignKey(manager: EntityManager, scope: TeamScopeId, userId: string): Promise<KeyObject> {
-    const member = await this.keys.findMemberKeys(scope, userId, manager);
+    const member = await this.keys.findMember(manager, scope, userId.toLowerCase());
     if (member === undefined) throw new NotFoundProblem('member');
     return importSignPublicKey(member.sign_public_key);
   }

@@ -10,25 +10,31 @@ import type { Actor } from '../common/authz/actor';
 import { Authorize, CurrentActor } from '../common/authz/authorize.decorator';
 import { Permission } from '../common/authz/permissions';
 import { ApiProblems } from '../common/http/api-problems';
-import { TeamKeyGrantDto } from './dto/key-material.dto';
-import { CreateTeamRequest, DataKeysPageQuery, ResignWrapsRequest, RotateTeamRequest, ScopeIdParam, UserIdParam } from './dto/keys-requests.dto';
-import {
-  DirectoryTeamKeyResponse,
-  GrantCreatedResponse,
-  MyTeamKeysResponse,
-  RotationResponse,
-  SealedDataKeysPageResponse,
-  TeamMembersResponse,
-  TeamPublicKeyResponse,
-  UserPublicKeysResponse,
-  WrapsResignedResponse,
-} from './dto/keys-responses.dto';
+import { AddRotationChunkRequest } from './dto/add-rotation-chunk.dto';
+import { CreateGrantRequest } from './dto/create-grant.dto';
+import { CreateTeamRequest } from './dto/create-team.dto';
+import { SealedDataKeysPageResponse } from './dto/data-keys.response';
+import { GrantCreatedResponse } from './dto/grant.response';
+import { RotationIdParam, ScopeIdParam, UserIdParam } from './dto/key-params.dto';
+import { ListDataKeysQuery } from './dto/list-data-keys.dto';
+import { MyTeamKeysResponse } from './dto/my-team-keys.response';
+import { ResignWrapsRequest } from './dto/resign-wraps.dto';
+import { PendingDataKeysPage, RotationChunkResponse, RotationResponse } from './dto/rotation.response';
+import { StartRotationRequest } from './dto/start-rotation.dto';
+import { DirectoryTeamKeyResponse, TeamPublicKeyResponse } from './dto/team-key.response';
+import { TeamMembersResponse } from './dto/team-members.response';
+import { UserPublicKeysResponse } from './dto/user-public-keys.response';
+import { WrapsResignedResponse } from './dto/wraps-resigned.response';
 import { KeysService } from './keys.service';
+import { RotationService } from './rotation.service';
 
 @ApiTags('keys')
 @Controller('keys')
 export class KeysController {
-  constructor(private readonly keys: KeysService) {}
+  constructor(
+    private readonly keys: KeysService,
+    private readonly rotations: RotationService,
+  ) {}
 
   @Get('users/:userId')
   @Authorize(Permission.KeyDirectoryRead)
@@ -80,7 +86,7 @@ export class KeysController {
   @ApiOperation({ summary: 'Store a grant of the current generation, signed by the caller, to a member of my scope' })
   @ApiCreatedResponse({ type: GrantCreatedResponse })
   @ApiProblems(400, 401, 403, 404, 409, 429)
-  createGrant(@CurrentActor() actor: Actor, @Body() body: TeamKeyGrantDto): Promise<GrantCreatedResponse> {
+  createGrant(@CurrentActor() actor: Actor, @Body() body: CreateGrantRequest): Promise<GrantCreatedResponse> {
     return this.keys.createGrant(actor, body);
   }
 
@@ -95,10 +101,10 @@ export class KeysController {
 
   @Get('team/data-keys')
   @Authorize(Permission.TeamDataKeysRead)
-  @ApiOperation({ summary: 'The data keys sealed to my scope, by keyId pages (what a rotation re-seals)' })
+  @ApiOperation({ summary: 'The data keys sealed to my scope, by keyId pages, each with its newest wrap' })
   @ApiOkResponse({ type: SealedDataKeysPageResponse })
   @ApiProblems(400, 401, 403, 429)
-  dataKeys(@CurrentActor() actor: Actor, @Query() query: DataKeysPageQuery): Promise<SealedDataKeysPageResponse> {
+  dataKeys(@CurrentActor() actor: Actor, @Query() query: ListDataKeysQuery): Promise<SealedDataKeysPageResponse> {
     return this.keys.dataKeysPage(actor, query);
   }
 
@@ -116,10 +122,50 @@ export class KeysController {
 
   @Post('team/rotations')
   @Authorize(Permission.TeamKeysManage)
-  @ApiOperation({ summary: 'Rotate my scope to generation g+1: new key, history link, grants, every data key re-sealed' })
+  @ApiOperation({
+    summary: 'Start rotating my scope to generation g+1: new key (current at once), history link, grants; optionally a first chunk of re-sealed data keys',
+  })
   @ApiCreatedResponse({ type: RotationResponse })
   @ApiProblems(400, 401, 403, 404, 409, 429)
-  rotate(@CurrentActor() actor: Actor, @Body() body: RotateTeamRequest): Promise<RotationResponse> {
-    return this.keys.rotate(actor, body);
+  startRotation(@CurrentActor() actor: Actor, @Body() body: StartRotationRequest): Promise<RotationResponse> {
+    return this.rotations.start(actor, body);
+  }
+
+  @Get('team/rotations/current')
+  @Authorize(Permission.TeamKeysManage)
+  @ApiOperation({ summary: "My scope's rotation in progress, to resume it (404 when none is)" })
+  @ApiOkResponse({ type: RotationResponse })
+  @ApiProblems(401, 403, 404, 429)
+  currentRotation(@CurrentActor() actor: Actor): Promise<RotationResponse> {
+    return this.rotations.current(actor);
+  }
+
+  @Get('team/rotations/:rotationId/pending-data-keys')
+  @Authorize(Permission.TeamDataKeysRead)
+  @ApiOperation({ summary: "Data keys still awaiting the rotation: their previous generation's wraps, by keyId pages" })
+  @ApiOkResponse({ type: PendingDataKeysPage })
+  @ApiProblems(400, 401, 403, 404, 429)
+  pendingDataKeys(@CurrentActor() actor: Actor, @Param() params: RotationIdParam, @Query() query: ListDataKeysQuery): Promise<PendingDataKeysPage> {
+    return this.rotations.pendingDataKeys(actor, params.rotationId, query);
+  }
+
+  @Post('team/rotations/:rotationId/chunks')
+  @HttpCode(200)
+  @Authorize(Permission.TeamKeysManage)
+  @ApiOperation({ summary: 'Add up to 500 data keys re-sealed to the rotation’s new generation and signed by me' })
+  @ApiOkResponse({ type: RotationChunkResponse })
+  @ApiProblems(400, 401, 403, 404, 409, 429)
+  addRotationChunk(@CurrentActor() actor: Actor, @Param() params: RotationIdParam, @Body() body: AddRotationChunkRequest): Promise<RotationChunkResponse> {
+    return this.rotations.addChunk(actor, params.rotationId, body);
+  }
+
+  @Post('team/rotations/:rotationId/completion')
+  @HttpCode(200)
+  @Authorize(Permission.TeamKeysManage)
+  @ApiOperation({ summary: 'Complete the rotation once no data key lacks a wrap of the new generation; the previous wraps are deleted' })
+  @ApiOkResponse({ type: RotationResponse })
+  @ApiProblems(401, 403, 404, 409, 429)
+  completeRotation(@CurrentActor() actor: Actor, @Param() params: RotationIdParam): Promise<RotationResponse> {
+    return this.rotations.complete(actor, params.rotationId);
   }
 }

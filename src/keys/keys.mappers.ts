@@ -2,14 +2,18 @@
  * Explicit mappers from repository rows to response bodies: each field is chosen, so a
  * column added to a table never reaches a client by default.
  */
+import type { StoredDataKeyWrap } from '../crypto/data-key-wrap-payload';
+import type { HistoryLink } from '../crypto/key-bundles';
+import type { SealedDataKeysPageResponse } from './dto/data-keys.response';
+import type { GrantCreatedResponse, HeldGrantResponse } from './dto/grant.response';
+import type { MyTeamKeysResponse } from './dto/my-team-keys.response';
+import type { PendingDataKeysPage, RotationChunkResponse, RotationResponse } from './dto/rotation.response';
+import type { DirectoryTeamKeyResponse, TeamPublicKeyResponse } from './dto/team-key.response';
+import type { TeamMemberResponse, TeamMembersResponse } from './dto/team-members.response';
+import type { UserPublicKeysResponse } from './dto/user-public-keys.response';
+import type { WrapsResignedResponse } from './dto/wraps-resigned.response';
 import type { GenerationRow, HeldGrantRow, InsertedGrantRow, MemberKeysRow } from './keys.repository';
-import type {
-  GrantCreatedResponse,
-  HeldGrantResponse,
-  TeamMemberResponse,
-  TeamPublicKeyResponse,
-  UserPublicKeysResponse,
-} from './dto/keys-responses.dto';
+import type { ChunkResultRow, RotationRow } from './rotation.repository';
 
 /** `grants`: the member's grants of the current generation of the caller's scope. */
 export function toUserPublicKeysResponse(row: MemberKeysRow, grants: readonly HeldGrantRow[]): UserPublicKeysResponse {
@@ -84,4 +88,60 @@ export function toHeldGrantResponse(row: HeldGrantRow): HeldGrantResponse {
     granterFingerprint: row.granter_fingerprint,
     createdAt: row.created_at.toISOString(),
   };
+}
+
+export function toDirectoryTeamKeyResponse(row: GenerationRow, signedBy: HeldGrantRow | undefined): DirectoryTeamKeyResponse {
+  return { ...toTeamPublicKeyResponse(row), signedBy: signedBy === undefined ? null : toHeldGrantResponse(signedBy) };
+}
+
+export function toTeamMembersResponse(current: GenerationRow, members: readonly MemberKeysRow[]): TeamMembersResponse {
+  return { scopeId: current.scope_id, generation: current.generation, members: members.map(toTeamMemberResponse) };
+}
+
+export function toMyTeamKeysResponse(current: GenerationRow, grants: readonly HeldGrantRow[], historyLinks: readonly HistoryLink[]): MyTeamKeysResponse {
+  return { scopeId: current.scope_id, currentGeneration: current.generation, grants: grants.map(toHeldGrantResponse), historyLinks: [...historyLinks] };
+}
+
+/** A keyset page: `nextAfter` is the last key id of a full page, null on the last one. */
+export function toDataKeysPageResponse(dataKeys: readonly StoredDataKeyWrap[], limit: number): SealedDataKeysPageResponse {
+  return { dataKeys: [...dataKeys], nextAfter: dataKeys.length === limit ? dataKeys[dataKeys.length - 1].keyId : null };
+}
+
+export function toWrapsResignedResponse(scopeId: string, generation: number, resigned: number): WrapsResignedResponse {
+  return { scopeId, generation, resigned };
+}
+
+export function toRotationResponse(row: RotationRow): RotationResponse {
+  return {
+    scopeId: row.scope_id,
+    scopeType: row.scope_type,
+    generation: row.to_generation,
+    teamBoxPublicKey: row.team_box_public_key,
+    fingerprint: row.fingerprint,
+    createdAt: row.generation_created_at.toISOString(),
+    rotationId: row.id,
+    state: row.state,
+    previousGeneration: row.from_generation,
+    startedBy: row.started_by,
+    startedAt: row.started_at.toISOString(),
+    completedAt: row.completed_at === null ? null : row.completed_at.toISOString(),
+    grantsCreated: row.grants,
+    dataKeysTotal: row.data_keys_total,
+    dataKeysResealed: row.data_keys_resealed,
+    chunks: row.chunks,
+  };
+}
+
+/** `submitted` keys of a chunk: those neither written nor gone already had a wrap of the new generation. */
+export function toRotationChunkResponse(row: RotationRow, result: ChunkResultRow, submitted: number): RotationChunkResponse {
+  return {
+    rotation: toRotationResponse(row),
+    resealed: result.resealed,
+    alreadyResealed: submitted - result.resealed - result.gone,
+    gone: result.gone,
+  };
+}
+
+export function toPendingDataKeysPage(rotationId: string, dataKeys: readonly StoredDataKeyWrap[], limit: number): PendingDataKeysPage {
+  return { rotationId, ...toDataKeysPageResponse(dataKeys, limit) };
 }

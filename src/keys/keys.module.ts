@@ -12,10 +12,15 @@ import { KeysRepository } from './keys.repository';
 import { KeysService } from './keys.service';
 import { KeyringRepository } from './keyring.repository';
 import { KeyringService } from './keyring.service';
+import { KeysAudit } from './keys-audit';
+import { RotationRepository } from './rotation.repository';
+import { RotationService } from './rotation.service';
+import { Database } from '../common/database/database';
 
 @Module({
   controllers: [KeysController],
-  providers: [KeysRepository, KeysService, KeyringRepository, KeyringService],
+  // Database: until the lead's shared provider lands on main (then this line goes).
+  providers: [Database, KeysRepository, KeysService, KeysAudit, KeyringRepository, KeyringService, RotationRepository, RotationService],
   exports: [KeysRepository, KeyringService],
 })
 export class KeysModule {}

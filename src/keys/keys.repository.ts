@@ -1,23 +1,26 @@
 /**
  * Every SQL query of the key directory and team keys: users' public keys, team key
- * generations, grants and the data keys sealed to a scope. Every method that touches
- * scoped data takes the scope id as a required parameter and puts it in the WHERE of
- * reads and writes alike; "another scope" and "missing" therefore come back the same.
+ * generations, grants and the data keys sealed to a scope. Every method is
+ * `(manager, scope, …)` with the caller's branded scope, which each statement puts in
+ * its WHERE, reads and writes alike: "another scope" and "missing" come back the same.
+ * The directory's two public look-ups (a key holder's public keys, any scope's current
+ * team key) are the exception, named as such: what they return is public.
  *
  * Writes that concurrency could break are decided by PostgreSQL: the primary key of
- * team_key_generations (one generation g per scope, ever), the unique grant per
- * (scope, generation, recipient), and a per-scope transaction lock (lockScopeKeyring)
- * that every writer of a scope's keyring takes, so that a rotation compares the set of
- * wrapped data keys against a set that cannot change under it.
+ * team_key_generations (one generation g per scope, ever) and its partial unique index
+ * (one current generation per scope), the unique grant per (scope, generation,
+ * recipient), and the per-scope keyring lock (keyring.repository.ts) that grants,
+ * re-signing and rotations take.
  *
  * This module must never decide who may do what (keys.service.ts does) and never
- * interpret key material: it stores and returns strings it cannot open.
+ * interpret key material: it stores and returns strings it cannot open. It opens no
+ * transaction: the service's Database does.
  */
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import { QueryFailedError, type EntityManager } from 'typeorm';
 import { COORDINATORS_NETWORK_ID, type Role, type ScopeType } from '../common/authz/roles';
-import type { SignedDataKeyWrap, StoredDataKeyWrap } from '../crypto/data-key-wrap-payload';
+import type { TeamScopeId } from '../common/authz/scope';
+import type { StoredDataKeyWrap } from '../crypto/data-key-wrap-payload';
 import type { HistoryLink, SealedDataKey } from '../crypto/key-bundles';
 import type { TeamGrantVersion } from '../crypto/protocol-constants';
 
@@ -47,7 +50,6 @@ export interface GenerationRow {
 }
 
 export interface NewGeneration {
-  scopeId: string;
   generation: number;
   scopeType: ScopeType;
   teamBoxPublicKey: string;
@@ -90,7 +92,7 @@ export interface HeldGrantRow {
   created_at: Date;
 }
 
-interface WrapRow {
+export interface WrapRow {
   key_id: string;
   scope_id: string;
   generation: number;
@@ -146,66 +148,86 @@ export function isUniqueViolation(error: unknown): boolean {
   return error instanceof QueryFailedError && (error.driverError as { code?: unknown }).code === '23505';
 }
 
+/** The grants of the caller's scope a chain of vouching walks, with their granters' keys. */
+const HELD_GRANTS_SQL = `SELECT ${HELD_GRANT_COLUMNS}
+     FROM team_key_grants g
+     JOIN team_key_generations t ON t.scope_id = g.scope_id AND t.generation = g.generation
+     JOIN users granter ON granter.id = g.granter_id
+    WHERE g.scope_id = $1 AND g.recipient_id = $2
+    ORDER BY g.generation DESC`;
+
+const CURRENT_GENERATION_SQL = `SELECT ${GENERATION_COLUMNS} FROM team_key_generations WHERE scope_id = $1 ORDER BY generation DESC LIMIT 1`;
+
 @Injectable()
 export class KeysRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
-
   /**
-   * Serialises every writer of one scope's keyring until the transaction ends: grants,
-   * rotations, and (for the case feature) anything that adds a data key wrap, which must
-   * take this lock and then check that it seals to the current generation.
+   * @deprecated For the case feature until it calls KeyringService; the keyring's own
+   * lock (keyring.repository.ts lockKeyring) is the same advisory lock.
    */
   async lockScopeKeyring(manager: EntityManager, scopeId: string): Promise<void> {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('egide:keyring:' || $1::text, 0))`, [scopeId]);
   }
 
-  /** A user's public keys, only if they are a key-holding member of `scopeId`. */
-  async findMemberKeys(scopeId: string, userId: string, manager: EntityManager = this.dataSource.manager): Promise<MemberKeysRow | undefined> {
-    const rows = (await manager.query(
-      `SELECT ${MEMBER_COLUMNS} FROM users u WHERE u.id = $2 AND ${memberOfScope('u', '$1::uuid')}`,
-      [scopeId, userId],
-    )) as MemberKeysRow[];
+  /** @deprecated For the case feature until it calls KeyringService.memberSignKey: use findMember. */
+  async findMemberKeys(scopeId: string, userId: string, manager: EntityManager): Promise<MemberKeysRow | undefined> {
+    return this.findMember(manager, scopeId as TeamScopeId, userId);
+  }
+
+  /** @deprecated For the case feature until it calls KeyringService: use findCurrent. */
+  async findCurrentGeneration(scopeId: string, manager: EntityManager): Promise<GenerationRow | undefined> {
+    return this.findCurrent(manager, scopeId as TeamScopeId);
+  }
+
+  /** A user's public keys, only if they are a key-holding member of the scope. */
+  async findMember(manager: EntityManager, scope: TeamScopeId, userId: string): Promise<MemberKeysRow | undefined> {
+    const rows = (await manager.query(`SELECT ${MEMBER_COLUMNS} FROM users u WHERE u.id = $2 AND ${memberOfScope('u', '$1::uuid')}`, [
+      scope,
+      userId,
+    ])) as MemberKeysRow[];
     return rows[0];
   }
 
-  /** Any user of a key-holding role, whatever their scope (public keys only; ADMIN and AUDITOR never). */
-  async findKeyHolder(userId: string): Promise<MemberKeysRow | undefined> {
-    const rows = (await this.dataSource.query(
+  /**
+   * The directory (public): any user of a key-holding role, whatever their scope —
+   * public keys, name and scope only; ADMIN and AUDITOR never.
+   */
+  async findKeyHolder(manager: EntityManager, userId: string): Promise<MemberKeysRow | undefined> {
+    const rows = (await manager.query(
       `SELECT ${MEMBER_COLUMNS} FROM users u WHERE u.id = $1 AND u.role IN ('EMBASSY_CONTACT', 'NGO', 'COORDINATOR')`,
       [userId],
     )) as MemberKeysRow[];
     return rows[0];
   }
 
-  /** The eligible (active, MFA) key-holding members of `scopeId` among `userIds`. */
-  async findEligibleMembers(manager: EntityManager, scopeId: string, userIds: readonly string[]): Promise<MemberKeysRow[]> {
+  /** The eligible (active, MFA) key-holding members of the scope among `userIds`. */
+  async findEligibleMembers(manager: EntityManager, scope: TeamScopeId, userIds: readonly string[]): Promise<MemberKeysRow[]> {
     return (await manager.query(
       `SELECT ${MEMBER_COLUMNS} FROM users u
         WHERE u.id = ANY($2::uuid[]) AND ${memberOfScope('u', '$1::uuid')} AND ${eligible('u')}`,
-      [scopeId, userIds],
+      [scope, userIds],
     )) as MemberKeysRow[];
   }
 
-  async findCurrentGeneration(scopeId: string, manager: EntityManager = this.dataSource.manager): Promise<GenerationRow | undefined> {
-    const rows = (await manager.query(
-      `SELECT ${GENERATION_COLUMNS} FROM team_key_generations WHERE scope_id = $1 ORDER BY generation DESC LIMIT 1`,
-      [scopeId],
-    )) as GenerationRow[];
+  /** The scope's current (newest) generation; undefined before its team exists. */
+  async findCurrent(manager: EntityManager, scope: TeamScopeId): Promise<GenerationRow | undefined> {
+    const rows = (await manager.query(CURRENT_GENERATION_SQL, [scope])) as GenerationRow[];
+    return rows[0];
+  }
+
+  /** The directory (public): any scope's current team key. */
+  async findPublicTeamKey(manager: EntityManager, scopeId: string): Promise<GenerationRow | undefined> {
+    const rows = (await manager.query(CURRENT_GENERATION_SQL, [scopeId])) as GenerationRow[];
     return rows[0];
   }
 
   /** Generation 1, unless the scope already has one: PostgreSQL's primary key decides a race. */
-  async insertFirstGeneration(manager: EntityManager, generation: NewGeneration): Promise<GenerationRow | undefined> {
+  async insertFirstGeneration(manager: EntityManager, scope: TeamScopeId, generation: NewGeneration): Promise<GenerationRow | undefined> {
     const rows = (await manager.query(
       `INSERT INTO team_key_generations (scope_id, generation, scope_type, team_box_public_key, fingerprint, history_link, created_by)
        VALUES ($1, 1, $2, $3, $4, NULL, $5)
        ON CONFLICT (scope_id, generation) DO NOTHING
        RETURNING ${GENERATION_COLUMNS}`,
-      [generation.scopeId, generation.scopeType, generation.teamBoxPublicKey, generation.fingerprint, generation.createdBy],
+      [scope, generation.scopeType, generation.teamBoxPublicKey, generation.fingerprint, generation.createdBy],
     )) as GenerationRow[];
     return rows[0];
   }
@@ -216,23 +238,23 @@ export class KeysRepository {
    * (keyring.repository.ts) and makes the ones after it find no current generation to
    * seal to. False: it was not the current one.
    */
-  async supersedeGeneration(manager: EntityManager, scopeId: string, generation: number): Promise<boolean> {
+  async supersedeGeneration(manager: EntityManager, scope: TeamScopeId, generation: number): Promise<boolean> {
     const [, updated] = (await manager.query(
       `UPDATE team_key_generations SET superseded_at = now()
         WHERE scope_id = $1 AND generation = $2 AND superseded_at IS NULL`,
-      [scopeId, generation],
+      [scope, generation],
     )) as [unknown, number];
     return updated === 1;
   }
 
-  /** A later generation; a concurrent insert of the same one fails with a unique violation. */
-  async insertGeneration(manager: EntityManager, generation: NewGeneration): Promise<GenerationRow> {
+  /** A later generation (current: the previous one was superseded first); a concurrent insert of the same one fails with a unique violation. */
+  async insertGeneration(manager: EntityManager, scope: TeamScopeId, generation: NewGeneration): Promise<GenerationRow> {
     const rows = (await manager.query(
       `INSERT INTO team_key_generations (scope_id, generation, scope_type, team_box_public_key, fingerprint, history_link, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        RETURNING ${GENERATION_COLUMNS}`,
       [
-        generation.scopeId,
+        scope,
         generation.generation,
         generation.scopeType,
         generation.teamBoxPublicKey,
@@ -245,7 +267,7 @@ export class KeysRepository {
   }
 
   /** Inserts grants of one generation; a recipient who already holds it is skipped (absent from the result). */
-  async insertGrants(manager: EntityManager, scopeId: string, generation: number, grants: readonly NewGrant[]): Promise<InsertedGrantRow[]> {
+  async insertGrants(manager: EntityManager, scope: TeamScopeId, generation: number, grants: readonly NewGrant[]): Promise<InsertedGrantRow[]> {
     return (await manager.query(
       `INSERT INTO team_key_grants (scope_id, generation, version, recipient_id, granter_id, recipient_box_public_key, recipient_sign_public_key,
                                     sealed_team_seed, signature)
@@ -255,7 +277,7 @@ export class KeysRepository {
        ON CONFLICT (scope_id, generation, recipient_id) DO NOTHING
        RETURNING recipient_id, created_at`,
       [
-        scopeId,
+        scope,
         generation,
         grants.map((g) => g.version),
         grants.map((g) => g.recipientId),
@@ -268,67 +290,55 @@ export class KeysRepository {
     )) as InsertedGrantRow[];
   }
 
-  async holdsGeneration(manager: EntityManager, scopeId: string, generation: number, userId: string): Promise<boolean> {
-    const rows = (await manager.query(
-      `SELECT 1 FROM team_key_grants WHERE scope_id = $1 AND generation = $2 AND recipient_id = $3`,
-      [scopeId, generation, userId],
-    )) as unknown[];
+  async holdsGeneration(manager: EntityManager, scope: TeamScopeId, generation: number, userId: string): Promise<boolean> {
+    const rows = (await manager.query(`SELECT 1 FROM team_key_grants WHERE scope_id = $1 AND generation = $2 AND recipient_id = $3`, [
+      scope,
+      generation,
+      userId,
+    ])) as unknown[];
     return rows.length === 1;
   }
 
   /** Eligible members of the scope with no grant for `generation`, the oldest `limit`. */
-  async findPendingMembers(scopeId: string, generation: number, limit: number): Promise<MemberKeysRow[]> {
-    return (await this.dataSource.query(
+  async findPendingMembers(manager: EntityManager, scope: TeamScopeId, generation: number, limit: number): Promise<MemberKeysRow[]> {
+    return (await manager.query(
       `SELECT ${MEMBER_COLUMNS} FROM users u
         WHERE ${memberOfScope('u', '$1::uuid')} AND ${eligible('u')}
           AND NOT EXISTS (SELECT 1 FROM team_key_grants g
                            WHERE g.scope_id = $1 AND g.generation = $2 AND g.recipient_id = u.id)
         ORDER BY u.created_at, u.id
         LIMIT $3`,
-      [scopeId, generation, limit],
+      [scope, generation, limit],
     )) as MemberKeysRow[];
   }
 
   /**
    * Eligible members of the scope holding `generation`: whom a rotation must re-grant.
-   * Without `limit` (the rotation's own check) every one of them, whatever their number.
+   * With `limit` null (the rotation's own check) every one of them, whatever their number.
    */
-  async findHolders(
-    scopeId: string,
-    generation: number,
-    manager: EntityManager = this.dataSource.manager,
-    limit: number | null = null,
-  ): Promise<MemberKeysRow[]> {
+  async findHolders(manager: EntityManager, scope: TeamScopeId, generation: number, limit: number | null): Promise<MemberKeysRow[]> {
     return (await manager.query(
       `SELECT ${MEMBER_COLUMNS} FROM users u
          JOIN team_key_grants g ON g.recipient_id = u.id AND g.scope_id = $1 AND g.generation = $2
         WHERE ${memberOfScope('u', '$1::uuid')} AND ${eligible('u')}
         ORDER BY u.created_at, u.id
         LIMIT $3`,
-      [scopeId, generation, limit],
+      [scope, generation, limit],
     )) as MemberKeysRow[];
   }
 
   /** The user's grants in the scope, newest generation first, with the granters' public keys. */
-  async findHeldGrants(scopeId: string, userId: string): Promise<HeldGrantRow[]> {
-    return (await this.dataSource.query(
-      `SELECT ${HELD_GRANT_COLUMNS}
-         FROM team_key_grants g
-         JOIN team_key_generations t ON t.scope_id = g.scope_id AND t.generation = g.generation
-         JOIN users granter ON granter.id = g.granter_id
-        WHERE g.scope_id = $1 AND g.recipient_id = $2
-        ORDER BY g.generation DESC`,
-      [scopeId, userId],
-    )) as HeldGrantRow[];
+  async findHeldGrants(manager: EntityManager, scope: TeamScopeId, userId: string): Promise<HeldGrantRow[]> {
+    return (await manager.query(HELD_GRANTS_SQL, [scope, userId])) as HeldGrantRow[];
   }
 
   /**
-   * One grant of the scope's `generation`, preferably a member's grant to themself: the
-   * directory returns it so that a client of another scope accepts the team key only
-   * under a signature of a member whose fingerprint it checked (teamPublicKeyFromGrant).
+   * The directory (public): one grant of a scope's `generation`, preferably a member's
+   * grant to themself, so that a client of another scope accepts the team key only under
+   * a signature of a member whose fingerprint it checked (teamPublicKeyFromGrant).
    */
-  async findSigningGrant(scopeId: string, generation: number): Promise<HeldGrantRow | undefined> {
-    const rows = (await this.dataSource.query(
+  async findSigningGrant(manager: EntityManager, scopeId: string, generation: number): Promise<HeldGrantRow | undefined> {
+    const rows = (await manager.query(
       `SELECT ${HELD_GRANT_COLUMNS}
          FROM team_key_grants g
          JOIN team_key_generations t ON t.scope_id = g.scope_id AND t.generation = g.generation
@@ -341,121 +351,46 @@ export class KeysRepository {
     return rows[0];
   }
 
-  async findHistoryLinks(scopeId: string): Promise<HistoryLink[]> {
-    const rows = (await this.dataSource.query(
+  async findHistoryLinks(manager: EntityManager, scope: TeamScopeId): Promise<HistoryLink[]> {
+    const rows = (await manager.query(
       `SELECT history_link FROM team_key_generations
         WHERE scope_id = $1 AND history_link IS NOT NULL ORDER BY generation DESC`,
-      [scopeId],
+      [scope],
     )) as { history_link: HistoryLink }[];
     return rows.map((row) => row.history_link);
   }
 
-  /** One page of the scope's data key wraps, by keyId (keyset pagination on the primary key). */
-  async findWrapsPage(scopeId: string, after: string | undefined, limit: number): Promise<StoredDataKeyWrap[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT ${WRAP_COLUMNS} FROM data_key_wraps
+  /**
+   * One page of the scope's data keys by keyId (keyset pagination), each with its newest
+   * wrap: while a rotation is in progress a key may have two, and a reader gets the newer.
+   */
+  async findWrapsPage(manager: EntityManager, scope: TeamScopeId, after: string | undefined, limit: number): Promise<StoredDataKeyWrap[]> {
+    const rows = (await manager.query(
+      `SELECT DISTINCT ON (key_id) ${WRAP_COLUMNS} FROM data_key_wraps
         WHERE scope_id = $1 AND ($2::uuid IS NULL OR key_id > $2::uuid)
-        ORDER BY key_id LIMIT $3`,
-      [scopeId, after ?? null, limit],
+        ORDER BY key_id, generation DESC LIMIT $3`,
+      [scope, after ?? null, limit],
     )) as WrapRow[];
     return rows.map(toStoredDataKeyWrap);
   }
 
-  /**
-   * The wraps of `keyIds` sealed to `scopeId` (for the case feature: a record's data
-   * keys as the caller's scope may open them). Key ids of another scope are simply absent.
-   */
-  async sealedKeysForScope(
-    scopeId: string,
-    keyIds: readonly string[],
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<SealedDataKey[]> {
-    if (keyIds.length === 0) return [];
-    const rows = (await manager.query(
-      `SELECT key_id, scope_id, generation, sealed FROM data_key_wraps
-        WHERE scope_id = $1 AND key_id = ANY($2::uuid[]) ORDER BY key_id`,
-      [scopeId, keyIds],
-    )) as WrapRow[];
-    return rows.map(toSealedDataKey);
-  }
-
-  /**
-   * Compares, in SQL, the scope's wrapped key ids with `keyIds`: how many wraps the
-   * rotation left out and how many submitted key ids the scope does not have.
-   */
-  async compareWrappedKeySet(manager: EntityManager, scopeId: string, keyIds: readonly string[]): Promise<{ missing: number; extra: number }> {
-    const rows = (await manager.query(
-      `WITH submitted AS (SELECT DISTINCT unnest($2::uuid[]) AS key_id)
-       SELECT (SELECT count(*) FROM data_key_wraps w
-                WHERE w.scope_id = $1 AND NOT EXISTS (SELECT 1 FROM submitted s WHERE s.key_id = w.key_id))::int AS missing,
-              (SELECT count(*) FROM submitted s
-                WHERE NOT EXISTS (SELECT 1 FROM data_key_wraps w WHERE w.scope_id = $1 AND w.key_id = s.key_id))::int AS extra`,
-      [scopeId, keyIds],
-    )) as { missing: number; extra: number }[];
-    return rows[0];
-  }
-
-  /**
-   * The submitted wraps (by index) whose entity or record differ from the stored wrap of
-   * the same key id in the scope: a rotation re-signs each key for the record it already
-   * belongs to, never moves it. Key ids the scope does not have are not reported here.
-   */
-  async findRebindings(
-    manager: EntityManager,
-    scopeId: string,
-    wraps: readonly SignedDataKeyWrap[],
-  ): Promise<{ index: number; field: 'entity' | 'recordId' }[]> {
-    if (wraps.length === 0) return [];
-    const rows = (await manager.query(
-      `SELECT v.ord::int - 1 AS index, CASE WHEN w.entity <> v.entity THEN 'entity' ELSE 'recordId' END AS field
-         FROM unnest($2::uuid[], $3::text[], $4::uuid[]) WITH ORDINALITY AS v(key_id, entity, record_id, ord)
-         JOIN data_key_wraps w ON w.scope_id = $1 AND w.key_id = v.key_id
-        WHERE w.entity <> v.entity OR w.record_id <> v.record_id
-        ORDER BY v.ord`,
-      [scopeId, wraps.map((w) => w.keyId.toLowerCase()), wraps.map((w) => w.entity), wraps.map((w) => w.recordId.toLowerCase())],
-    )) as { index: number; field: 'entity' | 'recordId' }[];
-    return rows;
-  }
-
-  /**
-   * Replaces the scope's wraps of these key ids with the re-sealed, re-signed ones (the
-   * record columns stay: findRebindings checked they match); returns how many changed.
-   */
-  async replaceWraps(manager: EntityManager, scopeId: string, generation: number, wraps: readonly SignedDataKeyWrap[]): Promise<number> {
-    if (wraps.length === 0) return 0;
-    const [, affected] = (await manager.query(
-      `UPDATE data_key_wraps w SET generation = $2, sealed = v.sealed, writer_id = v.writer_id, signature = v.signature
-         FROM unnest($3::uuid[], $4::text[], $5::uuid[], $6::text[]) AS v(key_id, sealed, writer_id, signature)
-        WHERE w.scope_id = $1 AND w.key_id = v.key_id`,
-      [
-        scopeId,
-        generation,
-        wraps.map((w) => w.keyId.toLowerCase()),
-        wraps.map((w) => w.sealed),
-        wraps.map((w) => w.writerUserId.toLowerCase()),
-        wraps.map((w) => w.signature),
-      ],
-    )) as [unknown, number];
-    return affected;
-  }
-
-  /** The scope's stored wraps of `keyIds` (another scope's key ids are simply absent), row-locked for re-signing. */
-  async lockWraps(manager: EntityManager, scopeId: string, keyIds: readonly string[]): Promise<StoredDataKeyWrap[]> {
+  /** The scope's stored wraps of `keyIds` (every generation), row-locked for re-signing (other scopes' key ids are simply absent). */
+  async lockWraps(manager: EntityManager, scope: TeamScopeId, keyIds: readonly string[]): Promise<StoredDataKeyWrap[]> {
     const rows = (await manager.query(
       `SELECT ${WRAP_COLUMNS} FROM data_key_wraps
-        WHERE scope_id = $1 AND key_id = ANY($2::uuid[]) ORDER BY key_id FOR UPDATE`,
-      [scopeId, keyIds],
+        WHERE scope_id = $1 AND key_id = ANY($2::uuid[]) ORDER BY key_id, generation FOR UPDATE`,
+      [scope, keyIds],
     )) as WrapRow[];
     return rows.map(toStoredDataKeyWrap);
   }
 
   /**
    * Stores the writer's signatures on unsigned wraps of the scope's `generation`; a wrap
-   * signed meanwhile, or moved to another generation, is left alone (absent from the count).
+   * signed meanwhile, or of another generation, is left alone (absent from the count).
    */
   async signWraps(
     manager: EntityManager,
-    scopeId: string,
+    scope: TeamScopeId,
     generation: number,
     writerId: string,
     signatures: readonly { keyId: string; signature: string }[],
@@ -464,18 +399,17 @@ export class KeysRepository {
       `UPDATE data_key_wraps w SET writer_id = $3, signature = v.signature
          FROM unnest($4::uuid[], $5::text[]) AS v(key_id, signature)
         WHERE w.scope_id = $1 AND w.generation = $2 AND w.key_id = v.key_id AND w.signature IS NULL`,
-      [scopeId, generation, writerId, signatures.map((s) => s.keyId), signatures.map((s) => s.signature)],
+      [scope, generation, writerId, signatures.map((s) => s.keyId), signatures.map((s) => s.signature)],
     )) as [unknown, number];
     return affected;
   }
-
 }
 
 function toSealedDataKey(row: WrapRow): SealedDataKey {
   return { keyId: row.key_id, scopeId: row.scope_id, generation: row.generation, sealed: row.sealed };
 }
 
-function toStoredDataKeyWrap(row: WrapRow): StoredDataKeyWrap {
+export function toStoredDataKeyWrap(row: WrapRow): StoredDataKeyWrap {
   return {
     ...toSealedDataKey(row),
     entity: row.entity,

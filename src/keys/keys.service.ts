@@ -1,93 +1,67 @@
 /**
  * Key directory and team keys (docs/protocol.md §5.5–5.7, §8): public keys
- * of the caller's scope's members (with their grants, so a reader can walk the chain),
- * any scope's current team public key, and the team keyring of the caller's own scope —
- * generation 1, grants, rotations, and re-signing the wraps written before protocol 2.
+ * of any key-holding member (with their grants in the caller's scope, so a reader can
+ * walk the chain), any scope's current team public key, and the team keyring of the
+ * caller's own scope — generation 1, grants, the data keys sealed to it, and re-signing
+ * the wraps written before protocol 2. Rotations are rotation.service.ts's.
  *
- * The server checks what it can without a key: structure, that every id names the
+ * Every method begins with its access check (`ownKeyring(actor)`, the caller's own
+ * scope). The server checks what it can without a key: structure, that every id names the
  * caller's scope, that the signer is the caller and holds the generation, that a grant is
  * version 2 and names the recipient's registered keys (the seed sealed to their box key,
- * their sign key vouched for), that the signed team key is the generation's, that every
- * re-sealed wrap keeps the record its stored row names, and each Ed25519 signature
- * (node:crypto). It must never create, alter or re-sign a grant or a wrap, and never seal
- * anything to an ADMIN or AUDITOR (they are never members of a scope). Every write and its
- * audit event share one transaction; a refused grant, rotation or re-signing is audited on its own.
+ * their sign key vouched for), that the signed team key is the generation's, and each
+ * Ed25519 signature (node:crypto). It must never create, alter or re-sign a grant or a
+ * wrap, and never seal anything to an ADMIN or AUDITOR (they are never members of a
+ * scope). Every write and its audit event share one transaction; a refused grant or
+ * re-signing is audited on its own.
  */
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import type { KeyObject } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
-import type { AuditAction } from '../audit/audit-event';
 import type { Actor } from '../common/authz/actor';
+import { Database } from '../common/database/database';
 import { NotFoundProblem, ProblemException } from '../common/http/problem';
 import { checkProtocolInput } from '../common/http/protocol-input';
 import { fromBase64UrlOfLength } from '../crypto/binary-encoding';
 import { teamKeyFingerprint } from '../crypto/fingerprint';
-import { validateSignedDataKeyWrap } from '../crypto/data-key-wrap-payload';
-import { validateHistoryLink } from '../crypto/key-bundles';
-import { BOX_PUBLIC_KEY_BYTES, SIGNATURE_BYTES, TEAM_GRANT_VERSION } from '../crypto/protocol-constants';
+import { BOX_PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../crypto/protocol-constants';
 import { readyCrypto } from '../crypto/protocol-hash';
-import { importSignPublicKey, verifyDataKeyWrapOnServer, verifyTeamKeyGrantOnServer } from '../common/crypto/signature-verifier';
+import { importSignPublicKey, verifyDataKeyWrapOnServer } from '../common/crypto/signature-verifier';
 import { validateTeamKeyGrant } from '../crypto/team-grant-payload';
-import type { TeamKeyGrantDto } from './dto/key-material.dto';
-import type { CreateTeamRequest, DataKeysPageQuery, ResignWrapsRequest, RotateTeamRequest } from './dto/keys-requests.dto';
-import { MAX_DATA_KEYS_PAGE, MAX_TEAM_MEMBERS_LISTED } from './dto/keys-requests.dto';
-import type {
-  DirectoryTeamKeyResponse,
-  GrantCreatedResponse,
-  MyTeamKeysResponse,
-  RotationResponse,
-  SealedDataKeysPageResponse,
-  TeamMembersResponse,
-  TeamPublicKeyResponse,
-  UserPublicKeysResponse,
-  WrapsResignedResponse,
-} from './dto/keys-responses.dto';
+import type { CreateGrantRequest } from './dto/create-grant.dto';
+import type { CreateTeamRequest } from './dto/create-team.dto';
+import type { SealedDataKeysPageResponse } from './dto/data-keys.response';
+import type { GrantCreatedResponse } from './dto/grant.response';
+import { MAX_DATA_KEYS_PAGE, MAX_TEAM_MEMBERS_LISTED } from './dto/key-limits';
+import type { ListDataKeysQuery } from './dto/list-data-keys.dto';
+import type { MyTeamKeysResponse } from './dto/my-team-keys.response';
+import type { ResignWrapsRequest } from './dto/resign-wraps.dto';
+import type { DirectoryTeamKeyResponse, TeamPublicKeyResponse } from './dto/team-key.response';
+import type { TeamMembersResponse } from './dto/team-members.response';
+import type { UserPublicKeysResponse } from './dto/user-public-keys.response';
+import type { WrapsResignedResponse } from './dto/wraps-resigned.response';
+import { verifyGrant } from './grant-verification';
+import { KeysAudit } from './keys-audit';
 import {
+  toDataKeysPageResponse,
+  toDirectoryTeamKeyResponse,
   toGrantCreatedResponse,
-  toHeldGrantResponse,
-  toTeamMemberResponse,
+  toMyTeamKeysResponse,
+  toTeamMembersResponse,
   toTeamPublicKeyResponse,
   toUserPublicKeysResponse,
+  toWrapsResignedResponse,
 } from './keys.mappers';
-import { assertOwnScope, compareRecipients, ownTeamScope, type TeamScope } from './keys.policy';
-import { isUniqueViolation, KeysRepository, type GenerationRow, type MemberKeysRow, type NewGrant } from './keys.repository';
-
-/** What a grant is checked against, besides its own structure and signature. */
-interface GrantExpectation {
-  readonly field: string;
-  readonly scope: TeamScope;
-  readonly generation: number;
-  readonly teamBoxPublicKey: string;
-  readonly caller: MemberKeysRow;
-  readonly callerSignKey: KeyObject;
-  /** The recipient as an eligible member of the scope; undefined when they are not one. */
-  readonly recipient: MemberKeysRow | undefined;
-}
-
-function fieldProblem(field: string, message: string): ProblemException {
-  return new ProblemException('validation-failed', `Invalid field(s): ${field}`, {}, [{ field, messages: [`${field} ${message}`] }]);
-}
-
-function lower(id: string): string {
-  return id.toLowerCase();
-}
-
-/**
- * Protocol 2: a new grant must vouch for the recipient's signing key (version 2); a
- * version-1 grant, which vouches for none, is only ever read back, never written.
- */
-function assertCurrentGrantVersion(field: string, grant: TeamKeyGrantDto): void {
-  if (grant.version !== TEAM_GRANT_VERSION) {
-    throw fieldProblem(field === '' ? 'version' : `${field}.version`, `must be ${TEAM_GRANT_VERSION}: a new grant names the recipient's sign key`);
-  }
-}
+import { assertCurrentGrantVersion, assertOwnScope, fieldProblem, lower, ownKeyring, toNewGrant, type TeamScope } from './keys.policy';
+import { KeysRepository, type GenerationRow, type MemberKeysRow } from './keys.repository';
+import { KeyringRepository } from './keyring.repository';
 
 @Injectable()
 export class KeysService implements OnModuleInit {
   constructor(
     private readonly keys: KeysRepository,
-    private readonly audit: AuditService,
+    private readonly keyring: KeyringRepository,
+    private readonly database: Database,
+    private readonly audit: KeysAudit,
   ) {}
 
   /** Fingerprints hash with libsodium's BLAKE2b-256 (key-free); load its WASM once. */
@@ -96,34 +70,33 @@ export class KeysService implements OnModuleInit {
   }
 
   /**
-   * A member of the caller's scope, with their grants of the scope's current generation
-   * (none before the scope has a team); any other user (another scope, an admin) is "not found".
-   */
-  /**
    * Any key-holding member's public keys (public keys are public: a reader of a case
    * transferred from another embassy must be able to compare its author's fingerprint),
    * and, only for a member of the caller's own scope, every grant they hold there, so
    * that the caller's client can walk the chain of grants that vouches for the keys.
    */
   async userKeys(actor: Actor, userId: string): Promise<UserPublicKeysResponse> {
-    const scope = ownTeamScope(actor);
-    const member = await this.keys.findKeyHolder(lower(userId));
+    const scope = ownKeyring(actor);
+    const manager = this.database.manager;
+    const member = await this.keys.findKeyHolder(manager, lower(userId));
     if (member === undefined) throw new NotFoundProblem('user');
-    const grants = await this.keys.findHeldGrants(scope.id, member.user_id);
+    const grants = await this.keys.findHeldGrants(manager, scope.id, member.user_id);
     return toUserPublicKeysResponse(member, grants);
   }
 
   /** Team public keys are public: another scope seals data keys to them (e.g. NGO → embassy). */
-  async teamPublicKey(_actor: Actor, scopeId: string): Promise<DirectoryTeamKeyResponse> {
-    const current = await this.keys.findCurrentGeneration(lower(scopeId));
+  async teamPublicKey(actor: Actor, scopeId: string): Promise<DirectoryTeamKeyResponse> {
+    ownKeyring(actor);
+    const manager = this.database.manager;
+    const current = await this.keys.findPublicTeamKey(manager, lower(scopeId));
     if (current === undefined) throw new NotFoundProblem('team');
-    const signedBy = await this.keys.findSigningGrant(current.scope_id, current.generation);
-    return { ...toTeamPublicKeyResponse(current), signedBy: signedBy === undefined ? null : toHeldGrantResponse(signedBy) };
+    const signedBy = await this.keys.findSigningGrant(manager, current.scope_id, current.generation);
+    return toDirectoryTeamKeyResponse(current, signedBy);
   }
 
   /** Generation 1 of the caller's scope, sealed to and signed by its creator. */
   async createTeam(actor: Actor, request: CreateTeamRequest): Promise<TeamPublicKeyResponse> {
-    const scope = ownTeamScope(actor);
+    const scope = ownKeyring(actor);
     const { grant } = request;
     checkProtocolInput('grant', () => validateTeamKeyGrant(grant));
     assertCurrentGrantVersion('grant', grant);
@@ -134,10 +107,10 @@ export class KeysService implements OnModuleInit {
     if (grant.teamBoxPublicKey !== request.teamBoxPublicKey) throw fieldProblem('grant.teamBoxPublicKey', 'must equal teamBoxPublicKey');
     const fingerprint = teamKeyFingerprint(scope.id, 1, fromBase64UrlOfLength(request.teamBoxPublicKey, BOX_PUBLIC_KEY_BYTES, 'teamBoxPublicKey'));
 
-    return this.keys.transaction(async (manager) => {
-      await this.keys.lockScopeKeyring(manager, scope.id);
+    return this.database.transaction(async (manager) => {
+      await this.keyring.lockKeyring(manager, scope.id);
       const caller = await this.callerKeys(manager, scope, actor);
-      this.verifyGrant(grant, {
+      verifyGrant(grant, {
         field: 'grant',
         scope,
         generation: 1,
@@ -146,8 +119,7 @@ export class KeysService implements OnModuleInit {
         callerSignKey: importSignPublicKey(caller.sign_public_key),
         recipient: caller,
       });
-      const created = await this.keys.insertFirstGeneration(manager, {
-        scopeId: scope.id,
+      const created = await this.keys.insertFirstGeneration(manager, scope.id, {
         generation: 1,
         scopeType: scope.type,
         teamBoxPublicKey: request.teamBoxPublicKey,
@@ -157,37 +129,37 @@ export class KeysService implements OnModuleInit {
       });
       if (created === undefined) throw new ProblemException('conflict', 'This scope already has a team key');
       await this.keys.insertGrants(manager, scope.id, 1, [toNewGrant(grant)]);
-      await this.recordTeamEvent(manager, actor, scope, 'keys.team-created', 'SUCCESS', { type: 'team', id: scope.id }, { generation: 1 });
+      await this.audit.record(manager, actor, scope, 'keys.team-created', 'SUCCESS', { type: 'team', id: scope.id }, { generation: 1 });
       return toTeamPublicKeyResponse(created);
     });
   }
 
   /** Eligible members of my scope with no grant for the current generation. */
   async pendingMembers(actor: Actor): Promise<TeamMembersResponse> {
-    const scope = ownTeamScope(actor);
-    const current = await this.requireCurrentGeneration(scope);
-    const members = await this.keys.findPendingMembers(scope.id, current.generation, MAX_TEAM_MEMBERS_LISTED);
-    return { scopeId: scope.id, generation: current.generation, members: members.map(toTeamMemberResponse) };
+    const scope = ownKeyring(actor);
+    const manager = this.database.manager;
+    const current = await requireCurrentGeneration(this.keys, manager, scope);
+    return toTeamMembersResponse(current, await this.keys.findPendingMembers(manager, scope.id, current.generation, MAX_TEAM_MEMBERS_LISTED));
   }
 
   /** Eligible members of my scope holding the current generation: a rotation re-grants them. */
   async holders(actor: Actor): Promise<TeamMembersResponse> {
-    const scope = ownTeamScope(actor);
-    const current = await this.requireCurrentGeneration(scope);
-    const members = await this.keys.findHolders(scope.id, current.generation, undefined, MAX_TEAM_MEMBERS_LISTED);
-    return { scopeId: scope.id, generation: current.generation, members: members.map(toTeamMemberResponse) };
+    const scope = ownKeyring(actor);
+    const manager = this.database.manager;
+    const current = await requireCurrentGeneration(this.keys, manager, scope);
+    return toTeamMembersResponse(current, await this.keys.findHolders(manager, scope.id, current.generation, MAX_TEAM_MEMBERS_LISTED));
   }
 
   /** A grant of the current generation, made and signed by the caller, to a member of the scope. */
-  async createGrant(actor: Actor, grant: TeamKeyGrantDto): Promise<GrantCreatedResponse> {
-    const scope = ownTeamScope(actor);
-    return this.auditedRefusal(actor, scope, 'keys.grant-created', async () => {
+  async createGrant(actor: Actor, grant: CreateGrantRequest): Promise<GrantCreatedResponse> {
+    const scope = ownKeyring(actor);
+    return this.audit.refusal(actor, scope, 'keys.grant-created', async () => {
       checkProtocolInput('grant', () => validateTeamKeyGrant(grant));
       assertCurrentGrantVersion('', grant);
       assertOwnScope(scope, grant.scopeId);
-      return this.keys.transaction(async (manager) => {
-        await this.keys.lockScopeKeyring(manager, scope.id);
-        const current = await this.requireCurrentGeneration(scope, manager);
+      return this.database.transaction(async (manager) => {
+        await this.keyring.lockKeyring(manager, scope.id);
+        const current = await requireCurrentGeneration(this.keys, manager, scope);
         if (grant.generation !== current.generation) {
           throw new ProblemException('conflict', `Generation ${grant.generation} is not the current one`, {
             currentGeneration: current.generation,
@@ -199,7 +171,7 @@ export class KeysService implements OnModuleInit {
         }
         const caller = await this.callerKeys(manager, scope, actor);
         const [recipient] = await this.keys.findEligibleMembers(manager, scope.id, [lower(grant.recipientUserId)]);
-        this.verifyGrant(grant, {
+        verifyGrant(grant, {
           field: '',
           scope,
           generation: current.generation,
@@ -210,7 +182,7 @@ export class KeysService implements OnModuleInit {
         });
         const [inserted] = await this.keys.insertGrants(manager, scope.id, current.generation, [toNewGrant(grant)]);
         if (inserted === undefined) throw new ProblemException('conflict', 'This member already holds the current generation');
-        await this.recordTeamEvent(manager, actor, scope, 'keys.grant-created', 'SUCCESS', { type: 'user', id: inserted.recipient_id }, { generation: current.generation });
+        await this.audit.record(manager, actor, scope, 'keys.grant-created', 'SUCCESS', { type: 'user', id: inserted.recipient_id }, { generation: current.generation });
         return toGrantCreatedResponse(scope.id, current.generation, actor.userId, inserted);
       });
     });
@@ -218,118 +190,22 @@ export class KeysService implements OnModuleInit {
 
   /** My grants (newest first) and every history link of my scope, so my client can walk back. */
   async myTeamKeys(actor: Actor): Promise<MyTeamKeysResponse> {
-    const scope = ownTeamScope(actor);
-    const current = await this.requireCurrentGeneration(scope);
+    const scope = ownKeyring(actor);
+    const manager = this.database.manager;
+    const current = await requireCurrentGeneration(this.keys, manager, scope);
     const [grants, historyLinks] = await Promise.all([
-      this.keys.findHeldGrants(scope.id, actor.userId),
-      this.keys.findHistoryLinks(scope.id),
+      this.keys.findHeldGrants(manager, scope.id, actor.userId),
+      this.keys.findHistoryLinks(manager, scope.id),
     ]);
-    return { scopeId: scope.id, currentGeneration: current.generation, grants: grants.map(toHeldGrantResponse), historyLinks };
+    return toMyTeamKeysResponse(current, grants, historyLinks);
   }
 
-  /** The data keys sealed to my scope, page by page (what a rotation must re-seal). */
-  async dataKeysPage(actor: Actor, query: DataKeysPageQuery): Promise<SealedDataKeysPageResponse> {
-    const scope = ownTeamScope(actor);
+  /** The data keys sealed to my scope, page by page, each with its newest wrap. */
+  async dataKeysPage(actor: Actor, query: ListDataKeysQuery): Promise<SealedDataKeysPageResponse> {
+    const scope = ownKeyring(actor);
     const limit = query.limit ?? MAX_DATA_KEYS_PAGE;
-    const dataKeys = await this.keys.findWrapsPage(scope.id, query.after === undefined ? undefined : lower(query.after), limit);
-    return { dataKeys, nextAfter: dataKeys.length === limit ? dataKeys[dataKeys.length - 1].keyId : null };
-  }
-
-  /**
-   * Generation g+1: the generation row with its history link, a grant for every member
-   * holding g, every data key of the scope re-sealed, generation-g grants removed — all
-   * or nothing. Concurrent rotations: the keyring lock and the generation's primary key
-   * let exactly one through; the other is told the generation is taken (409).
-   */
-  async rotate(actor: Actor, request: RotateTeamRequest): Promise<RotationResponse> {
-    const scope = ownTeamScope(actor);
-    return this.auditedRefusal(actor, scope, 'keys.rotated', async () => {
-      const next = request.generation;
-      this.checkRotationStructure(actor, scope, request);
-      const fingerprint = teamKeyFingerprint(scope.id, next, fromBase64UrlOfLength(request.teamBoxPublicKey, BOX_PUBLIC_KEY_BYTES, 'teamBoxPublicKey'));
-      const keyIds = request.resealedDataKeys.map((sealed) => lower(sealed.keyId));
-
-      return this.keys.transaction(async (manager) => {
-        await this.keys.lockScopeKeyring(manager, scope.id);
-        const current = await this.requireCurrentGeneration(scope, manager);
-        if (next !== current.generation + 1) {
-          throw new ProblemException('conflict', `Generation ${next} cannot follow the current generation ${current.generation}`, {
-            currentGeneration: current.generation,
-          });
-        }
-        if (!(await this.keys.holdsGeneration(manager, scope.id, current.generation, actor.userId))) {
-          throw new ProblemException('forbidden', `You hold no key of generation ${current.generation} to rotate`);
-        }
-        // First: writers of new wraps hold this row FOR SHARE (keyring.repository.ts); once it
-        // is superseded, none can seal to generation g, so the key set compared below is final.
-        if (!(await this.keys.supersedeGeneration(manager, scope.id, current.generation))) {
-          throw new Error('the current generation was not current under the keyring lock');
-        }
-        const caller = await this.callerKeys(manager, scope, actor);
-        const callerSignKey = importSignPublicKey(caller.sign_public_key);
-        const recipientIds = request.grants.map((grant) => lower(grant.recipientUserId));
-        const eligible = new Map(
-          (await this.keys.findEligibleMembers(manager, scope.id, recipientIds)).map((member) => [member.user_id, member]),
-        );
-        request.resealedDataKeys.forEach((wrap, index) =>
-          checkProtocolInput(`resealedDataKeys.${index}.signature`, () => verifyDataKeyWrapOnServer(wrap, callerSignKey)),
-        );
-        request.grants.forEach((grant, index) =>
-          this.verifyGrant(grant, {
-            field: `grants.${index}`,
-            scope,
-            generation: next,
-            teamBoxPublicKey: request.teamBoxPublicKey,
-            caller,
-            callerSignKey,
-            recipient: eligible.get(lower(grant.recipientUserId)),
-          }),
-        );
-        const holders = (await this.keys.findHolders(scope.id, current.generation, manager)).map((member) => member.user_id);
-        const { missing, unexpected } = compareRecipients(holders, recipientIds);
-        if (missing.length > 0 || unexpected.length > 0) {
-          throw new ProblemException('conflict', 'The rotation must grant exactly the members who hold the current generation', {
-            reason: 'incomplete-grants',
-            missingMembers: missing,
-            unexpectedMembers: unexpected,
-          });
-        }
-        const keySet = await this.keys.compareWrappedKeySet(manager, scope.id, keyIds);
-        if (keySet.missing > 0 || keySet.extra > 0) {
-          throw new ProblemException('conflict', 'The rotation is incomplete: every data key of the scope, and only those, must be re-sealed', {
-            reason: 'incomplete-data-keys',
-            missingDataKeys: keySet.missing,
-            unknownDataKeys: keySet.extra,
-          });
-        }
-        // Each key is re-signed for the record it already belongs to: a rotation never moves one.
-        const [rebound] = await this.keys.findRebindings(manager, scope.id, request.resealedDataKeys);
-        if (rebound !== undefined) {
-          throw fieldProblem(`resealedDataKeys.${rebound.index}.${rebound.field}`, 'must be the record the stored wrap of this key belongs to');
-        }
-
-        const created = await this.insertNextGeneration(manager, {
-          scopeId: scope.id,
-          generation: next,
-          scopeType: scope.type,
-          teamBoxPublicKey: request.teamBoxPublicKey,
-          fingerprint,
-          historyLink: request.historyLink,
-          createdBy: actor.userId,
-        });
-        const grants = await this.keys.insertGrants(manager, scope.id, next, request.grants.map(toNewGrant));
-        const resealed = await this.keys.replaceWraps(manager, scope.id, next, request.resealedDataKeys);
-        if (grants.length !== request.grants.length || resealed !== keyIds.length) {
-          // Both sets were checked under the keyring lock; a difference here is our bug.
-          throw new Error('rotation wrote a different number of grants or wraps than it checked');
-        }
-        // Older grants of the remaining members stay: they reveal nothing their holders do
-        // not already have, and they keep the chains of grants that vouch for each member's
-        // keys (docs/protocol.md §5.12) intact across rotations.
-        await this.recordTeamEvent(manager, actor, scope, 'keys.rotated', 'SUCCESS', { type: 'team', id: scope.id }, { generation: next, previousGeneration: current.generation, grants: grants.length, dataKeys: resealed });
-        return { ...toTeamPublicKeyResponse(created), grantsCreated: grants.length, dataKeysResealed: resealed };
-      });
-    });
+    const dataKeys = await this.keys.findWrapsPage(this.database.manager, scope.id, query.after === undefined ? undefined : lower(query.after), limit);
+    return toDataKeysPageResponse(dataKeys, limit);
   }
 
   /**
@@ -341,25 +217,24 @@ export class KeysService implements OnModuleInit {
    * generation is a 409, a bad signature a 400 naming it.
    */
   async resignWraps(actor: Actor, request: ResignWrapsRequest): Promise<WrapsResignedResponse> {
-    const scope = ownTeamScope(actor);
-    return this.auditedRefusal(actor, scope, 'keys.wraps-resigned', async () => {
+    const scope = ownKeyring(actor);
+    return this.audit.refusal(actor, scope, 'keys.wraps-resigned', async () => {
       const keyIds = request.signatures.map((entry) => lower(entry.keyId));
       const seen = new Set<string>();
       keyIds.forEach((keyId, index) => {
         if (seen.has(keyId)) throw fieldProblem(`signatures.${index}.keyId`, 'appears twice');
         seen.add(keyId);
-        checkProtocolInput(`signatures.${index}.signature`, () =>
-          fromBase64UrlOfLength(request.signatures[index].signature, SIGNATURE_BYTES, 'signature'),
-        );
+        checkProtocolInput(`signatures.${index}.signature`, () => fromBase64UrlOfLength(request.signatures[index].signature, SIGNATURE_BYTES, 'signature'));
       });
-      return this.keys.transaction(async (manager) => {
-        await this.keys.lockScopeKeyring(manager, scope.id);
-        const current = await this.requireCurrentGeneration(scope, manager);
+      return this.database.transaction(async (manager) => {
+        await this.keyring.lockKeyring(manager, scope.id);
+        const current = await requireCurrentGeneration(this.keys, manager, scope);
         if (!(await this.keys.holdsGeneration(manager, scope.id, current.generation, actor.userId))) {
           throw new ProblemException('forbidden', `You hold no key of generation ${current.generation} to vouch for its wraps`);
         }
         const caller = await this.callerKeys(manager, scope, actor);
         const callerSignKey = importSignPublicKey(caller.sign_public_key);
+        // Ordered by generation: while a rotation keeps two wraps of a key, the newer one is kept here.
         const stored = new Map((await this.keys.lockWraps(manager, scope.id, keyIds)).map((wrap) => [wrap.keyId, wrap]));
         keyIds.forEach((keyId, index) => {
           const wrap = stored.get(keyId);
@@ -389,141 +264,23 @@ export class KeysService implements OnModuleInit {
           // Every row was checked under its row lock and the keyring lock; a difference here is our bug.
           throw new Error('re-signing wrote a different number of wraps than it checked');
         }
-        await this.recordTeamEvent(manager, actor, scope, 'keys.wraps-resigned', 'SUCCESS', { type: 'team', id: scope.id }, { generation: current.generation, wraps: resigned });
-        return { scopeId: scope.id, generation: current.generation, resigned };
+        await this.audit.record(manager, actor, scope, 'keys.wraps-resigned', 'SUCCESS', { type: 'team', id: scope.id }, { generation: current.generation, wraps: resigned });
+        return toWrapsResignedResponse(scope.id, current.generation, resigned);
       });
     });
   }
 
-  /** Everything about a rotation body that needs no database: structure, ids, generations, duplicates. */
-  private checkRotationStructure(actor: Actor, scope: TeamScope, request: RotateTeamRequest): void {
-    const next = request.generation;
-    checkProtocolInput('teamBoxPublicKey', () => fromBase64UrlOfLength(request.teamBoxPublicKey, BOX_PUBLIC_KEY_BYTES, 'teamBoxPublicKey'));
-    checkProtocolInput('historyLink', () => validateHistoryLink(request.historyLink));
-    assertOwnScope(scope, request.historyLink.scopeId);
-    if (request.historyLink.generation !== next) throw fieldProblem('historyLink.generation', 'must equal generation');
-    const recipients = new Set<string>();
-    request.grants.forEach((grant, index) => {
-      checkProtocolInput(`grants.${index}`, () => validateTeamKeyGrant(grant));
-      assertCurrentGrantVersion(`grants.${index}`, grant);
-      assertOwnScope(scope, grant.scopeId);
-      if (grant.generation !== next) throw fieldProblem(`grants.${index}.generation`, 'must equal generation');
-      const recipient = lower(grant.recipientUserId);
-      if (recipients.has(recipient)) throw fieldProblem(`grants.${index}.recipientUserId`, 'is granted twice');
-      recipients.add(recipient);
-    });
-    const keyIds = new Set<string>();
-    request.resealedDataKeys.forEach((sealed, index) => {
-      checkProtocolInput(`resealedDataKeys.${index}`, () => validateSignedDataKeyWrap(sealed));
-      assertOwnScope(scope, sealed.scopeId);
-      if (sealed.generation !== next) throw fieldProblem(`resealedDataKeys.${index}.generation`, 'must equal generation');
-      if (lower(sealed.writerUserId) !== actor.userId) throw fieldProblem(`resealedDataKeys.${index}.writerUserId`, 'must be the caller');
-      const keyId = lower(sealed.keyId);
-      if (keyIds.has(keyId)) throw fieldProblem(`resealedDataKeys.${index}.keyId`, 'appears twice');
-      keyIds.add(keyId);
-    });
-  }
-
-  /**
-   * The checks of docs/protocol.md §5.6 that need the database, in an order that tells
-   * the caller what is wrong without revealing anything about other scopes.
-   */
-  private verifyGrant(grant: TeamKeyGrantDto, expected: GrantExpectation): void {
-    const field = (name: string): string => (expected.field === '' ? name : `${expected.field}.${name}`);
-    assertOwnScope(expected.scope, grant.scopeId);
-    if (grant.generation !== expected.generation) throw fieldProblem(field('generation'), `must be ${expected.generation}`);
-    if (lower(grant.granterUserId) !== expected.caller.user_id) throw fieldProblem(field('granterUserId'), 'must be the caller');
-    // Not a member, another scope, disabled, an ADMIN or an AUDITOR: all "no such member".
-    if (expected.recipient === undefined) throw new NotFoundProblem('member');
-    if (grant.recipientBoxPublicKey !== expected.recipient.box_public_key) {
-      throw fieldProblem(field('recipientBoxPublicKey'), "is not the recipient's registered key");
-    }
-    // The granter vouches for this sign key to every reader who trusts the granter: it
-    // must be the one the recipient registered (and the granter compared by fingerprint).
-    if (grant.recipientSignPublicKey !== expected.recipient.sign_public_key) {
-      throw fieldProblem(field('recipientSignPublicKey'), "is not the recipient's registered key");
-    }
-    if (grant.teamBoxPublicKey !== expected.teamBoxPublicKey) {
-      throw fieldProblem(field('teamBoxPublicKey'), "is not the generation's team key");
-    }
-    checkProtocolInput(field('signature'), () => verifyTeamKeyGrantOnServer(grant, expected.callerSignKey));
-  }
-
-  private async insertNextGeneration(manager: EntityManager, generation: Parameters<KeysRepository['insertGeneration']>[1]): Promise<GenerationRow> {
-    try {
-      return await this.keys.insertGeneration(manager, generation);
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw new ProblemException('conflict', `Generation ${generation.generation} already exists`);
-      }
-      throw error;
-    }
-  }
-
-  private async requireCurrentGeneration(scope: TeamScope, manager?: EntityManager): Promise<GenerationRow> {
-    const current = await this.keys.findCurrentGeneration(scope.id, manager);
-    if (current === undefined) throw new NotFoundProblem('team');
-    return current;
-  }
-
   /** The caller's registered keys; the guard has checked they are active with MFA. */
   private async callerKeys(manager: EntityManager, scope: TeamScope, actor: Actor): Promise<MemberKeysRow> {
-    const caller = await this.keys.findMemberKeys(scope.id, actor.userId, manager);
+    const caller = await this.keys.findMember(manager, scope.id, actor.userId);
     if (caller === undefined) throw new NotFoundProblem('member');
     return caller;
   }
-
-  /** The audit event of a team keyring change (or refusal), in the caller's transaction. */
-  private recordTeamEvent(
-    manager: EntityManager,
-    actor: Actor,
-    scope: TeamScope,
-    action: AuditAction,
-    outcome: 'SUCCESS' | 'FAILURE',
-    target: { type: 'team' | 'user'; id: string },
-    details: Record<string, string | number | boolean | null>,
-  ): Promise<void> {
-    return this.audit.record(manager, {
-      action,
-      outcome,
-      requestId: actor.requestId,
-      actor: { userId: actor.userId, role: actor.role },
-      target,
-      scope: { type: scope.type, id: scope.id },
-      details,
-    });
-  }
-
-  /**
-   * A refused grant or rotation (forged signature, wrong recipient, stale generation) is
-   * worth knowing about: it is audited in its own transaction, since the refused one
-   * rolled back, and the refusal is then returned unchanged.
-   */
-  private async auditedRefusal<T>(actor: Actor, scope: TeamScope, action: AuditAction, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof ProblemException) {
-        await this.keys.transaction((manager) =>
-          this.recordTeamEvent(manager, actor, scope, action, 'FAILURE', { type: 'team', id: scope.id }, {
-            reason: error.code,
-            field: error.fieldErrors[0]?.field ?? null,
-          }),
-        );
-      }
-      throw error;
-    }
-  }
 }
 
-function toNewGrant(grant: TeamKeyGrantDto): NewGrant {
-  return {
-    version: grant.version,
-    recipientId: lower(grant.recipientUserId),
-    granterId: lower(grant.granterUserId),
-    recipientBoxPublicKey: grant.recipientBoxPublicKey,
-    recipientSignPublicKey: grant.recipientSignPublicKey ?? null,
-    sealedTeamSeed: grant.sealedTeamSeed,
-    signature: grant.signature,
-  };
+/** The scope's current generation, or 404 `team` before its team exists. */
+export async function requireCurrentGeneration(keys: KeysRepository, manager: EntityManager, scope: TeamScope): Promise<GenerationRow> {
+  const current = await keys.findCurrent(manager, scope.id);
+  if (current === undefined) throw new NotFoundProblem('team');
+  return current;
 }

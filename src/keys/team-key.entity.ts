@@ -9,6 +9,7 @@ import type { TeamGrantVersion } from '../crypto/protocol-constants';
 import type { HistoryLink } from '../crypto/key-bundles';
 import type { ScopeType } from '../common/authz/roles';
 import { User } from '../users/user.entity';
+import type { RotationState } from './rotation-state';
 
 @Entity({ name: 'team_key_generations' })
 @Index('team_key_generations_scope_id_current_key', ['scopeId'], { unique: true, where: 'superseded_at IS NULL' })
@@ -162,9 +163,6 @@ export class DataKeyWrap {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }
-
-export const ROTATION_STATES = ['IN_PROGRESS', 'COMPLETED'] as const;
-export type RotationState = (typeof ROTATION_STATES)[number];
 
 /**
  * A rotation of a scope's team key from generation g to g+1 (protocol.md §5.16): started

@@ -156,6 +156,19 @@ export const ROUTE_MATRIX: Record<string, MatrixRow> = {
   'get /api/v1/keys/team/grants/mine': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team/grants/mine') },
   'get /api/v1/keys/team/data-keys': { access: Permission.TeamDataKeysRead, own: fixed('/api/v1/keys/team/data-keys') },
   'post /api/v1/keys/team/rotations': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team/rotations', {}) },
+  'get /api/v1/keys/team/rotations/current': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team/rotations/current') },
+  'get /api/v1/keys/team/rotations/{rotationId}/pending-data-keys': {
+    access: Permission.TeamDataKeysRead,
+    own: fixed(`/api/v1/keys/team/rotations/${nowhere}/pending-data-keys`),
+  },
+  'post /api/v1/keys/team/rotations/{rotationId}/chunks': {
+    access: Permission.TeamKeysManage,
+    own: fixed(`/api/v1/keys/team/rotations/${nowhere}/chunks`, {}),
+  },
+  'post /api/v1/keys/team/rotations/{rotationId}/completion': {
+    access: Permission.TeamKeysManage,
+    own: fixed(`/api/v1/keys/team/rotations/${nowhere}/completion`),
+  },
   'post /api/v1/keys/team/wrap-signatures': { access: Permission.TeamKeysManage, own: fixed('/api/v1/keys/team/wrap-signatures', {}) },
 
   // defender cases (the caller's embassy); own-scope calls stop at validation or a stale version

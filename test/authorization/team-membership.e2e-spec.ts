@@ -60,6 +60,9 @@ function refused(scopeId: string, generation: number | null): Refusal {
   return { status: 403, type: TEAM_GRANT_REQUIRED_TYPE, scopeId, generation };
 }
 
+/** A rotation id no scope has: the route answers 404 once the guard lets the caller by. */
+const NO_ROTATION = '00000000-0000-4000-8000-000000000000';
+
 /** Every served route whose permission needs a team grant, aimed at `target` (ids filled in). */
 function recordRoutes(target: CaseSummaryResponse): { route: string; method: string; path: string }[] {
   return servedRoutes(app.server.app)
@@ -67,7 +70,7 @@ function recordRoutes(target: CaseSummaryResponse): { route: string; method: str
     .map((route) => ({
       route: `${route.method} ${route.path}`,
       method: route.method.toUpperCase(),
-      path: route.path.replace('{id}', target.id).replace('{reference}', target.reference),
+      path: route.path.replace('{id}', target.id).replace('{reference}', target.reference).replace('{rotationId}', NO_ROTATION),
     }));
 }
 
@@ -133,10 +136,11 @@ afterAll(async () => {
   await app.close();
 });
 
-it('needs a team grant on every case route and on the list of the scope\'s data keys, and on no other route', () => {
+it('needs a team grant on every case route and on the lists of the scope\'s data keys, and on no other route', () => {
+  const dataKeyLists = ['get /api/v1/keys/team/data-keys', 'get /api/v1/keys/team/rotations/{rotationId}/pending-data-keys'];
   const caseRoutes = servedRoutes(app.server.app)
     .map((route) => `${route.method} ${route.path}`)
-    .filter((route) => / \/api\/v1\/cases(\/|$)/.test(route) || route === 'get /api/v1/keys/team/data-keys');
+    .filter((route) => / \/api\/v1\/cases(\/|$)/.test(route) || dataKeyLists.includes(route));
   expect(caseRoutes).toEqual(expect.arrayContaining(['post /api/v1/cases', 'get /api/v1/cases', 'get /api/v1/cases/{id}', 'post /api/v1/cases/{id}/shred']));
   expect(recordRoutes(caseA).map(({ route }) => route).sort()).toEqual(caseRoutes.sort());
 });

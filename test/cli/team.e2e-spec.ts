@@ -2,10 +2,14 @@
  * `egide team …` against the real server: the first contact of embassy A creates the
  * team key, the second waits for it, the grant goes through only when the typed
  * fingerprint matches, both then hold the same verified key, and a rotation reports
- * progress (plain lines for logs, a bar on a terminal). Administrators hold no key.
+ * progress (plain lines for logs, a bar on a terminal); a rotation left half way is
+ * finished by another member with `--resume`. Administrators hold no key.
  */
 import { randomUUID } from 'node:crypto';
+import { generateDataKey, sealDataKeyToTeam, signDataKeyWrap } from '../../src/client/crypto';
+import { openMyTeamKeys, rotateTeam, type RotationProgress } from '../../src/client/team-keys-flow';
 import { startCastApp, type CastApp, type CastKey } from '../support/cast';
+import { querySql } from '../support/test-database';
 import { CliHarness } from './cli-harness';
 
 let app: CastApp;
@@ -108,9 +112,14 @@ it('grants after the user types the fingerprint the newcomer read out; both then
 it('rotates with plain progress lines off a terminal', async () => {
   const rotated = await first.run(['team', 'rotate', '--json']);
   expect(rotated.code).toBe(0);
-  expect(JSON.parse(rotated.stdout)).toMatchObject({ generation: 2, grantsCreated: 2, dataKeysResealed: 0 });
+  expect(JSON.parse(rotated.stdout)).toMatchObject({ generation: 2, grantsCreated: 2, dataKeysResealed: 0, state: 'COMPLETED', resumedRotation: null });
   expect(rotated.stderr.split('\n')).toEqual(
-    expect.arrayContaining(['opening the current team key', 'fetched 0 sealed data keys', 'submitting the new generation', 'generation 2 in place']),
+    expect.arrayContaining([
+      'opening the current team key',
+      'checked 0 data-key wraps',
+      'rotation started to generation 2: 0 data keys to re-seal',
+      'generation 2 in place',
+    ]),
   );
   expect(rotated.stderr).not.toContain('\r');
   expect(await status(second)).toMatchObject({ holding: true, generation: 2 });
@@ -121,6 +130,34 @@ it('rotates with a progress bar on a terminal', async () => {
   expect(rotated.code).toBe(0);
   expect(rotated.stderr).toMatch(/\r\[#{30}\] 100% generation 3 in place/);
   expect(rotated.stdout).toMatch(/Generation:\s+3/);
+});
+
+it('finishes a rotation left half way with `team rotate --resume`, from another member, then has none to resume (exit 5)', async () => {
+  const sdk = await app.login('contactA1');
+  const { current } = await openMyTeamKeys(sdk);
+  for (let i = 0; i < 25; i += 1) {
+    const wrap = signDataKeyWrap(sealDataKeyToTeam(generateDataKey(), current), { entity: 'visa_request', recordId: randomUUID(), writerUserId: sdk.user.id }, sdk.keys.signSecretKey);
+    await querySql(
+      app.database.url,
+      `INSERT INTO data_key_wraps (key_id, scope_id, generation, sealed, entity, record_id, writer_id, signature) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [wrap.keyId, wrap.scopeId, wrap.generation, wrap.sealed, wrap.entity, wrap.recordId, wrap.writerUserId, wrap.signature],
+    );
+  }
+  // The connection drops after the first chunk of ten: generation 4 is current, 15 keys still await it.
+  const cut = (step: RotationProgress): void => {
+    if (step.stage === 'resealing') throw new Error('connection lost');
+  };
+  await expect(rotateTeam(sdk, cut, undefined, { chunkSize: 10 })).rejects.toThrow('connection lost');
+
+  const resumed = await second.run(['team', 'rotate', '--resume', '--json']);
+  expect(resumed.code).toBe(0);
+  expect(JSON.parse(resumed.stdout)).toMatchObject({ generation: 4, state: 'COMPLETED', dataKeysTotal: 25, dataKeysResealed: 25, resumedRotation: null });
+  expect(resumed.stderr.split('\n')).toEqual(
+    expect.arrayContaining(['resuming the rotation to generation 4: 25 data keys to re-seal', 're-sealed 10 of 25 data keys', 're-sealed 25 of 25 data keys']),
+  );
+  const again = await second.run(['team', 'rotate', '--resume']);
+  expect(again.code).toBe(5);
+  expect(again.stderr).toContain('no rotation of your scope is in progress');
 });
 
 it('refuses team commands to an administrator (exit 4)', async () => {

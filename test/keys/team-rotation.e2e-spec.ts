@@ -1,10 +1,12 @@
 /**
  * Team key rotation through the real server and SDK: every data key of the scope is
  * re-sealed to the new generation, signed by the rotator for its record, and still
- * opens; members reach old generations through history links; an incomplete rotation,
- * or one with an unsigned, badly signed, moved or someone else's wrap, is refused; two
- * simultaneous rotations let exactly one through; a disabled member is left out; and
- * each rotation is audited.
+ * opens; members reach old generations through history links; a start with a member
+ * left out, or with an unsigned, badly signed, moved or someone else's wrap, is refused;
+ * two simultaneous rotations let exactly one through; a disabled member is left out; and
+ * each rotation is audited. A start carrying every data key completes at once (what a
+ * client written before chunked rotations does); chunks, resuming and the rest of the
+ * chunked protocol are chunked-rotation.e2e-spec.ts's.
  */
 import { randomUUID } from 'node:crypto';
 import sodium from 'libsodium-wrappers-sumo';
@@ -29,9 +31,12 @@ import { fromBase64Url, toBase64Url } from '../../src/crypto/binary-encoding';
 import { readyCrypto } from '../../src/crypto/protocol-hash';
 import { UnverifiedAuthorError } from '../../src/client/trust-store';
 import { encodeTeamKeyGrantMessage } from '../../src/crypto/team-grant-payload';
-import type { RotateTeamRequest } from '../../src/keys/dto/keys-requests.dto';
+import type { StartRotationRequest } from '../../src/keys/dto/start-rotation.dto';
 import { startCastApp, type CastApp } from '../support/cast';
 import { querySql } from '../support/test-database';
+
+/** A start carrying every data key: what a rotation was before chunks. */
+type RotateTeamRequest = Required<StartRotationRequest>;
 
 let app: CastApp;
 let a1: EgideSession;
@@ -113,32 +118,20 @@ afterAll(async () => {
   await app.close();
 });
 
-describe('incomplete rotations are refused', () => {
-  it('a data key of the scope left out → 409 incomplete', async () => {
-    const body = await rotationBody(a1, (await allWraps(a1)).slice(1), [a1, a2]);
-    await expect(statusOf(new KeysApi(a1.http).rotate(body))).resolves.toEqual({ status: 409, reason: 'incomplete-data-keys' });
-  });
-
-  it('a key id the scope does not have → 409 incomplete', async () => {
-    const { current } = await openMyTeamKeys(a1);
-    const stranger = { ...sealDataKeyToTeam({ keyId: randomUUID(), key: generateDataKey().key }, current), entity: 'case', recordId: randomUUID() };
-    const body = await rotationBody(a1, [...(await allWraps(a1)), stranger], [a1, a2]);
-    await expect(statusOf(new KeysApi(a1.http).rotate(body))).resolves.toEqual({ status: 409, reason: 'incomplete-data-keys' });
-  });
-
+describe('a rotation start is refused', () => {
   it("another scope's data key → 404, and a member left without the new key → 409", async () => {
     const wraps = await allWraps(a1);
     const withB = await rotationBody(a1, wraps, [a1, a2]);
     withB.resealedDataKeys.push({ ...withB.resealedDataKeys[0], keyId: dataKeyB.keyId, scopeId: app.cast.ids.embassyB });
-    await expect(statusOf(new KeysApi(a1.http).rotate(withB))).resolves.toMatchObject({ status: 404 });
+    await expect(statusOf(new KeysApi(a1.http).startRotation(withB))).resolves.toMatchObject({ status: 404 });
     const withoutA2 = await rotationBody(a1, wraps, [a1]);
-    await expect(statusOf(new KeysApi(a1.http).rotate(withoutA2))).resolves.toEqual({ status: 409, reason: 'incomplete-grants' });
+    await expect(statusOf(new KeysApi(a1.http).startRotation(withoutA2))).resolves.toEqual({ status: 409, reason: 'incomplete-grants' });
   });
 
   it('an unsigned, badly signed, moved or someone else’s re-sealed wrap → 400 naming it', async () => {
     const wraps = await allWraps(a1);
     const rotate = (body: RotateTeamRequest): Promise<{ status: number; fields: string[] }> =>
-      new KeysApi(a1.http).rotate(body).then(
+      new KeysApi(a1.http).startRotation(body).then(
         () => ({ status: 201, fields: [] }),
         (error: unknown) => {
           if (!(error instanceof EgideApiError)) throw error;
@@ -170,11 +163,11 @@ describe('incomplete rotations are refused', () => {
   it('a grant of the rotation altered after signing, or made as version 1 → 400', async () => {
     const body = await rotationBody(a1, await allWraps(a1), [a1, a2]);
     const altered = { ...body, grants: [body.grants[0], { ...body.grants[1], sealedTeamSeed: body.grants[0].sealedTeamSeed }] };
-    await expect(statusOf(new KeysApi(a1.http).rotate(altered))).resolves.toMatchObject({ status: 400 });
+    await expect(statusOf(new KeysApi(a1.http).startRotation(altered))).resolves.toMatchObject({ status: 400 });
     const { recipientSignPublicKey: _dropped, signature: _signature, ...rest } = body.grants[1];
     const v1 = { ...rest, version: 1 as const };
     const signedV1 = { ...v1, signature: toBase64Url(sodium.crypto_sign_detached(encodeTeamKeyGrantMessage(v1), a1.keys.signSecretKey)) };
-    const error = await new KeysApi(a1.http).rotate({ ...body, grants: [body.grants[0], signedV1] }).catch((caught: unknown) => caught);
+    const error = await new KeysApi(a1.http).startRotation({ ...body, grants: [body.grants[0], signedV1] }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(EgideApiError);
     expect((error as EgideApiError).problem.errors?.map((e) => e.field)).toEqual(['grants.1.version']);
   });
@@ -213,8 +206,8 @@ describe('a rotation', () => {
       },
     );
     expect(checked.sort()).toEqual(before.map((wrap) => wrap.keyId).sort());
-    expect(response).toMatchObject({ scopeId: app.cast.ids.embassyA, generation: 2, grantsCreated: 2, dataKeysResealed: 3 });
-    expect(progress.map((step) => step.stage)).toEqual(['opening-keys', 'fetching-data-keys', 'resealing', 'submitting', 'done']);
+    expect(response).toMatchObject({ scopeId: app.cast.ids.embassyA, generation: 2, grantsCreated: 2, dataKeysTotal: 3, dataKeysResealed: 3, state: 'COMPLETED' });
+    expect(progress.map((step) => step.stage)).toEqual(['opening-keys', 'checking', 'started', 'resealing', 'completing', 'done']);
 
     const wraps = await allWraps(a2);
     expect(wraps.map((wrap) => wrap.generation)).toEqual([2, 2, 2]);
@@ -258,15 +251,17 @@ describe('a rotation', () => {
 
   it('whose generation does not match its history link and grants → 400', async () => {
     const stale = await rotationBody(a1, await allWraps(a1), [a1, a2]);
-    await expect(statusOf(new KeysApi(a1.http).rotate({ ...stale, generation: 2 }))).resolves.toMatchObject({ status: 400 });
+    await expect(statusOf(new KeysApi(a1.http).startRotation({ ...stale, generation: 2 }))).resolves.toMatchObject({ status: 400 });
   });
 });
 
 it('lets exactly one of two simultaneous rotations through; the other gets 409', async () => {
   const wraps = await allWraps(a1);
   const [byA1, byA2] = [await rotationBody(a1, wraps, [a1, a2]), await rotationBody(a2, wraps, [a1, a2])];
-  const results = await Promise.all([statusOf(new KeysApi(a1.http).rotate(byA1)), statusOf(new KeysApi(a2.http).rotate(byA2))]);
+  const results = await Promise.all([statusOf(new KeysApi(a1.http).startRotation(byA1)), statusOf(new KeysApi(a2.http).startRotation(byA2))]);
   expect(results.map((result) => result.status).sort()).toEqual([201, 409]);
+  // The winner carried every data key: it completed in its one request.
+  await expect(new KeysApi(a1.http).currentRotation()).resolves.toBeUndefined();
   const { current } = await openMyTeamKeys(a1);
   expect(current.generation).toBe(3);
   const opened = openAll(await allWraps(a1), current);
@@ -287,11 +282,13 @@ it('leaves a disabled member out of the next rotation', async () => {
 });
 
 it('audits every rotation in its transaction, and the refused ones', async () => {
-  const rows = await querySql<{ outcome: string; details: Record<string, unknown> }>(
+  const rows = await querySql<{ action: string; outcome: string; details: Record<string, unknown> }>(
     app.database.url,
-    `SELECT outcome, details FROM audit_events WHERE action = 'keys.rotated' AND scope_id = $1 ORDER BY id`,
+    `SELECT action, outcome, details FROM audit_events WHERE action IN ('keys.rotation-started', 'keys.rotated') AND scope_id = $1 ORDER BY id`,
     [app.cast.ids.embassyA],
   );
-  expect(rows.filter((row) => row.outcome === 'SUCCESS').map((row) => row.details.generation)).toEqual([2, 3, 4]);
+  const succeeded = (action: string): unknown[] => rows.filter((row) => row.outcome === 'SUCCESS' && row.action === action).map((row) => row.details.generation);
+  expect(succeeded('keys.rotation-started')).toEqual([2, 3, 4]);
+  expect(succeeded('keys.rotated')).toEqual([2, 3, 4]);
   expect(rows.filter((row) => row.outcome === 'FAILURE').length).toBeGreaterThanOrEqual(6);
 });

@@ -20,7 +20,7 @@ import { createCase, getCase, updateCase, CaseIntegrityError, type NewCase } fro
 import { createTeam, generateDataKey, grantTeamSeed, sealDataKeyToTeam, sealRevision, signDataKeyWrap } from '../../src/client/crypto';
 import { EgideClient } from '../../src/client/egide-client';
 import { openMyTeamKeys } from '../../src/client/team-keys-flow';
-import type { HeldGrantResponse } from '../../src/keys/dto/keys-responses.dto';
+import type { HeldGrantResponse } from '../../src/keys/dto/grant.response';
 import { WrongKeyError } from '../../src/crypto/protocol-errors';
 import type { EgideSession } from '../../src/client/egide-session';
 import { KeyChangedError, RollbackError } from '../../src/client/trust-store';

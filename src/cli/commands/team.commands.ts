@@ -18,6 +18,7 @@ import {
   pendingMembers,
   reindexEmbassyCases,
   resignWraps,
+  resumeRotation,
   rotateTeam,
   teamKeyFingerprint,
   teamKeysFingerprint,
@@ -27,7 +28,8 @@ import {
   type TeamKeys,
   type WrapRecordCheck,
 } from '../../client';
-import type { TeamMemberResponse } from '../../keys/dto/keys-responses.dto';
+import type { RotationResponse } from '../../keys/dto/rotation.response';
+import type { TeamMemberResponse } from '../../keys/dto/team-members.response';
 import type { CliContext } from '../cli-context';
 import { CliError, ExitCode } from '../exit-codes';
 import { memberLabel } from '../member-label';
@@ -76,19 +78,47 @@ function recordCheckOf(session: EgideSession): WrapRecordCheck {
   return session.user.role === 'EMBASSY_CONTACT' ? confirmCaseWrap(session) : () => Promise.resolve(false);
 }
 
-function describeProgress(progress: RotationProgress): { fraction: number; label: string } {
+/**
+ * Where a rotation stands, as a fraction and a label: re-sealing is most of the work
+ * (5–95 %), re-indexing the cases the last 5 %.
+ */
+export function describeProgress(progress: RotationProgress): { fraction: number; label: string } {
   switch (progress.stage) {
     case 'opening-keys':
-      return { fraction: 0.05, label: 'opening the current team key' };
-    case 'fetching-data-keys':
-      return { fraction: 0.3, label: `fetched ${progress.fetched} sealed data keys` };
-    case 'resealing':
-      return { fraction: 0.6, label: `re-sealing ${progress.dataKeys} data keys and granting ${progress.members} members` };
-    case 'submitting':
-      return { fraction: 0.85, label: 'submitting the new generation' };
+      return { fraction: 0, label: 'opening the current team key' };
+    case 'checking':
+      return { fraction: 0.02, label: `checked ${progress.checked} data-key wraps` };
+    case 'started':
+      return {
+        fraction: 0.05,
+        label: `${progress.resumed ? 'resuming the rotation' : 'rotation started'} to generation ${progress.generation}: ${progress.total} data keys to re-seal`,
+      };
+    case 'resealing': {
+      const share = progress.total === 0 ? 1 : Math.min(1, progress.done / progress.total);
+      return { fraction: 0.05 + 0.9 * share, label: `re-sealed ${progress.done} of ${progress.total} data keys` };
+    }
+    case 'completing':
+      return { fraction: 0.95, label: `completing the rotation to generation ${progress.generation}` };
     case 'done':
-      return { fraction: 1, label: `generation ${progress.generation} in place` };
+      return { fraction: 0.95, label: `generation ${progress.generation} in place` };
   }
+}
+
+/**
+ * Shows rotation progress: a bar on a terminal; otherwise a plain line per stage and
+ * per 5 % of re-sealing (a log of 100,000 keys stays short).
+ */
+function rotationProgress(progress: ProgressReporter, tty: boolean): (step: RotationProgress) => void {
+  let lastShown = -1;
+  return (step) => {
+    const shown = describeProgress(step);
+    if (!tty && (step.stage === 'resealing' || step.stage === 'checking')) {
+      const bucket = step.stage === 'checking' ? -2 - Math.floor(step.checked / 5000) : Math.floor(shown.fraction * 20);
+      if (bucket === lastShown && (step.stage === 'checking' || step.done !== step.total)) return;
+      lastShown = bucket;
+    }
+    progress.update(shown.fraction, shown.label);
+  };
 }
 
 async function chooseMember(context: CliContext, waiting: TeamMemberResponse[], userId: string | undefined, self: string): Promise<TeamMemberResponse> {
@@ -239,44 +269,58 @@ export function registerTeamCommands(program: Command, contextOf: ContextOf): vo
 
   team
     .command('rotate')
-    .description('move your scope to a new team key generation, re-sealing every data key (after a member left)')
-    .action(async (_options: unknown, command: Command) => {
+    .description(
+      'move your scope to a new team key generation, re-sealing every data key in chunks (after a member left); a rotation left half way is finished first',
+    )
+    .option('--resume', 'only finish the rotation in progress (from any device of a member holding both generations); start none')
+    .action(async (options: { resume?: boolean }, command: Command) => {
       const context = contextOf(command);
       const progress = new ProgressReporter(context.output.stderr);
+      const show = rotationProgress(progress, context.output.stderr.isTTY === true);
       const response = await context.withSession(async (session) => {
         requireScope(session);
         try {
           // Wraps written before protocol 2 are re-signed first (each once its record
           // checks out); the rotation then re-seals and re-signs every wrap it trusts.
           const check = recordCheckOf(session);
-          await resignWraps(session, check);
-          const rotated = await rotateTeam(
-            session,
-            (step) => {
-              const shown = describeProgress(step);
-              progress.update(shown.fraction, shown.label);
-            },
-            check,
-          );
-          const fingerprint = teamKeysFingerprint(rotated.next);
-          forget([rotated.next]);
+          let outcome: { next: TeamKeys; response: RotationResponse; resumed: RotationResponse | null };
+          if (options.resume === true) {
+            const resumed = await resumeRotation(session, show, check);
+            if (resumed === undefined) throw new CliError('no rotation of your scope is in progress', ExitCode.NotFound);
+            outcome = { ...resumed, resumed: null };
+          } else {
+            await resignWraps(session, check);
+            outcome = await rotateTeam(session, show, check);
+          }
+          const fingerprint = teamKeysFingerprint(outcome.next);
+          forget([outcome.next]);
           // The new generation has a new blind-index key: an embassy's cases are
           // re-indexed so that duplicate searches keep finding them.
           const casesReindexed =
             session.user.role === 'EMBASSY_CONTACT'
-              ? await reindexEmbassyCases(session, (done) => progress.update(0.95, `re-indexing cases (${done})`))
+              ? await reindexEmbassyCases(session, (done) => progress.update(0.97, `re-indexing cases (${done})`))
               : 0;
-          return { ...rotated.response, fingerprint, casesReindexed };
+          progress.update(1, `generation ${outcome.response.generation} in place`);
+          return {
+            ...outcome.response,
+            fingerprint,
+            casesReindexed,
+            resumedRotation: outcome.resumed === null ? null : { rotationId: outcome.resumed.rotationId, generation: outcome.resumed.generation },
+          };
         } finally {
           progress.finish();
         }
       });
       context.output.result(response, () =>
         renderFields([
+          ...(response.resumedRotation === null
+            ? []
+            : ([['Finished first', `the rotation to generation ${response.resumedRotation.generation} left in progress`]] as [string, string][])),
           ['Generation', String(response.generation)],
           ['Team fingerprint', response.fingerprint],
+          ['Rotation', `${response.rotationId} (${response.state.toLowerCase()})`],
           ['Grants', String(response.grantsCreated)],
-          ['Data keys re-sealed', String(response.dataKeysResealed)],
+          ['Data keys re-sealed', `${response.dataKeysResealed} of ${response.dataKeysTotal}, in ${response.chunks} chunks`],
           ['Cases re-indexed', String(response.casesReindexed)],
         ]),
       );

@@ -3,12 +3,16 @@
  *
  * Rotation from generation g to g+1, done by a remaining member's client:
  *   1. a fresh random seed_{g+1} and its keys (team-keys.ts);
- *   2. every data key sealed to T_g is opened, re-sealed to T_{g+1} and signed by the
- *      rotating member for the record its stored wrap names (protocol 2: writer = rotator);
- *   3. a history link: seed_g encrypted (XChaCha20-Poly1305) under history key_{g+1},
+ *   2. a history link: seed_g encrypted (XChaCha20-Poly1305) under history key_{g+1},
  *      AD = ("egide-history-link", version, alg, scopeId, g+1, g), so holders of g+1
  *      (including members who join later) can still reach generation g and before;
- *   4. seed_{g+1} granted to each remaining member (team-grants.ts).
+ *   3. seed_{g+1} granted to each remaining member (team-grants.ts) — steps 1–3 are
+ *      `beginTeamRotation`, what a rotation's start sends;
+ *   4. every data key sealed to T_g is opened, re-sealed to T_{g+1} and signed by the
+ *      rotating member for the record its stored wrap names (protocol 2: writer =
+ *      rotator) — `resealDataKeys`, chunk by chunk, from any device holding both.
+ * `rotateTeam` does all four at once (the test vectors' worked example draws its random
+ * bytes in its order: seed, re-seals, history link, grants).
  *
  * This module owns that sequence. It cannot un-see: what a removed member already read
  * or cached stays with them, and the removed member keeps seed_g; docs/protocol.md says
@@ -129,21 +133,55 @@ export interface TeamRotationInput {
   readonly rotatedBy: GrantSigner;
 }
 
-export function rotateTeam(input: TeamRotationInput, random: RandomSource = systemRandom): TeamRotation {
-  const { current } = input;
-  const next = deriveTeamKeys(generateTeamSeed(random), current.scopeId, current.generation + 1);
-  const resealedDataKeys = input.sealedDataKeys.map((sealed) => {
-    const dataKey = openSealedDataKey(sealed, current);
+export interface TeamRotationStart {
+  readonly next: TeamKeys;
+  readonly historyLink: HistoryLink;
+  /** seed_{g+1} for each remaining member, signed by the rotating member. */
+  readonly grants: TeamKeyGrant[];
+}
+
+/** Steps 1–3: generation g+1, its history link back to g, and its grants. */
+export function beginTeamRotation(
+  input: Pick<TeamRotationInput, 'current' | 'remainingMembers' | 'rotatedBy'>,
+  random: RandomSource = systemRandom,
+): TeamRotationStart {
+  const next = deriveTeamKeys(generateTeamSeed(random), input.current.scopeId, input.current.generation + 1);
+  const historyLink = createHistoryLink(next, input.current, random);
+  const grants = input.remainingMembers.map((member) => grantTeamSeed(next, member, input.rotatedBy, random));
+  return { next, historyLink, grants };
+}
+
+/**
+ * Step 4 for some data keys: each opened with `previous` (the generation it is sealed
+ * to), re-sealed to `next` and signed by the rotator for the record its wrap names. The
+ * caller has decided each wrap is trustworthy (team-keys-flow.ts); the opened keys are
+ * erased at once.
+ */
+export function resealDataKeys(
+  sealedDataKeys: readonly RotatingDataKeyWrap[],
+  previous: TeamKeys,
+  next: TeamKeys,
+  rotatedBy: GrantSigner,
+  random: RandomSource = systemRandom,
+): SignedDataKeyWrap[] {
+  return sealedDataKeys.map((sealed) => {
+    const dataKey = openSealedDataKey(sealed, previous);
     try {
       return signDataKeyWrap(
         sealDataKeyToTeam(dataKey, next, random),
-        { entity: sealed.entity, recordId: sealed.recordId, writerUserId: input.rotatedBy.userId },
-        input.rotatedBy.signSecretKey,
+        { entity: sealed.entity, recordId: sealed.recordId, writerUserId: rotatedBy.userId },
+        rotatedBy.signSecretKey,
       );
     } finally {
       sodium.memzero(dataKey.key);
     }
   });
+}
+
+export function rotateTeam(input: TeamRotationInput, random: RandomSource = systemRandom): TeamRotation {
+  const { current } = input;
+  const next = deriveTeamKeys(generateTeamSeed(random), current.scopeId, current.generation + 1);
+  const resealedDataKeys = resealDataKeys(input.sealedDataKeys, current, next, input.rotatedBy, random);
   const historyLink = createHistoryLink(next, current, random);
   const grants = input.remainingMembers.map((member) => grantTeamSeed(next, member, input.rotatedBy, random));
   return { next, resealedDataKeys, historyLink, grants };
