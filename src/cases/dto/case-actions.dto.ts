@@ -7,7 +7,8 @@
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { BASE64URL, SignedDataKeyWrapDto } from '../../keys/dto/key-material.dto';
+import { SignedDataKeyWrapDto } from '../../sealed-records/dto/sealed-data-key.dto';
+import { CANONICAL_BASE64URL as BASE64URL } from '../../crypto/binary-encoding';
 import { CASE_STATUSES, type CaseStatus } from '../../contract/case-vocabulary';
 import { CASE_REFERENCE, TRANSFER_OVERRIDE_REASONS, type TransferOverrideReason } from '../../contract/case-vocabulary';
 import { VersionedRequest } from './update-case.dto';

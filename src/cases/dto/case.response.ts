@@ -4,7 +4,7 @@
  * column added to `cases` reaches no client until someone adds it here on purpose.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { StoredDataKeyWrapDto } from '../../keys/dto/key-material.dto';
+import { StoredDataKeyWrapDto } from '../../sealed-records/dto/sealed-data-key.dto';
 import { CASE_STATUSES, type CaseStatus } from '../../contract/case-vocabulary';
 import {
   BLIND_INDEX_FIELDS,

@@ -16,7 +16,7 @@ import {
   Length,
   Matches,
 } from 'class-validator';
-import { SignedDataKeyWrapDto } from '../../keys/dto/key-material.dto';
+import { SignedDataKeyWrapDto } from '../../sealed-records/dto/sealed-data-key.dto';
 import {
   DEFENDER_GROUPS,
   MAX_BLIND_INDEXES,

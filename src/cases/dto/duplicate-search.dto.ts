@@ -5,7 +5,7 @@
  */
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, Length, Matches } from 'class-validator';
-import { BASE64URL } from '../../keys/dto/key-material.dto';
+import { CANONICAL_BASE64URL as BASE64URL } from '../../crypto/binary-encoding';
 import { BLIND_INDEX_LENGTH } from '../../sealed-records/dto/blind-index.dto';
 import { BLIND_INDEX_FIELDS, MAX_BLIND_INDEXES, type BlindIndexField } from '../../contract/case-vocabulary';
 

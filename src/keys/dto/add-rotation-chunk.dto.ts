@@ -5,7 +5,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray } from 'class-validator';
 import { NestedObjects } from '../../common/http/nested-validation';
-import { SignedDataKeyWrapDto } from './key-material.dto';
+import { SignedDataKeyWrapDto } from '../../sealed-records/dto/sealed-data-key.dto';
 import { MAX_ROTATION_CHUNK } from './key-limits';
 
 export class AddRotationChunkRequest {

@@ -2,7 +2,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength } from 'class-validator';
 import { NestedObject } from '../../common/http/nested-validation';
-import { BASE64URL, TeamKeyGrantDto } from './key-material.dto';
+import { TeamKeyGrantDto } from './key-material.dto';
+import { CANONICAL_BASE64URL as BASE64URL } from '../../crypto/binary-encoding';
 
 export class CreateTeamRequest {
   @ApiProperty({ description: 'T_1, X25519, 32 bytes, base64url; must equal grant.teamBoxPublicKey' })

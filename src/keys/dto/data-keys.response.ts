@@ -1,7 +1,7 @@
 /** Keyset pages of the data keys sealed to the caller's scope. */
 import { ApiProperty } from '@nestjs/swagger';
 import { UUID_FIELD } from '../../common/openapi/api-fields';
-import { StoredDataKeyWrapDto } from './key-material.dto';
+import { StoredDataKeyWrapDto } from '../../sealed-records/dto/sealed-data-key.dto';
 import { MAX_DATA_KEYS_PAGE } from './key-limits';
 
 export class SealedDataKeysPageResponse {

@@ -1,6 +1,6 @@
 /**
- * Team key material as it arrives over HTTP: grants, history links, sealed data keys and
- * their signed (protocol 2) and stored forms.
+ * Team key material as it arrives over HTTP: grants and history links (sealed data keys
+ * and their wraps are the sealed-record kit's: sealed-records/dto/sealed-data-key.dto.ts).
  * class-validator checks shapes and bounds (naming each field); exact byte lengths,
  * versions and signatures are then checked by the protocol's own validators
  * (src/crypto) in the service, so that there is one definition of "well-formed".
@@ -11,11 +11,9 @@
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Equals, IsIn, IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
-import type { SignedDataKeyWrap, StoredDataKeyWrap } from '../../crypto/data-key-wrap-payload';
-import type { HistoryLink, SealedDataKey } from '../../crypto/key-bundles';
+import type { HistoryLink } from '../../crypto/key-bundles';
 import {
   Algorithm,
-  IDENTIFIER_PATTERN,
   KEY_BUNDLE_VERSION,
   LEGACY_TEAM_GRANT_VERSION,
   TEAM_GRANT_VERSIONS,
@@ -23,7 +21,6 @@ import {
 } from '../../crypto/protocol-constants';
 import { CANONICAL_BASE64URL } from '../../crypto/binary-encoding';
 import type { TeamKeyGrant } from '../../crypto/team-grant-payload';
-import { SIGNATURE_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
 
 /** Canonical base64url (the decoder's own rule, src/crypto/binary-encoding.ts). */
 export const BASE64URL = CANONICAL_BASE64URL;
@@ -125,64 +122,4 @@ export class HistoryLinkDto implements HistoryLink {
   @MaxLength(80)
   @Matches(BASE64URL)
   ciphertext!: string;
-}
-
-export class SealedDataKeyDto implements SealedDataKey {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
-  keyId!: string;
-
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
-  scopeId!: string;
-
-  @ApiProperty({ minimum: 1, maximum: MAX_GENERATION })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_GENERATION)
-  generation!: number;
-
-  @ApiProperty({ description: 'crypto_box_seal(keyId ‖ data key) to T_g, 96 bytes, base64url' })
-  @IsString()
-  @MaxLength(192)
-  @Matches(BASE64URL)
-  sealed!: string;
-}
-
-/** A sealed data key bound by its writer's signature to one record (protocol 2): what clients write. */
-export class SignedDataKeyWrapDto extends SealedDataKeyDto implements SignedDataKeyWrap {
-  @ApiProperty({ example: 'case', description: 'The entity of the record the key belongs to' })
-  @IsString()
-  @MaxLength(64)
-  @Matches(IDENTIFIER_PATTERN)
-  entity!: string;
-
-  @ApiProperty({ format: 'uuid', description: 'The record the key belongs to' })
-  @IsUUID()
-  recordId!: string;
-
-  @ApiProperty({ format: 'uuid', description: 'The signer; must be the caller' })
-  @IsUUID()
-  writerUserId!: string;
-
-  @ApiProperty({ description: 'Ed25519 by the writer over the wrap message, 64 bytes, base64url' })
-  @IsString()
-  @MaxLength(128)
-  @Matches(BASE64URL)
-  signature!: string;
-}
-
-/** A wrap as stored and served: writer and signature are null for a wrap written before protocol 2. */
-export class StoredDataKeyWrapDto extends SealedDataKeyDto implements StoredDataKeyWrap {
-  @ApiProperty({ example: 'case', pattern: IDENTIFIER_PATTERN.source, maxLength: 64 })
-  entity!: string;
-
-  @ApiProperty(UUID_FIELD)
-  recordId!: string;
-
-  @ApiProperty({ ...UUID_FIELD, nullable: true, description: 'null: an unsigned wrap of protocol 1, refused by readers until re-signed' })
-  writerUserId!: string | null;
-
-  @ApiProperty({ ...SIGNATURE_FIELD, nullable: true, description: 'Ed25519 by the writer, base64url; null with writerUserId' })
-  signature!: string | null;
 }

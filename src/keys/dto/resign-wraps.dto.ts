@@ -2,7 +2,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { NestedObjects } from '../../common/http/nested-validation';
-import { BASE64URL } from './key-material.dto';
+import { CANONICAL_BASE64URL as BASE64URL } from '../../crypto/binary-encoding';
 import { MAX_WRAP_SIGNATURES } from './key-limits';
 
 /** The caller's signature over one stored wrap, as it is stored (writer = the caller). */

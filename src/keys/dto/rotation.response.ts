@@ -6,7 +6,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { DATE_TIME_FIELD, integerField, UUID_FIELD } from '../../common/openapi/api-fields';
 import { ROTATION_STATES, type RotationState } from '../rotation-state';
-import { StoredDataKeyWrapDto } from './key-material.dto';
+import { StoredDataKeyWrapDto } from '../../sealed-records/dto/sealed-data-key.dto';
 import { GENERATION_FIELD, MAX_DATA_KEYS_COUNTED, MAX_DATA_KEYS_PAGE, MAX_ROTATION_CHUNK, MAX_ROTATION_GRANTS } from './key-limits';
 import { TeamPublicKeyResponse } from './team-key.response';
 

@@ -8,7 +8,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { NestedObject, NestedObjects } from '../../common/http/nested-validation';
-import { BASE64URL, HistoryLinkDto, SignedDataKeyWrapDto, TeamKeyGrantDto } from './key-material.dto';
+import { HistoryLinkDto, TeamKeyGrantDto } from './key-material.dto';
+import { SignedDataKeyWrapDto } from '../../sealed-records/dto/sealed-data-key.dto';
+import { CANONICAL_BASE64URL as BASE64URL } from '../../crypto/binary-encoding';
 import { MAX_GENERATION, MAX_ROTATION_GRANTS, MAX_ROTATION_START_DATA_KEYS } from './key-limits';
 
 export class StartRotationRequest {
