@@ -99,6 +99,9 @@ export class PrincipalChangeListener implements OnApplicationBootstrap, OnApplic
   }
 
   private async connect(): Promise<void> {
+    // A reconnection timer may fire after shutdown began (or after a test's module
+    // registry is gone): it must not open a connection then.
+    if (this.stopped) return;
     const url = (this.dataSource.options as PostgresDataSourceOptions).url;
     const client = new Client({
       connectionString: url,
