@@ -181,18 +181,19 @@ export class RotationService {
 
   /**
    * A keyset page of the data keys still awaiting the rotation: their wraps of the
-   * previous generation, to open with its key and re-seal. Empty once none awaits.
+   * previous generation, to open with its key and re-seal. The page looks at the next
+   * `limit` keys of the previous generation and answers those still awaiting, so it may
+   * hold fewer (none, when others re-sealed them) while `nextAfter` is not null; it is
+   * empty with `nextAfter` null once the walk is over.
    */
   async pendingDataKeys(actor: Actor, rotationId: string, query: ListDataKeysQuery): Promise<PendingDataKeysPage> {
     const scope = ownKeyring(actor);
     const manager = this.database.manager;
     const rotation = await this.requireRotation(manager, scope, lower(rotationId));
     const limit = query.limit ?? MAX_DATA_KEYS_PAGE;
-    const dataKeys =
-      rotation.state === 'IN_PROGRESS'
-        ? await this.rotations.findAwaitingPage(manager, scope.id, rotation.id, query.after === undefined ? undefined : lower(query.after), limit)
-        : [];
-    return toPendingDataKeysPage(rotation.id, dataKeys, limit);
+    if (rotation.state !== 'IN_PROGRESS') return toPendingDataKeysPage(rotation.id, [], null);
+    const page = await this.rotations.findAwaitingPage(manager, scope.id, rotation, query.after === undefined ? undefined : lower(query.after), limit);
+    return toPendingDataKeysPage(rotation.id, page.awaiting, page.looked === limit ? (page.lastKeyId ?? null) : null);
   }
 
   /**
