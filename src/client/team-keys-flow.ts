@@ -345,7 +345,11 @@ async function driveRotation(
       const current = await page();
       if (current.rotationId !== id) throw new WrongKeyError(`the page served is of rotation ${current.rotationId}, not ${id}`);
       if (current.nextAfter !== null) page = prefetch(api.pendingDataKeys(id, { after: current.nextAfter, limit }));
-      if (current.dataKeys.length === 0) break;
+      // A page may be empty and not the last (keys another member re-sealed): go on.
+      if (current.dataKeys.length === 0) {
+        if (current.nextAfter === null) break;
+        continue;
+      }
       for (const wrap of current.dataKeys) {
         if (wrap.scopeId.toLowerCase() !== previous.scopeId || wrap.generation !== previous.generation) {
           throw new WrongKeyError(`a data key awaiting rotation ${id} is sealed to ${wrap.scopeId} generation ${wrap.generation}`);

@@ -4,11 +4,11 @@
  * other scopes. Pure: the caller fetched the caller's and the recipient's keys.
  */
 import type { KeyObject } from 'node:crypto';
-import { NotFoundProblem } from '../common/http/problem';
+import { fieldProblem, NotFoundProblem } from '../common/http/problem';
 import { checkProtocolInput } from '../common/http/protocol-input';
 import { verifyTeamKeyGrantOnServer } from '../common/crypto/signature-verifier';
 import type { TeamKeyGrantDto } from './dto/key-material.dto';
-import { assertOwnScope, fieldProblem, lower, type TeamScope } from './keys.policy';
+import { assertOwnScope, lower, type TeamScope } from './keys.policy';
 import type { MemberKeysRow } from './keys.repository';
 
 /** What a grant is checked against, besides its own structure and signature. */

@@ -22,7 +22,7 @@ import type { KeyObject } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { TeamScopeId } from '../common/authz/scope';
 import type { ScopeType } from '../common/authz/roles';
-import { NotFoundProblem, ProblemException } from '../common/http/problem';
+import { fieldProblem, NotFoundProblem, ProblemException } from '../common/http/problem';
 import { checkProtocolInput } from '../common/http/protocol-input';
 import { validateSignedDataKeyWrap, type SignedDataKeyWrap } from '../crypto/data-key-wrap-payload';
 import { importSignPublicKey, verifyDataKeyWrapOnServer } from '../common/crypto/signature-verifier';
@@ -70,10 +70,6 @@ export interface ReceivingScope {
   readonly scope: TeamScopeId;
   readonly scopeType: ScopeType;
   readonly generation: number;
-}
-
-function fieldProblem(field: string, message: string): ProblemException {
-  return new ProblemException('validation-failed', `Invalid field(s): ${field}`, {}, [{ field, messages: [`${field} ${message}`] }]);
 }
 
 function noTeamKey(): ProblemException {

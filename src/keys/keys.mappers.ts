@@ -142,6 +142,7 @@ export function toRotationChunkResponse(row: RotationRow, result: ChunkResultRow
   };
 }
 
-export function toPendingDataKeysPage(rotationId: string, dataKeys: readonly StoredDataKeyWrap[], limit: number): PendingDataKeysPage {
-  return { rotationId, ...toDataKeysPageResponse(dataKeys, limit) };
+/** `nextAfter`: the last key id the page looked at, whether or not it still awaited; null when the walk is over. */
+export function toPendingDataKeysPage(rotationId: string, dataKeys: readonly StoredDataKeyWrap[], nextAfter: string | null): PendingDataKeysPage {
+  return { rotationId, dataKeys: [...dataKeys], nextAfter };
 }

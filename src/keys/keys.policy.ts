@@ -11,7 +11,7 @@
 import type { Actor } from '../common/authz/actor';
 import type { ScopeType } from '../common/authz/roles';
 import { ownTeamScope, type TeamScopeId } from '../common/authz/scope';
-import { NotFoundProblem, ProblemException } from '../common/http/problem';
+import { fieldProblem, NotFoundProblem } from '../common/http/problem';
 import { TEAM_GRANT_VERSION } from '../crypto/protocol-constants';
 import type { TeamKeyGrantDto } from './dto/key-material.dto';
 import type { NewGrant } from './keys.repository';
@@ -46,10 +46,6 @@ export function compareRecipients(
     missing: holders.filter((id) => !granted.has(id)),
     unexpected: recipients.filter((id) => !held.has(id)),
   };
-}
-
-export function fieldProblem(field: string, message: string): ProblemException {
-  return new ProblemException('validation-failed', `Invalid field(s): ${field}`, {}, [{ field, messages: [`${field} ${message}`] }]);
 }
 
 export function lower(id: string): string {

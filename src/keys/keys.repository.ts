@@ -160,24 +160,6 @@ const CURRENT_GENERATION_SQL = `SELECT ${GENERATION_COLUMNS} FROM team_key_gener
 
 @Injectable()
 export class KeysRepository {
-  /**
-   * @deprecated For the case feature until it calls KeyringService; the keyring's own
-   * lock (keyring.repository.ts lockKeyring) is the same advisory lock.
-   */
-  async lockScopeKeyring(manager: EntityManager, scopeId: string): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('egide:keyring:' || $1::text, 0))`, [scopeId]);
-  }
-
-  /** @deprecated For the case feature until it calls KeyringService.memberSignKey: use findMember. */
-  async findMemberKeys(scopeId: string, userId: string, manager: EntityManager): Promise<MemberKeysRow | undefined> {
-    return this.findMember(manager, scopeId as TeamScopeId, userId);
-  }
-
-  /** @deprecated For the case feature until it calls KeyringService: use findCurrent. */
-  async findCurrentGeneration(scopeId: string, manager: EntityManager): Promise<GenerationRow | undefined> {
-    return this.findCurrent(manager, scopeId as TeamScopeId);
-  }
-
   /** A user's public keys, only if they are a key-holding member of the scope. */
   async findMember(manager: EntityManager, scope: TeamScopeId, userId: string): Promise<MemberKeysRow | undefined> {
     const rows = (await manager.query(`SELECT ${MEMBER_COLUMNS} FROM users u WHERE u.id = $2 AND ${memberOfScope('u', '$1::uuid')}`, [

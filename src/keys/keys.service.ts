@@ -19,7 +19,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../common/authz/actor';
 import { Database } from '../common/database/database';
-import { NotFoundProblem, ProblemException } from '../common/http/problem';
+import { fieldProblem, NotFoundProblem, ProblemException } from '../common/http/problem';
 import { checkProtocolInput } from '../common/http/protocol-input';
 import { fromBase64UrlOfLength } from '../crypto/binary-encoding';
 import { teamKeyFingerprint } from '../crypto/fingerprint';
@@ -51,7 +51,7 @@ import {
   toUserPublicKeysResponse,
   toWrapsResignedResponse,
 } from './keys.mappers';
-import { assertCurrentGrantVersion, assertOwnScope, fieldProblem, lower, ownKeyring, toNewGrant, type TeamScope } from './keys.policy';
+import { assertCurrentGrantVersion, assertOwnScope, lower, ownKeyring, toNewGrant, type TeamScope } from './keys.policy';
 import { KeysRepository, type GenerationRow, type MemberKeysRow } from './keys.repository';
 import { KeyringRepository } from './keyring.repository';
 

@@ -57,8 +57,20 @@ const ROTATION_FROM = `team_key_rotations r JOIN team_key_generations t ON t.sco
 
 const WRAP_COLUMNS = `w.key_id, w.scope_id, w.generation, w.sealed, w.entity, w.record_id, w.writer_id, w.signature`;
 
+/**
+ * "The key of wrap `w` has a wrap of generation `generation`" as a scalar subquery: one
+ * primary-key probe per row, whatever the planner believes. Written as NOT EXISTS, the
+ * anti-join is planned from statistics that a rotation makes stale as it goes (the new
+ * generation's rows look absent), and the plan it picked — a nested loop over the
+ * materialised new generation — grew quadratic: 11 s for one page at 50,000 keys
+ * re-sealed. Every statement here that relates a key's two wraps uses this probe.
+ */
+function wrapOf(alias: string, generation: string): string {
+  return `(SELECT 1 FROM data_key_wraps n WHERE n.key_id = ${alias}.key_id AND n.scope_id = ${alias}.scope_id AND n.generation = ${generation} LIMIT 1)`;
+}
+
 /** "The key of wrap `w` (of the previous generation) has no wrap of the new one yet", for rotation `r`. */
-const AWAITING = `NOT EXISTS (SELECT 1 FROM data_key_wraps n WHERE n.key_id = w.key_id AND n.scope_id = w.scope_id AND n.generation = r.to_generation)`;
+const AWAITING = `${wrapOf('w', 'r.to_generation')} IS NULL`;
 
 /** The data keys sealed to generation $2 when a rotation from it starts: the rotation's total. */
 const INSERT_ROTATION_SQL = `INSERT INTO team_key_rotations (id, scope_id, from_generation, to_generation, state, started_by, data_keys_total)
@@ -70,16 +82,18 @@ const FIND_ROTATION_SQL = `SELECT ${ROTATION_COLUMNS} FROM ${ROTATION_FROM} WHER
 const FIND_IN_PROGRESS_SQL = `SELECT ${ROTATION_COLUMNS} FROM ${ROTATION_FROM} WHERE r.scope_id = $1 AND r.state = 'IN_PROGRESS'`;
 
 /**
- * A keyset page (by key id) of the previous generation's wraps whose key has no wrap of
- * the new one: the index (scope_id, generation, key_id) walks them in order, the primary
- * key answers each NOT EXISTS.
+ * A keyset page of the previous generation's wraps, by key id: the next `limit` of them
+ * (the index (scope_id, generation, key_id) walks exactly those, in order), each marked
+ * whether its key still awaits the new generation. The service answers the awaiting ones
+ * and continues after the last one looked at, so a page costs `limit` index entries and
+ * `limit` probes however far the rotation is.
  */
-const PENDING_PAGE_SQL = `SELECT ${WRAP_COLUMNS}
-    FROM team_key_rotations r
-    JOIN data_key_wraps w ON w.scope_id = r.scope_id AND w.generation = r.from_generation
-   WHERE r.scope_id = $1 AND r.id = $2 AND ($3::uuid IS NULL OR w.key_id > $3::uuid) AND ${AWAITING}
-   ORDER BY w.key_id
-   LIMIT $4`;
+const PENDING_PAGE_SQL = `WITH candidates AS MATERIALIZED (
+    SELECT ${WRAP_COLUMNS} FROM data_key_wraps w
+     WHERE w.scope_id = $1 AND w.generation = $2 AND ($4::uuid IS NULL OR w.key_id > $4::uuid)
+     ORDER BY w.key_id
+     LIMIT $5)
+  SELECT w.*, ${wrapOf('w', '$3')} IS NULL AS awaiting FROM candidates w ORDER BY w.key_id`;
 
 /**
  * The chunk, in one statement: the rotation row is locked only if it is this scope's and
@@ -98,8 +112,9 @@ const INSERT_CHUNK_SQL = `WITH r AS (
     SELECT v.key_id, r.scope_id, r.to_generation, v.sealed, old.entity, old.record_id, v.writer_id, v.signature
       FROM r
       JOIN v ON v.generation = r.to_generation
-      JOIN data_key_wraps old ON old.scope_id = r.scope_id AND old.generation = r.from_generation AND old.key_id = v.key_id
-                             AND old.entity = v.entity AND old.record_id = v.record_id
+      JOIN LATERAL (SELECT o.entity, o.record_id FROM data_key_wraps o
+                     WHERE o.key_id = v.key_id AND o.scope_id = r.scope_id AND o.generation = r.from_generation LIMIT 1) old
+        ON old.entity = v.entity AND old.record_id = v.record_id
     ON CONFLICT (key_id, scope_id, generation) DO NOTHING
     RETURNING key_id),
   counted AS (SELECT count(*)::int AS resealed FROM ins),
@@ -110,8 +125,8 @@ const INSERT_CHUNK_SQL = `WITH r AS (
   SELECT (SELECT count(*) FROM upd)::int AS rotations,
          (SELECT resealed FROM counted) AS resealed,
          (SELECT count(*) FROM v CROSS JOIN r
-           WHERE NOT EXISTS (SELECT 1 FROM data_key_wraps old
-                              WHERE old.scope_id = r.scope_id AND old.generation = r.from_generation AND old.key_id = v.key_id))::int AS gone`;
+           WHERE (SELECT 1 FROM data_key_wraps o
+                   WHERE o.key_id = v.key_id AND o.scope_id = r.scope_id AND o.generation = r.from_generation LIMIT 1) IS NULL)::int AS gone`;
 
 /**
  * The submitted wraps (by index) whose entity or record differ from the previous
@@ -120,7 +135,8 @@ const INSERT_CHUNK_SQL = `WITH r AS (
  */
 const REBINDINGS_SQL = `SELECT v.ord::int - 1 AS index, CASE WHEN w.entity <> v.entity THEN 'entity' ELSE 'recordId' END AS field
     FROM unnest($3::uuid[], $4::text[], $5::uuid[]) WITH ORDINALITY AS v(key_id, entity, record_id, ord)
-    JOIN data_key_wraps w ON w.scope_id = $1 AND w.generation = $2 AND w.key_id = v.key_id
+    JOIN LATERAL (SELECT o.entity, o.record_id FROM data_key_wraps o
+                   WHERE o.key_id = v.key_id AND o.scope_id = $1 AND o.generation = $2 LIMIT 1) w ON true
    WHERE w.entity <> v.entity OR w.record_id <> v.record_id
    ORDER BY v.ord`;
 
@@ -132,8 +148,8 @@ const COUNT_AWAITING_SQL = `SELECT count(*)::int AS awaiting
 /** Completes the rotation if it is in progress and no key awaits it: the check is part of the UPDATE. */
 const COMPLETE_SQL = `UPDATE team_key_rotations r SET state = 'COMPLETED', completed_at = now(), completed_by = $3
    WHERE r.scope_id = $1 AND r.id = $2 AND r.state = 'IN_PROGRESS'
-     AND NOT EXISTS (SELECT 1 FROM data_key_wraps w
-                      WHERE w.scope_id = r.scope_id AND w.generation = r.from_generation AND ${AWAITING})
+     AND (SELECT 1 FROM data_key_wraps w
+           WHERE w.scope_id = r.scope_id AND w.generation = r.from_generation AND ${AWAITING} LIMIT 1) IS NULL
   RETURNING r.id`;
 
 /**
@@ -141,8 +157,7 @@ const COMPLETE_SQL = `UPDATE team_key_rotations r SET state = 'COMPLETED', compl
  * what readers no longer need once the rotation to $2 is complete.
  */
 const DELETE_SUPERSEDED_WRAPS_SQL = `DELETE FROM data_key_wraps w
-   WHERE w.scope_id = $1 AND w.generation < $2
-     AND EXISTS (SELECT 1 FROM data_key_wraps n WHERE n.key_id = w.key_id AND n.scope_id = w.scope_id AND n.generation = $2)`;
+   WHERE w.scope_id = $1 AND w.generation < $2 AND ${wrapOf('w', '$2')} IS NOT NULL`;
 
 const RECORD_DELETED_SQL = `UPDATE team_key_rotations SET old_wraps_deleted = $3 WHERE scope_id = $1 AND id = $2`;
 
@@ -163,10 +178,22 @@ export class RotationRepository {
     return rows[0];
   }
 
-  /** Up to `limit` wraps of the previous generation awaiting the rotation, after key id `after`. */
-  async findAwaitingPage(manager: EntityManager, scope: TeamScopeId, rotationId: string, after: string | undefined, limit: number): Promise<StoredDataKeyWrap[]> {
-    const rows = (await manager.query(PENDING_PAGE_SQL, [scope, rotationId, after ?? null, limit])) as WrapRow[];
-    return rows.map(toStoredDataKeyWrap);
+  /**
+   * The next `limit` wraps of `rotation`'s previous generation after key id `after`:
+   * those still awaiting the new one, and the last key id looked at (undefined: none was,
+   * the walk is over).
+   */
+  async findAwaitingPage(
+    manager: EntityManager,
+    scope: TeamScopeId,
+    rotation: Pick<RotationRow, 'from_generation' | 'to_generation'>,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ awaiting: StoredDataKeyWrap[]; looked: number; lastKeyId: string | undefined }> {
+    const rows = (await manager.query(PENDING_PAGE_SQL, [scope, rotation.from_generation, rotation.to_generation, after ?? null, limit])) as (WrapRow & {
+      awaiting: boolean;
+    })[];
+    return { awaiting: rows.filter((row) => row.awaiting).map(toStoredDataKeyWrap), looked: rows.length, lastKeyId: rows.at(-1)?.key_id };
   }
 
   async countAwaiting(manager: EntityManager, scope: TeamScopeId, rotationId: string): Promise<number> {

@@ -27,7 +27,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../common/authz/actor';
 import { Database } from '../common/database/database';
-import { NotFoundProblem, ProblemException } from '../common/http/problem';
+import { fieldProblem, NotFoundProblem, ProblemException } from '../common/http/problem';
 import { checkProtocolInput } from '../common/http/protocol-input';
 import { fromBase64UrlOfLength } from '../crypto/binary-encoding';
 import { validateSignedDataKeyWrap, type SignedDataKeyWrap } from '../crypto/data-key-wrap-payload';
@@ -44,7 +44,7 @@ import type { StartRotationRequest } from './dto/start-rotation.dto';
 import { verifyGrant } from './grant-verification';
 import { KeysAudit } from './keys-audit';
 import { toPendingDataKeysPage, toRotationChunkResponse, toRotationResponse } from './keys.mappers';
-import { assertCurrentGrantVersion, assertOwnScope, compareRecipients, fieldProblem, lower, ownKeyring, toNewGrant, type TeamScope } from './keys.policy';
+import { assertCurrentGrantVersion, assertOwnScope, compareRecipients, lower, ownKeyring, toNewGrant, type TeamScope } from './keys.policy';
 import { isUniqueViolation, KeysRepository, type MemberKeysRow } from './keys.repository';
 import { KeyringRepository } from './keyring.repository';
 import { requireCurrentGeneration } from './keys.service';
@@ -181,18 +181,19 @@ export class RotationService {
 
   /**
    * A keyset page of the data keys still awaiting the rotation: their wraps of the
-   * previous generation, to open with its key and re-seal. Empty once none awaits.
+   * previous generation, to open with its key and re-seal. The page looks at the next
+   * `limit` keys of the previous generation and answers those still awaiting, so it may
+   * hold fewer (none, when others re-sealed them) while `nextAfter` is not null; it is
+   * empty with `nextAfter` null once the walk is over.
    */
   async pendingDataKeys(actor: Actor, rotationId: string, query: ListDataKeysQuery): Promise<PendingDataKeysPage> {
     const scope = ownKeyring(actor);
     const manager = this.database.manager;
     const rotation = await this.requireRotation(manager, scope, lower(rotationId));
     const limit = query.limit ?? MAX_DATA_KEYS_PAGE;
-    const dataKeys =
-      rotation.state === 'IN_PROGRESS'
-        ? await this.rotations.findAwaitingPage(manager, scope.id, rotation.id, query.after === undefined ? undefined : lower(query.after), limit)
-        : [];
-    return toPendingDataKeysPage(rotation.id, dataKeys, limit);
+    if (rotation.state !== 'IN_PROGRESS') return toPendingDataKeysPage(rotation.id, [], null);
+    const page = await this.rotations.findAwaitingPage(manager, scope.id, rotation, query.after === undefined ? undefined : lower(query.after), limit);
+    return toPendingDataKeysPage(rotation.id, page.awaiting, page.looked === limit ? (page.lastKeyId ?? null) : null);
   }
 
   /**

@@ -4,10 +4,10 @@
  * (docs/protocol.md §5.2, §5.5, §5.8, §5.13, §5.14): the revision's coordinates are this
  * record's, the author is the caller, the fields are the record type's, every envelope
  * is well-formed and under this record's key id, and (with the author's registered key)
- * the signature verifies; a data-key wrap is this record's key, bound to this record,
- * for the scope that is to read it, and signed by the caller; a signed record action
- * (shred, transfer) verifies under the caller's key. Each failure is a 400 naming the
- * field.
+ * the signature verifies; a data-key wrap's signature verifies under its writer's key
+ * (what the wrap says about itself is the keyring's to check: KeyringService.checkWrap);
+ * a signed record action (shred, transfer) verifies under the caller's key. Each failure
+ * is a 400 naming the field.
  *
  * This module owns the order and wording of those checks and nothing else: it never
  * reads the database and never decides who may write (the calling feature does both).
@@ -17,7 +17,7 @@ import { verifyDataKeyWrapOnServer, verifyRecordActionOnServer, verifyRevisionSi
 import { fieldProblem } from '../common/http/problem';
 import { checkProtocolInput } from '../common/http/protocol-input';
 import { assertEnvelopeKeyId, parseEnvelope } from '../crypto/envelope';
-import { validateSignedDataKeyWrap, type SignedDataKeyWrap } from '../crypto/data-key-wrap-payload';
+import type { SignedDataKeyWrap } from '../crypto/data-key-wrap-payload';
 import type { RecordAction } from '../crypto/record-action-payload';
 import { decodeRevisionEnvelopes, type SignedRevision } from '../crypto/revision-payload';
 
@@ -62,28 +62,6 @@ export function checkRevisionStructure(revision: SignedRevision, expected: Revis
 /** The revision's signature against the author's (the caller's) registered key. */
 export function checkRevisionSignature(at: string, revision: SignedRevision, authorSignKey: KeyObject | string): void {
   checkProtocolInput(`${at}.signature`, () => verifyRevisionSignatureOnServer(revision, authorSignKey));
-}
-
-/** What a submitted wrap must say about itself: this record's key, for this scope, written by the caller. */
-export interface WrapExpectation {
-  readonly type: SealedRecordType;
-  readonly keyId: string;
-  readonly scopeId: string;
-  /** How a person calls the scope that is to read the record, e.g. `embassy`. */
-  readonly scopeNoun: string;
-  readonly recordId: string;
-  readonly writerUserId: string;
-}
-
-/** A wrap of this record's key, sealed to `scopeId`, bound to this record by the caller (its generation is the keyring's to check). */
-export function checkWrap(at: string, wrap: SignedDataKeyWrap, expected: WrapExpectation): void {
-  checkProtocolInput(at, () => validateSignedDataKeyWrap(wrap));
-  const { noun } = expected.type;
-  if (wrap.keyId.toLowerCase() !== expected.keyId) throw fieldProblem(`${at}.keyId`, `must be the ${noun}'s key id`);
-  if (wrap.scopeId.toLowerCase() !== expected.scopeId) throw fieldProblem(`${at}.scopeId`, `must be the ${expected.scopeNoun} that reads the ${noun}`);
-  if (wrap.entity !== expected.type.entity) throw fieldProblem(`${at}.entity`, `must be ${expected.type.entity}`);
-  if (wrap.recordId.toLowerCase() !== expected.recordId) throw fieldProblem(`${at}.recordId`, 'must be the id of this record');
-  if (wrap.writerUserId.toLowerCase() !== expected.writerUserId) throw fieldProblem(`${at}.writerUserId`, 'must be the caller');
 }
 
 /** The wrap's signature against the writer's (the caller's) registered key. */

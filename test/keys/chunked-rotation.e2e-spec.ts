@@ -78,6 +78,18 @@ async function generationsOf(scopeId: string): Promise<{ generation: number; n: 
   return querySql(app.database.url, `SELECT generation, count(*)::int AS n FROM data_key_wraps WHERE scope_id = $1 GROUP BY generation ORDER BY generation`, [scopeId]);
 }
 
+/** The first `count` data keys still awaiting the rotation, walking its pages as a client does. */
+async function awaitingKeys(session: EgideSession, rotationId: string, count: number): Promise<StoredDataKeyWrap[]> {
+  const found: StoredDataKeyWrap[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await new KeysApi(session.http).pendingDataKeys(rotationId, { after, limit: 20 });
+    found.push(...page.dataKeys);
+    if (found.length >= count || page.nextAfter === null) return found.slice(0, count);
+    after = page.nextAfter;
+  }
+}
+
 /** A progress callback that cuts the rotation off once the server accepted `chunks` chunks. */
 function cutAfter(chunks: number): (step: RotationProgress) => void {
   let seen = 0;
@@ -126,8 +138,9 @@ describe('a rotation cut off after its first chunk', () => {
     expect(wrap.generation).toBe(2);
     await expect(getCase(a1, fresh.id)).resolves.toMatchObject({ content: { narrative: 'Narrative of during' } });
     // The new case's key never awaited the rotation: it was born in generation 2.
-    const pending = await new KeysApi(a1.http).pendingDataKeys(interrupted.rotationId);
-    expect(pending.dataKeys.map((key) => key.recordId)).not.toContain(fresh.id);
+    const pending = await awaitingKeys(a1, interrupted.rotationId, SEEDED + caseIds.length);
+    expect(pending).toHaveLength(SEEDED + caseIds.length - 1 - CHUNK);
+    expect(pending.map((key) => key.recordId)).not.toContain(fresh.id);
   });
 
   it('refuses a second rotation while it is in progress (409 rotation-in-progress)', async () => {
@@ -153,7 +166,14 @@ describe('chunks', () => {
   beforeAll(async () => {
     const keys = await openMyTeamKeys(a1);
     [next, previous] = [keys.current, keys.history[1]];
-    page = (await new KeysApi(a1.http).pendingDataKeys(interrupted.rotationId, { limit: 3 })).dataKeys;
+    page = await awaitingKeys(a1, interrupted.rotationId, 3);
+  });
+
+  it('pages look at the next keys of generation 1 and answer those still awaiting: the first page is empty but not the last', async () => {
+    // The cut-off rotation re-sealed the first 50 keys in key order.
+    const first = await new KeysApi(a1.http).pendingDataKeys(interrupted.rotationId, { limit: 10 });
+    expect(first.dataKeys).toEqual([]);
+    expect(first.nextAfter).not.toBeNull();
   });
 
   const reseal = (wraps: readonly StoredDataKeyWrap[], by: EgideSession = a1): SignedDataKeyWrap[] =>

@@ -78,6 +78,10 @@ export class PendingDataKeysPage {
   })
   dataKeys!: StoredDataKeyWrapDto[];
 
-  @ApiProperty({ ...UUID_FIELD, nullable: true, description: 'Pass as `after` for the next page; null on the last' })
+  @ApiProperty({
+    ...UUID_FIELD,
+    nullable: true,
+    description: 'Pass as `after` for the next page (a page may hold fewer keys than `limit`, even none, and still have one); null when the walk is over',
+  })
   nextAfter!: string | null;
 }
