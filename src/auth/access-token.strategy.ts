@@ -8,11 +8,13 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { Actor } from '../common/authz/actor';
+import { scopeOf } from '../common/authz/roles';
 import { Clock } from '../common/clock';
 import { ServerKeys } from '../common/config/server-keys';
+import { Database } from '../common/database/database';
+import { isUuid } from '../crypto/binary-encoding';
 import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, type AccessTokenClaims } from './access-token';
 import { AuthRepository } from './auth.repository';
-import { isUuid } from '../crypto/binary-encoding';
 
 export const ACCESS_TOKEN_STRATEGY = 'egide-access-token';
 
@@ -22,6 +24,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
     serverKeys: ServerKeys,
     @Inject(Clock) private readonly clock: Clock,
     private readonly auth: AuthRepository,
+    private readonly database: Database,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -53,8 +56,11 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
       return false;
     }
     if (typeof claims.exp !== 'number' || claims.exp <= this.clock.nowSeconds()) return false;
-    const principal = await this.auth.findActivePrincipal(claims.sub, claims.sid, claims.ver);
+    const principal = await this.auth.findActivePrincipal(this.database.manager, { userId: claims.sub, sessionId: claims.sid, tokenVersion: claims.ver });
     if (principal === undefined) return false;
-    return { ...principal, sessionId: claims.sid, requestId: request.id };
+    const scope = scopeOf(principal.role, principal.embassy_id, principal.organization_id);
+    const teamGrant =
+      scope.id === null ? null : { scopeId: scope.id, currentGeneration: principal.current_generation, holdsCurrent: principal.holds_current };
+    return { userId: claims.sub, role: principal.role, scope, teamGrant, sessionId: claims.sid, requestId: request.id };
   }
 }

@@ -1,12 +1,14 @@
-/** Health probes (terminus). Owns no table. */
+/** Health probes (terminus). Owns no table; reads the migrations table's count. Imports no feature. */
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { Database } from '../common/database/database';
 import { HealthController } from './health.controller';
+import { HealthRepository } from './health.repository';
 import { MigrationsHealthIndicator } from './migrations.health';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' })],
   controllers: [HealthController],
-  providers: [MigrationsHealthIndicator],
+  providers: [Database, HealthRepository, MigrationsHealthIndicator],
 })
 export class HealthModule {}

@@ -7,7 +7,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { KEY_HOLDING_ROLES, SCOPE_TYPES, type Role, type ScopeType } from '../../common/authz/roles';
 import { HistoryLinkDto, StoredDataKeyWrapDto, TeamKeyGrantDto } from './key-material.dto';
 import { DATE_TIME_FIELD, EMAIL_FIELD, FINGERPRINT_FIELD, integerField, PUBLIC_KEY_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
-import { DISPLAY_NAME_FIELD } from '../../auth/dto/auth-responses.dto';
+import { DISPLAY_NAME_FIELD } from '../../users/display-name';
 import { MAX_DATA_KEYS_PAGE, MAX_ROTATION_DATA_KEYS, MAX_ROTATION_GRANTS, MAX_TEAM_MEMBERS_LISTED, MAX_WRAP_SIGNATURES } from './keys-requests.dto';
 
 const MAX_GENERATION = 0xffff_ffff;

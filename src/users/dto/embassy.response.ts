@@ -1,9 +1,8 @@
-/** What the API says about an embassy, built by `toEmbassyResponse` from a repository record. */
+/** What the API says about an embassy, built by `toEmbassyResponse` (users.mappers.ts) from a repository row. */
 import { ApiProperty } from '@nestjs/swagger';
 import { PAGE_LIMIT_MAX } from '../../common/http/keyset-cursor';
 import { DATE_TIME_FIELD, NEXT_CURSOR_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
 import { CITY_MAX_LENGTH, COUNTRY_CODE, NAME_MAX_LENGTH } from './create-embassy.dto';
-import type { EmbassyRecord } from '../embassies.repository';
 
 export class EmbassyResponse {
   @ApiProperty(UUID_FIELD)
@@ -31,15 +30,4 @@ export class EmbassyPage {
 
   @ApiProperty(NEXT_CURSOR_FIELD)
   nextCursor!: string | null;
-}
-
-export function toEmbassyResponse(embassy: EmbassyRecord): EmbassyResponse {
-  return {
-    id: embassy.id,
-    name: embassy.name,
-    country: embassy.country,
-    city: embassy.city,
-    createdAt: embassy.createdAt.toISOString(),
-    updatedAt: embassy.updatedAt.toISOString(),
-  };
 }
