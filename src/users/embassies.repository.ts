@@ -3,7 +3,8 @@
  * transaction's EntityManager (their audit event shares it) and the Clock's instant. A
  * duplicate (country, city, name) is decided by the unique index and comes back as
  * `'duplicate'`, for the service to answer 409; an update names the version it was based
- * on, and a stale one matches nothing. Lists are keyset-paginated on (name, id).
+ * on, checked in the UPDATE's WHERE, so a stale one matches nothing (and two concurrent
+ * updates of one version cannot both succeed). Lists are keyset-paginated on (name, id).
  *
  * Embassies are administered in the system scope: the `SystemScope` every method takes
  * bounds no row (an administrator reaches them all) but proves the caller passed
@@ -15,7 +16,7 @@ import type { SystemScope } from '../common/authz/scope';
 import { isUniqueViolation } from './unique-violation';
 
 const UNIQUE_INDEX = 'embassies_country_city_name_key';
-const COLUMNS = 'id, name, country, city, created_at, updated_at';
+const COLUMNS = 'id, name, country, city, created_at, updated_at, version';
 
 export interface EmbassyRow {
   id: string;
@@ -24,6 +25,7 @@ export interface EmbassyRow {
   city: string;
   created_at: Date;
   updated_at: Date;
+  version: number;
 }
 
 export interface EmbassyChanges {
@@ -37,8 +39,9 @@ export interface EmbassyChanges {
 const INSERT_EMBASSY = `INSERT INTO embassies (name, country, city, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
   ON CONFLICT (country, city, name) DO NOTHING RETURNING ${COLUMNS}`;
 
-const UPDATE_EMBASSY = `UPDATE embassies SET name = COALESCE($2, name), country = COALESCE($3, country), city = COALESCE($4, city), updated_at = $5
-  WHERE id = $1 RETURNING ${COLUMNS}`;
+const UPDATE_EMBASSY = `UPDATE embassies SET name = COALESCE($2, name), country = COALESCE($3, country), city = COALESCE($4, city), updated_at = $5,
+         version = version + 1
+  WHERE id = $1 AND version = $6 RETURNING ${COLUMNS}`;
 
 const SELECT_EMBASSY = `SELECT ${COLUMNS} FROM embassies WHERE id = $1`;
 
@@ -61,9 +64,17 @@ export class EmbassiesRepository {
     return rows[0] ?? 'duplicate';
   }
 
-  async update(manager: EntityManager, _scope: SystemScope, id: string, changes: EmbassyChanges, now: Date): Promise<EmbassyRow | 'duplicate' | undefined> {
+  /** Undefined when no embassy `id` is at `version` (missing, or changed since): the caller reads it to tell which. */
+  async update(
+    manager: EntityManager,
+    _scope: SystemScope,
+    id: string,
+    version: number,
+    changes: EmbassyChanges,
+    now: Date,
+  ): Promise<EmbassyRow | 'duplicate' | undefined> {
     try {
-      const [rows] = (await manager.query(UPDATE_EMBASSY, [id, changes.name ?? null, changes.country ?? null, changes.city ?? null, now])) as [
+      const [rows] = (await manager.query(UPDATE_EMBASSY, [id, changes.name ?? null, changes.country ?? null, changes.city ?? null, now, version])) as [
         EmbassyRow[],
         number,
       ];

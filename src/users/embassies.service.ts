@@ -13,7 +13,7 @@ import { Clock } from '../common/clock';
 import { Database } from '../common/database/database';
 import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf } from '../common/http/keyset-cursor';
 import type { PageQuery } from '../common/http/page-query.dto';
-import { NotFoundProblem, ProblemException, ValidationFailedException } from '../common/http/problem';
+import { NotFoundProblem, ProblemException, ValidationFailedException, VersionConflictProblem } from '../common/http/problem';
 import type { CreateEmbassyRequest } from './dto/create-embassy.dto';
 import type { EmbassyPage, EmbassyResponse } from './dto/embassy.response';
 import type { UpdateEmbassyRequest } from './dto/update-embassy.dto';
@@ -72,9 +72,14 @@ export class EmbassiesService {
       throw new ValidationFailedException([{ field: 'body', messages: ['give at least one of name, country, city'] }]);
     }
     return this.database.transaction(async (manager) => {
-      const embassy = await this.embassies.update(manager, scope, id, changes, this.clock.now());
-      if (embassy === undefined) throw new NotFoundProblem('embassy');
+      const embassy = await this.embassies.update(manager, scope, id, request.version, changes, this.clock.now());
       if (embassy === 'duplicate') throw new ProblemException('conflict', DUPLICATE);
+      if (embassy === undefined) {
+        // Missing, or another change committed since the administrator read it: say which.
+        const current = await this.embassies.findById(manager, scope, id);
+        if (current === undefined) throw new NotFoundProblem('embassy');
+        throw new VersionConflictProblem('embassy', current.version, request.version);
+      }
       await this.audit.record(manager, {
         action: 'embassy.updated',
         outcome: 'SUCCESS',
@@ -82,7 +87,7 @@ export class EmbassiesService {
         actor: { userId: actor.userId, role: actor.role },
         target: { type: 'embassy', id: embassy.id },
         scope: { type: 'EMBASSY', id: embassy.id },
-        details: { fields: changed.join(',') },
+        details: { fields: changed.join(','), version: embassy.version },
       });
       return toEmbassyResponse(embassy);
     });

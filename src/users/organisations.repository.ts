@@ -2,8 +2,8 @@
  * Every query on organisations (the NGOs), as raw SQL returning `OrganisationRow`s. Same
  * shape as embassies.repository.ts: the transaction's manager, the system scope (which
  * bounds no row but proves the access check ran) and the Clock's instant come in; a
- * duplicate name is decided by the unique index and comes back as `'duplicate'`; lists
- * are keyset-paginated on (name, id).
+ * duplicate name is decided by the unique index and comes back as `'duplicate'`; an update
+ * names the version it was based on, in its WHERE; lists are keyset-paginated on (name, id).
  */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -11,7 +11,7 @@ import type { SystemScope } from '../common/authz/scope';
 import { isUniqueViolation } from './unique-violation';
 
 const UNIQUE_INDEX = 'organizations_name_key';
-const COLUMNS = 'id, name, country, created_at, updated_at';
+const COLUMNS = 'id, name, country, created_at, updated_at, version';
 
 export interface OrganisationRow {
   id: string;
@@ -19,6 +19,7 @@ export interface OrganisationRow {
   country: string;
   created_at: Date;
   updated_at: Date;
+  version: number;
 }
 
 export interface OrganisationChanges {
@@ -29,8 +30,9 @@ export interface OrganisationChanges {
 const INSERT_ORGANISATION = `INSERT INTO organizations (name, country, created_at, updated_at) VALUES ($1, $2, $3, $3)
   ON CONFLICT (name) DO NOTHING RETURNING ${COLUMNS}`;
 
-const UPDATE_ORGANISATION = `UPDATE organizations SET name = COALESCE($2, name), country = COALESCE($3, country), updated_at = $4
-  WHERE id = $1 RETURNING ${COLUMNS}`;
+const UPDATE_ORGANISATION = `UPDATE organizations SET name = COALESCE($2, name), country = COALESCE($3, country), updated_at = $4,
+         version = version + 1
+  WHERE id = $1 AND version = $5 RETURNING ${COLUMNS}`;
 
 const SELECT_ORGANISATION = `SELECT ${COLUMNS} FROM organizations WHERE id = $1`;
 
@@ -48,15 +50,17 @@ export class OrganisationsRepository {
     return rows[0] ?? 'duplicate';
   }
 
+  /** Undefined when no organisation `id` is at `version` (missing, or changed since): the caller reads it to tell which. */
   async update(
     manager: EntityManager,
     _scope: SystemScope,
     id: string,
+    version: number,
     changes: OrganisationChanges,
     now: Date,
   ): Promise<OrganisationRow | 'duplicate' | undefined> {
     try {
-      const [rows] = (await manager.query(UPDATE_ORGANISATION, [id, changes.name ?? null, changes.country ?? null, now])) as [OrganisationRow[], number];
+      const [rows] = (await manager.query(UPDATE_ORGANISATION, [id, changes.name ?? null, changes.country ?? null, now, version])) as [OrganisationRow[], number];
       return rows[0];
     } catch (error) {
       if (isUniqueViolation(error, UNIQUE_INDEX)) return 'duplicate';

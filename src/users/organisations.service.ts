@@ -12,7 +12,7 @@ import { Clock } from '../common/clock';
 import { Database } from '../common/database/database';
 import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf } from '../common/http/keyset-cursor';
 import type { PageQuery } from '../common/http/page-query.dto';
-import { NotFoundProblem, ProblemException, ValidationFailedException } from '../common/http/problem';
+import { NotFoundProblem, ProblemException, ValidationFailedException, VersionConflictProblem } from '../common/http/problem';
 import type { CreateOrganisationRequest } from './dto/create-organisation.dto';
 import type { OrganisationPage, OrganisationResponse } from './dto/organisation.response';
 import type { UpdateOrganisationRequest } from './dto/update-organisation.dto';
@@ -71,9 +71,14 @@ export class OrganisationsService {
       throw new ValidationFailedException([{ field: 'body', messages: ['give at least one of name, country'] }]);
     }
     return this.database.transaction(async (manager) => {
-      const organisation = await this.organisations.update(manager, scope, id, changes, this.clock.now());
-      if (organisation === undefined) throw new NotFoundProblem('organisation');
+      const organisation = await this.organisations.update(manager, scope, id, request.version, changes, this.clock.now());
       if (organisation === 'duplicate') throw new ProblemException('conflict', DUPLICATE);
+      if (organisation === undefined) {
+        // Missing, or another change committed since the administrator read it: say which.
+        const current = await this.organisations.findById(manager, scope, id);
+        if (current === undefined) throw new NotFoundProblem('organisation');
+        throw new VersionConflictProblem('organisation', current.version, request.version);
+      }
       await this.audit.record(manager, {
         action: 'organization.updated',
         outcome: 'SUCCESS',
@@ -81,7 +86,7 @@ export class OrganisationsService {
         actor: { userId: actor.userId, role: actor.role },
         target: { type: 'organization', id: organisation.id },
         scope: { type: 'ORGANIZATION', id: organisation.id },
-        details: { fields: changed.join(',') },
+        details: { fields: changed.join(','), version: organisation.version },
       });
       return toOrganisationResponse(organisation);
     });

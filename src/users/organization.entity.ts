@@ -19,4 +19,8 @@ export class Organization {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** Moves on every update; an update names the version it was based on (docs/api.md). */
+  @Column({ type: 'integer', default: 1 })
+  version!: number;
 }

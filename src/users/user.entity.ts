@@ -132,6 +132,14 @@ export class User {
   @Column({ name: 'recovery_lockouts', type: 'integer', default: 0 })
   recoveryLockouts!: number;
 
+  /**
+   * The administrative record's version: moves when an administrator changes the role,
+   * scope or status, and such a change names the version it was based on (docs/api.md).
+   * Sign-ins, locks and credential changes leave it alone: they are not administration.
+   */
+  @Column({ type: 'integer', default: 1 })
+  version!: number;
+
   /** Carried in access tokens; incremented to revoke every session at once. */
   @Column({ name: 'token_version', type: 'integer', default: 0 })
   tokenVersion!: number;

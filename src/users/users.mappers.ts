@@ -21,6 +21,7 @@ export function toEmbassyResponse(row: EmbassyRow): EmbassyResponse {
     city: row.city,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    version: row.version,
   };
 }
 
@@ -31,6 +32,7 @@ export function toOrganisationResponse(row: OrganisationRow): OrganisationRespon
     country: row.country,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    version: row.version,
   };
 }
 
@@ -47,6 +49,7 @@ export function toUserResponse(row: UserAccountRow): UserResponse {
     mfaEnabled: row.totp_enabled_at !== null,
     lockedUntil: row.locked_until?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),
+    version: row.version,
   };
 }
 

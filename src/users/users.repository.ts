@@ -15,7 +15,7 @@ import type { Role } from '../common/authz/roles';
 import type { SystemScope } from '../common/authz/scope';
 import type { UserStatus } from './user.entity';
 
-const ACCOUNT_COLUMNS = 'id, email, display_name, role, embassy_id, organization_id, status, fingerprint, totp_enabled_at, locked_until, created_at';
+const ACCOUNT_COLUMNS = 'id, email, display_name, role, embassy_id, organization_id, status, fingerprint, totp_enabled_at, locked_until, created_at, version';
 
 export interface UserAccountRow {
   id: string;
@@ -29,6 +29,7 @@ export interface UserAccountRow {
   totp_enabled_at: Date | null;
   locked_until: Date | null;
   created_at: Date;
+  version: number;
 }
 
 export interface UserFilters {
@@ -58,9 +59,11 @@ const LIST_ACCOUNTS = `SELECT ${ACCOUNT_COLUMNS} FROM users
     AND ($5::uuid IS NULL OR (created_at, id) > (SELECT created_at, id FROM users WHERE id = $5::uuid))
   ORDER BY created_at, id LIMIT $6`;
 
-const CHANGE_STATUS = `UPDATE users SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2 RETURNING ${ACCOUNT_COLUMNS}`;
+const CHANGE_STATUS = `UPDATE users SET status = $3, updated_at = $4, version = version + 1
+  WHERE id = $1 AND status = $2 AND version = $5 RETURNING ${ACCOUNT_COLUMNS}`;
 
-const CHANGE_ROLE_AND_SCOPE = `UPDATE users SET role = $2, embassy_id = $3, organization_id = $4, updated_at = $5 WHERE id = $1 RETURNING ${ACCOUNT_COLUMNS}`;
+const CHANGE_ROLE_AND_SCOPE = `UPDATE users SET role = $2, embassy_id = $3, organization_id = $4, updated_at = $5, version = version + 1
+  WHERE id = $1 AND version = $6 RETURNING ${ACCOUNT_COLUMNS}`;
 
 @Injectable()
 export class UsersRepository {
@@ -97,22 +100,36 @@ export class UsersRepository {
   }
 
   /**
-   * Moves an account from one status to another in one conditional UPDATE: two
-   * administrators disabling at once cannot both succeed. Undefined when the account
-   * is missing or not in `from`.
+   * Moves an account from one status to another in one conditional UPDATE, on the version
+   * the administrator read: two administrators disabling at once cannot both succeed.
+   * Undefined when the account is missing, not in `from`, or no longer at `version`.
    */
-  async changeStatus(manager: EntityManager, _scope: SystemScope, id: string, from: UserStatus, to: UserStatus, now: Date): Promise<UserAccountRow | undefined> {
-    const [rows] = (await manager.query(CHANGE_STATUS, [id, from, to, now])) as [UserAccountRow[], number];
+  async changeStatus(
+    manager: EntityManager,
+    _scope: SystemScope,
+    id: string,
+    version: number,
+    transition: { from: UserStatus; to: UserStatus },
+    now: Date,
+  ): Promise<UserAccountRow | undefined> {
+    const [rows] = (await manager.query(CHANGE_STATUS, [id, transition.from, transition.to, now, version])) as [UserAccountRow[], number];
     return rows[0];
   }
 
-  /** On an account the caller locked (lockAccount) in this transaction. */
-  async changeRoleAndScope(manager: EntityManager, _scope: SystemScope, id: string, assignment: RoleAssignment, now: Date): Promise<UserAccountRow> {
-    const [rows] = (await manager.query(CHANGE_ROLE_AND_SCOPE, [id, assignment.role, assignment.embassyId, assignment.organizationId, now])) as [
+  /** On an account the caller locked (lockAccount) in this transaction and found at `version`. */
+  async changeRoleAndScope(
+    manager: EntityManager,
+    _scope: SystemScope,
+    id: string,
+    version: number,
+    assignment: RoleAssignment,
+    now: Date,
+  ): Promise<UserAccountRow> {
+    const [rows] = (await manager.query(CHANGE_ROLE_AND_SCOPE, [id, assignment.role, assignment.embassyId, assignment.organizationId, now, version])) as [
       UserAccountRow[],
       number,
     ];
-    if (rows[0] === undefined) throw new Error('changeRoleAndScope on an account that the caller did not lock');
+    if (rows[0] === undefined) throw new Error('changeRoleAndScope on an account that the caller did not lock at this version');
     return rows[0];
   }
 }

@@ -20,9 +20,10 @@ import { systemScope, type SystemScope } from '../common/authz/scope';
 import { Clock } from '../common/clock';
 import { Database } from '../common/database/database';
 import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf } from '../common/http/keyset-cursor';
-import { NotFoundProblem, ProblemException } from '../common/http/problem';
+import { NotFoundProblem, ProblemException, VersionConflictProblem } from '../common/http/problem';
 import { TeamMembershipService } from '../keys/team-membership.service';
 import type { ChangeRoleRequest } from './dto/change-role.dto';
+import type { ChangeUserStatusRequest } from './dto/change-user-status.dto';
 import type { ListUsersQuery } from './dto/list-users.dto';
 import type { UserPage, UserResponse } from './dto/user.response';
 import { ScopeAssignmentsService } from './scope-assignments.service';
@@ -64,15 +65,15 @@ export class UsersService {
     return toUserResponse(user);
   }
 
-  async disable(actor: Actor, id: string): Promise<UserResponse> {
+  async disable(actor: Actor, id: string, request: ChangeUserStatusRequest): Promise<UserResponse> {
     const scope = systemScope(actor);
     refuseSelfAdministration(actor, id, 'disable');
-    return this.changeStatus(actor, scope, id, 'disable');
+    return this.changeStatus(actor, scope, id, request.version, 'disable');
   }
 
-  async enable(actor: Actor, id: string): Promise<UserResponse> {
+  async enable(actor: Actor, id: string, request: ChangeUserStatusRequest): Promise<UserResponse> {
     const scope = systemScope(actor);
-    return this.changeStatus(actor, scope, id, 'enable');
+    return this.changeStatus(actor, scope, id, request.version, 'enable');
   }
 
   async changeRole(actor: Actor, id: string, request: ChangeRoleRequest): Promise<UserResponse> {
@@ -83,6 +84,7 @@ export class UsersService {
     return this.database.transaction(async (manager) => {
       const current = await this.users.lockAccount(manager, scope, id);
       if (current === undefined) throw new NotFoundProblem('user');
+      if (current.version !== request.version) throw new VersionConflictProblem('account', current.version, request.version);
       await this.scopeAssignments.checkTargetsExist(manager, scope, next);
       const before = scopeOf(current.role, current.embassy_id, current.organization_id);
       const after = scopeOf(next.role, next.embassyId, next.organizationId);
@@ -91,7 +93,7 @@ export class UsersService {
       // or audited: a retried request must not log the user out twice.
       if (!scopeChanged && current.role === next.role) return toUserResponse(current);
 
-      const updated = await this.users.changeRoleAndScope(manager, scope, id, next, this.clock.now());
+      const updated = await this.users.changeRoleAndScope(manager, scope, id, request.version, next, this.clock.now());
       const grantsRemoved = scopeChanged ? await this.membership.removeGrantsOfMovedMember(manager, scope, id) : 0;
       await this.sessions.endEverySessionOf(manager, scope, id, 'role-changed');
       await this.audit.record(manager, {
@@ -113,13 +115,15 @@ export class UsersService {
     });
   }
 
-  private async changeStatus(actor: Actor, scope: SystemScope, id: string, transition: UserStatusTransition): Promise<UserResponse> {
-    const { from, to } = USER_STATUS_TRANSITIONS[transition];
+  private async changeStatus(actor: Actor, scope: SystemScope, id: string, version: number, transition: UserStatusTransition): Promise<UserResponse> {
+    const { to } = USER_STATUS_TRANSITIONS[transition];
     return this.database.transaction(async (manager) => {
-      const updated = await this.users.changeStatus(manager, scope, id, from, to, this.clock.now());
+      const updated = await this.users.changeStatus(manager, scope, id, version, USER_STATUS_TRANSITIONS[transition], this.clock.now());
       if (updated === undefined) {
+        // Missing, changed since the administrator read it, or not in the status the transition starts from.
         const existing = await this.users.findAccount(manager, scope, id);
         if (existing === undefined) throw new NotFoundProblem('user');
+        if (existing.version !== version) throw new VersionConflictProblem('account', existing.version, version);
         throw new ProblemException('conflict', `The account is ${existing.status}; cannot ${transition} it`, { currentStatus: existing.status });
       }
       // A disabled account's sessions end now, not when their access tokens expire.

@@ -1,7 +1,8 @@
 /** What the API says about an organisation, built by `toOrganisationResponse` (users.mappers.ts) from a repository row. */
 import { ApiProperty } from '@nestjs/swagger';
 import { PAGE_LIMIT_MAX } from '../../common/http/keyset-cursor';
-import { DATE_TIME_FIELD, NEXT_CURSOR_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
+import { DATE_TIME_FIELD, integerField, NEXT_CURSOR_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
+import { MAX_RECORD_VERSION } from './versioned.dto';
 import { COUNTRY_CODE, NAME_MAX_LENGTH } from './create-embassy.dto';
 
 export class OrganisationResponse {
@@ -19,6 +20,9 @@ export class OrganisationResponse {
 
   @ApiProperty(DATE_TIME_FIELD)
   updatedAt!: string;
+
+  @ApiProperty({ ...integerField(1, MAX_RECORD_VERSION), description: 'Moves on every update; send it back with the next one' })
+  version!: number;
 }
 
 export class OrganisationPage {

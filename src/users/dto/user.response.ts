@@ -6,11 +6,12 @@
  */
 import { ApiProperty } from '@nestjs/swagger';
 import { PAGE_LIMIT_MAX } from '../../common/http/keyset-cursor';
-import { DATE_TIME_FIELD, EMAIL_FIELD, FINGERPRINT_FIELD, NEXT_CURSOR_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
+import { DATE_TIME_FIELD, EMAIL_FIELD, FINGERPRINT_FIELD, integerField, NEXT_CURSOR_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
 import { ROLES, type Role } from '../../common/authz/roles';
 import { DISPLAY_NAME_FIELD } from '../display-name';
 import { USER_STATUSES, type UserStatus } from '../user.entity';
 import { ScopeDto } from './scope.response';
+import { MAX_RECORD_VERSION } from './versioned.dto';
 
 export class UserResponse {
   @ApiProperty(UUID_FIELD)
@@ -42,6 +43,9 @@ export class UserResponse {
 
   @ApiProperty(DATE_TIME_FIELD)
   createdAt!: string;
+
+  @ApiProperty({ ...integerField(1, MAX_RECORD_VERSION), description: 'Moves on every change of role, scope or status; send it back with the next one' })
+  version!: number;
 }
 
 export class UserPage {
