@@ -58,7 +58,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
     if (typeof claims.exp !== 'number' || claims.exp <= this.clock.nowSeconds()) return false;
     const principal = await this.auth.findActivePrincipal(this.database.manager, { userId: claims.sub, sessionId: claims.sid, tokenVersion: claims.ver });
     if (principal === undefined) return false;
-    const scope = scopeOf(principal.role, principal.embassy_id, principal.organization_id);
+    const scope = scopeOf(principal.role, principal.embassy_id, principal.organisation_id);
     const teamGrant =
       scope.id === null ? null : { scopeId: scope.id, currentGeneration: principal.current_generation, holdsCurrent: principal.holds_current };
     return { userId: claims.sub, role: principal.role, scope, teamGrant, sessionId: claims.sid, requestId: request.id };

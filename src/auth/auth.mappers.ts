@@ -23,7 +23,7 @@ export function toUserSummaryResponse(row: UserSummaryRow): UserSummaryResponse 
     email: row.email,
     displayName: row.display_name,
     role: row.role,
-    scope: scopeOf(row.role, row.embassy_id, row.organization_id),
+    scope: scopeOf(row.role, row.embassy_id, row.organisation_id),
     fingerprint: row.fingerprint,
   };
 }

@@ -33,7 +33,7 @@ export interface UserSummaryRow {
   display_name: string | null;
   role: Role;
   embassy_id: string | null;
-  organization_id: string | null;
+  organisation_id: string | null;
   fingerprint: string;
 }
 
@@ -61,7 +61,7 @@ export interface CredentialRow extends UserSummaryRow {
 export interface PrincipalRow {
   role: Role;
   embassy_id: string | null;
-  organization_id: string | null;
+  organisation_id: string | null;
   current_generation: number | null;
   holds_current: boolean;
 }
@@ -93,19 +93,19 @@ const LOCK_COLUMNS: Record<Credential, { guesses: string; lockedUntil: string; l
  * $3 token version, $4 the network's id). Exported so that bench/run.ts measures the
  * very SQL the guard runs.
  */
-export const PRINCIPAL_SQL = `SELECT u.role, u.embassy_id, u.organization_id, t.generation AS current_generation, g.id IS NOT NULL AS holds_current
+export const PRINCIPAL_SQL = `SELECT u.role, u.embassy_id, u.organisation_id, t.generation AS current_generation, g.id IS NOT NULL AS holds_current
      FROM users u JOIN login_sessions s ON s.user_id = u.id
      LEFT JOIN LATERAL (
           SELECT k.scope_id, k.generation FROM team_key_generations k
            WHERE k.scope_id = CASE u.role WHEN 'EMBASSY_CONTACT' THEN u.embassy_id
-                                          WHEN 'NGO' THEN u.organization_id
+                                          WHEN 'NGO' THEN u.organisation_id
                                           WHEN 'COORDINATOR' THEN $4::uuid END
            ORDER BY k.generation DESC LIMIT 1) t ON true
      LEFT JOIN team_key_grants g ON g.scope_id = t.scope_id AND g.generation = t.generation AND g.recipient_id = u.id
     WHERE u.id = $1 AND s.id = $2 AND u.token_version = $3
       AND u.status = 'ACTIVE' AND u.totp_enabled_at IS NOT NULL AND s.revoked_at IS NULL`;
 
-const SUMMARY_COLUMNS = 'id, email, display_name, role, embassy_id, organization_id, fingerprint';
+const SUMMARY_COLUMNS = 'id, email, display_name, role, embassy_id, organisation_id, fingerprint';
 const CREDENTIAL_COLUMNS = `${SUMMARY_COLUMNS}, status, box_public_key, sign_public_key, kdf_salt, kdf_opslimit, kdf_memlimit, auth_key_hash,
   recovery_auth_key_hash, password_bundle, recovery_bundle, totp_secret_sealed, totp_enabled_at, totp_last_step, token_version`;
 

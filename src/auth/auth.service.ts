@@ -173,7 +173,7 @@ export class AuthService {
         requestId,
         actor: { userId: account.id, role: account.role },
         target: { type: 'user', id: account.id },
-        scope: scopeOf(account.role, account.embassy_id, account.organization_id),
+        scope: scopeOf(account.role, account.embassy_id, account.organisation_id),
         details: { invitationId: grant.invitationId },
       });
       return toEnrolmentResponse(account, totpSecret);
@@ -217,7 +217,7 @@ export class AuthService {
       requestId,
       actor: { userId: account.id, role: account.role },
       target: { type: 'user', id: account.id },
-      scope: scopeOf(account.role, account.embassy_id, account.organization_id),
+      scope: scopeOf(account.role, account.embassy_id, account.organisation_id),
       details: { grantsRemoved },
     });
     return toEnrolmentResponse(account, totpSecret);
@@ -272,7 +272,7 @@ export class AuthService {
         requestId,
         actor: { userId: proven.id, role: proven.role },
         target: { type: 'session', id: session.sessionId },
-        scope: scopeOf(proven.role, proven.embassy_id, proven.organization_id),
+        scope: scopeOf(proven.role, proven.embassy_id, proven.organisation_id),
       });
       return toLoginResponse(proven, session);
     });

@@ -22,7 +22,7 @@ function problemOf(run: () => unknown): { code: string; extensions: Record<strin
 describe('case policy', () => {
   it("scopes an embassy contact to their embassy (lower case) and refuses any other scope", () => {
     expect(ownEmbassy(actor('EMBASSY_CONTACT', { type: 'EMBASSY', id: embassyId.toUpperCase() }))).toBe(embassyId);
-    expect(() => ownEmbassy(actor('NGO', { type: 'ORGANIZATION', id: embassyId }))).toThrow('no embassy scope');
+    expect(() => ownEmbassy(actor('NGO', { type: 'ORGANISATION', id: embassyId }))).toThrow('no embassy scope');
     expect(() => ownEmbassy(actor('ADMIN', { type: 'SYSTEM', id: null }))).toThrow();
   });
 

@@ -22,7 +22,7 @@ export interface AccountRow {
   display_name: string | null;
   role: Role;
   embassy_id: string | null;
-  organization_id: string | null;
+  organisation_id: string | null;
   fingerprint: string;
 }
 
@@ -45,11 +45,11 @@ export interface AccountCredentials {
   totpSecretSealed: Buffer;
 }
 
-const ACCOUNT_COLUMNS = 'id, email, display_name, role, embassy_id, organization_id, fingerprint';
+const ACCOUNT_COLUMNS = 'id, email, display_name, role, embassy_id, organisation_id, fingerprint';
 
 const EMAIL_TAKEN = `SELECT 1 FROM users WHERE email = $1`;
 
-const INSERT_ACCOUNT = `INSERT INTO users (id, email, display_name, role, embassy_id, organization_id, box_public_key, sign_public_key, fingerprint,
+const INSERT_ACCOUNT = `INSERT INTO users (id, email, display_name, role, embassy_id, organisation_id, box_public_key, sign_public_key, fingerprint,
                    kdf_salt, kdf_opslimit, kdf_memlimit, auth_key_hash, recovery_auth_key_hash, password_bundle, recovery_bundle, totp_secret_sealed)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
   RETURNING ${ACCOUNT_COLUMNS}`;
@@ -72,7 +72,7 @@ export class AccountsRepository {
       grant.displayName,
       grant.role,
       grant.embassyId,
-      grant.organizationId,
+      grant.organisationId,
       keys.boxPublicKey,
       keys.signPublicKey,
       keys.fingerprint,

@@ -32,7 +32,7 @@ export class AccountsService {
       displayName: null,
       role: 'ADMIN',
       embassyId: null,
-      organizationId: null,
+      organisationId: null,
       replacesUserId: null,
     });
   }

@@ -19,7 +19,7 @@ export interface EnrolmentGrant {
   readonly displayName: string | null;
   readonly role: Role;
   readonly embassyId: string | null;
-  readonly organizationId: string | null;
+  readonly organisationId: string | null;
   /** Set for a re-enrolment: the account whose keys the enrolment replaces. */
   readonly replacesUserId: string | null;
 }

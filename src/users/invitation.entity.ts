@@ -6,7 +6,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import type { Role } from '../common/authz/roles';
 import { Embassy } from './embassy.entity';
-import { Organization } from './organization.entity';
+import { Organisation } from './organisation.entity';
 import { ROLE_IS_KNOWN_SQL, ROLE_MATCHES_SCOPE_SQL } from './role-scope.checks';
 import { User } from './user.entity';
 
@@ -39,12 +39,12 @@ export class Invitation {
   @JoinColumn({ name: 'embassy_id' })
   embassy?: Embassy;
 
-  @Column({ name: 'organization_id', type: 'uuid', nullable: true })
-  organizationId!: string | null;
+  @Column({ name: 'organisation_id', type: 'uuid', nullable: true })
+  organisationId!: string | null;
 
-  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'organization_id' })
-  organization?: Organization;
+  @ManyToOne(() => Organisation, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organisation_id', foreignKeyConstraintName: 'invitations_organisation_id_fkey' })
+  organisation?: Organisation;
 
   /**
    * Set for a re-enrolment: the account whose keys the enrolment replaces (lost

@@ -28,7 +28,7 @@ export interface InvitationRow {
   display_name: string | null;
   role: Role;
   embassy_id: string | null;
-  organization_id: string | null;
+  organisation_id: string | null;
   created_by: string | null;
   created_at: Date;
   expires_at: Date;
@@ -41,7 +41,7 @@ export interface SpentInvitationRow {
   display_name: string | null;
   role: Role;
   embassy_id: string | null;
-  organization_id: string | null;
+  organisation_id: string | null;
   replaces_user_id: string | null;
 }
 
@@ -51,22 +51,22 @@ export interface NewInvitation {
   displayName: string | null;
   role: Role;
   embassyId: string | null;
-  organizationId: string | null;
+  organisationId: string | null;
   createdBy: string;
   /** A re-enrolment of this existing account (lost password and lost recovery key). */
   replacesUserId?: string;
 }
 
-const LISTED_COLUMNS = 'id, email, display_name, role, embassy_id, organization_id, created_by, created_at, expires_at';
+const LISTED_COLUMNS = 'id, email, display_name, role, embassy_id, organisation_id, created_by, created_at, expires_at';
 
 const REVOKE_OPEN_FOR_EMAIL = `UPDATE invitations SET revoked_at = $2 WHERE email = $1 AND used_at IS NULL AND revoked_at IS NULL`;
 
-const INSERT_INVITATION = `INSERT INTO invitations (code_hash, email, role, embassy_id, organization_id, created_by, expires_at, replaces_user_id, display_name)
+const INSERT_INVITATION = `INSERT INTO invitations (code_hash, email, role, embassy_id, organisation_id, created_by, expires_at, replaces_user_id, display_name)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${LISTED_COLUMNS}`;
 
 const SPEND_INVITATION = `UPDATE invitations SET used_at = $3
   WHERE code_hash = $1 AND email = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3
-  RETURNING id, email, display_name, role, embassy_id, organization_id, replaces_user_id`;
+  RETURNING id, email, display_name, role, embassy_id, organisation_id, replaces_user_id`;
 
 const LIST_OPEN = `SELECT ${LISTED_COLUMNS} FROM invitations
   WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at > $1
@@ -92,7 +92,7 @@ export class InvitationsRepository {
       invitation.email,
       invitation.role,
       invitation.embassyId,
-      invitation.organizationId,
+      invitation.organisationId,
       invitation.createdBy,
       expiresAt,
       invitation.replacesUserId ?? null,

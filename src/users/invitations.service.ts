@@ -56,7 +56,7 @@ export class InvitationsService {
     const assignment: ScopeAssignment = {
       role: request.role,
       embassyId: request.embassyId ?? null,
-      organizationId: request.organizationId ?? null,
+      organisationId: request.organisationId ?? null,
     };
     this.scopeAssignments.checkShape(assignment);
     return this.database.transaction(async (manager) => {
@@ -74,7 +74,7 @@ export class InvitationsService {
         requestId: actor.requestId,
         actor: { userId: actor.userId, role: actor.role },
         target: { type: 'invitation', id: row.id },
-        scope: scopeOf(row.role, row.embassy_id, row.organization_id),
+        scope: scopeOf(row.role, row.embassy_id, row.organisation_id),
         details: { role: row.role },
       });
       return toCreatedInvitationResponse(row, code, await this.scopeHasTeam(manager, scope, row));
@@ -102,7 +102,7 @@ export class InvitationsService {
         requestId: actor.requestId,
         actor: { userId: actor.userId, role: actor.role },
         target: { type: 'invitation', id: withdrawn.id },
-        scope: scopeOf(withdrawn.role, withdrawn.embassy_id, withdrawn.organization_id),
+        scope: scopeOf(withdrawn.role, withdrawn.embassy_id, withdrawn.organisation_id),
         details: { role: withdrawn.role },
       });
     });
@@ -131,7 +131,7 @@ export class InvitationsService {
           displayName: account.display_name,
           role: account.role,
           embassyId: account.embassy_id,
-          organizationId: account.organization_id,
+          organisationId: account.organisation_id,
           createdBy: actor.userId,
           replacesUserId: account.id,
         },
@@ -143,7 +143,7 @@ export class InvitationsService {
         requestId: actor.requestId,
         actor: { userId: actor.userId, role: actor.role },
         target: { type: 'user', id: account.id },
-        scope: scopeOf(account.role, account.embassy_id, account.organization_id),
+        scope: scopeOf(account.role, account.embassy_id, account.organisation_id),
         details: { invitationId: row.id },
       });
       return toCreatedInvitationResponse(row, code, await this.scopeHasTeam(manager, scope, row));
@@ -164,13 +164,13 @@ export class InvitationsService {
       displayName: spent.display_name,
       role: spent.role,
       embassyId: spent.embassy_id,
-      organizationId: spent.organization_id,
+      organisationId: spent.organisation_id,
       replacesUserId: spent.replaces_user_id,
     });
   }
 
   private async scopeHasTeam(manager: EntityManager, scope: SystemScope, invitation: InvitationRow): Promise<boolean> {
-    const invitedScope = scopeOf(invitation.role, invitation.embassy_id, invitation.organization_id);
+    const invitedScope = scopeOf(invitation.role, invitation.embassy_id, invitation.organisation_id);
     return invitedScope.id !== null && (await this.membership.scopeHasTeam(manager, scope, invitedScope.id));
   }
 }

@@ -10,7 +10,7 @@ import type { EntityManager } from 'typeorm';
 import type { SystemScope } from '../common/authz/scope';
 import { isUniqueViolation } from './unique-violation';
 
-const UNIQUE_INDEX = 'organizations_name_key';
+const UNIQUE_INDEX = 'organisations_name_key';
 const COLUMNS = 'id, name, country, created_at, updated_at, version';
 
 export interface OrganisationRow {
@@ -27,19 +27,19 @@ export interface OrganisationChanges {
   country?: string;
 }
 
-const INSERT_ORGANISATION = `INSERT INTO organizations (name, country, created_at, updated_at) VALUES ($1, $2, $3, $3)
+const INSERT_ORGANISATION = `INSERT INTO organisations (name, country, created_at, updated_at) VALUES ($1, $2, $3, $3)
   ON CONFLICT (name) DO NOTHING RETURNING ${COLUMNS}`;
 
-const UPDATE_ORGANISATION = `UPDATE organizations SET name = COALESCE($2, name), country = COALESCE($3, country), updated_at = $4,
+const UPDATE_ORGANISATION = `UPDATE organisations SET name = COALESCE($2, name), country = COALESCE($3, country), updated_at = $4,
          version = version + 1
   WHERE id = $1 AND version = $5 RETURNING ${COLUMNS}`;
 
-const SELECT_ORGANISATION = `SELECT ${COLUMNS} FROM organizations WHERE id = $1`;
+const SELECT_ORGANISATION = `SELECT ${COLUMNS} FROM organisations WHERE id = $1`;
 
 /** FOR KEY SHARE: the organisation cannot be deleted until the transaction ends. */
-const LOCK_ORGANISATION_FOR_REFERENCE = `SELECT 1 FROM organizations WHERE id = $1 FOR KEY SHARE`;
+const LOCK_ORGANISATION_FOR_REFERENCE = `SELECT 1 FROM organisations WHERE id = $1 FOR KEY SHARE`;
 
-const LIST_ORGANISATIONS = `SELECT ${COLUMNS} FROM organizations
+const LIST_ORGANISATIONS = `SELECT ${COLUMNS} FROM organisations
   WHERE $1::text IS NULL OR (name, id) > ($1::text, $2::uuid)
   ORDER BY name, id LIMIT $3`;
 

@@ -36,12 +36,12 @@ export class OrganisationsService {
       const organisation = await this.organisations.insert(manager, scope, request, this.clock.now());
       if (organisation === 'duplicate') throw new ProblemException('conflict', DUPLICATE);
       await this.audit.record(manager, {
-        action: 'organization.created',
+        action: 'organisation.created',
         outcome: 'SUCCESS',
         requestId: actor.requestId,
         actor: { userId: actor.userId, role: actor.role },
-        target: { type: 'organization', id: organisation.id },
-        scope: { type: 'ORGANIZATION', id: organisation.id },
+        target: { type: 'organisation', id: organisation.id },
+        scope: { type: 'ORGANISATION', id: organisation.id },
         details: { country: organisation.country },
       });
       return toOrganisationResponse(organisation);
@@ -80,12 +80,12 @@ export class OrganisationsService {
         throw new VersionConflictProblem('organisation', current.version, request.version);
       }
       await this.audit.record(manager, {
-        action: 'organization.updated',
+        action: 'organisation.updated',
         outcome: 'SUCCESS',
         requestId: actor.requestId,
         actor: { userId: actor.userId, role: actor.role },
-        target: { type: 'organization', id: organisation.id },
-        scope: { type: 'ORGANIZATION', id: organisation.id },
+        target: { type: 'organisation', id: organisation.id },
+        scope: { type: 'ORGANISATION', id: organisation.id },
         details: { fields: changed.join(','), version: organisation.version },
       });
       return toOrganisationResponse(organisation);

@@ -31,8 +31,8 @@ export class ScopeAssignmentsService {
     if (assignment.embassyId !== null && !(await this.embassies.existsForReference(manager, scope, assignment.embassyId))) {
       throw new ValidationFailedException([{ field: 'embassyId', messages: ['embassyId names no embassy'] }]);
     }
-    if (assignment.organizationId !== null && !(await this.organisations.existsForReference(manager, scope, assignment.organizationId))) {
-      throw new ValidationFailedException([{ field: 'organizationId', messages: ['organizationId names no organisation'] }]);
+    if (assignment.organisationId !== null && !(await this.organisations.existsForReference(manager, scope, assignment.organisationId))) {
+      throw new ValidationFailedException([{ field: 'organisationId', messages: ['organisationId names no organisation'] }]);
     }
   }
 }

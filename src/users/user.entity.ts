@@ -12,7 +12,7 @@ import type { EncryptedKeyBundle } from '../crypto/key-bundles';
 import type { Role } from '../common/authz/roles';
 import { Embassy } from './embassy.entity';
 import { ROLE_IS_KNOWN_SQL, ROLE_MATCHES_SCOPE_SQL } from './role-scope.checks';
-import { Organization } from './organization.entity';
+import { Organisation } from './organisation.entity';
 
 export const USER_STATUSES = ['ACTIVE', 'DISABLED'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
@@ -20,7 +20,7 @@ export type UserStatus = (typeof USER_STATUSES)[number];
 @Entity({ name: 'users' })
 @Index('users_email_key', ['email'], { unique: true })
 @Index('users_embassy_id_idx', ['embassyId'])
-@Index('users_organization_id_idx', ['organizationId'])
+@Index('users_organisation_id_idx', ['organisationId'])
 @Index('users_role_status_idx', ['role', 'status'])
 @Check('users_role_check', ROLE_IS_KNOWN_SQL)
 @Check('users_status_check', `"status" IN ('ACTIVE', 'DISABLED')`)
@@ -51,12 +51,12 @@ export class User {
   @JoinColumn({ name: 'embassy_id' })
   embassy?: Embassy;
 
-  @Column({ name: 'organization_id', type: 'uuid', nullable: true })
-  organizationId!: string | null;
+  @Column({ name: 'organisation_id', type: 'uuid', nullable: true })
+  organisationId!: string | null;
 
-  @ManyToOne(() => Organization, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'organization_id' })
-  organization?: Organization;
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organisation_id', foreignKeyConstraintName: 'users_organisation_id_fkey' })
+  organisation?: Organisation;
 
   @Column({ type: 'varchar', length: 10, default: 'ACTIVE' })
   status!: UserStatus;

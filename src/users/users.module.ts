@@ -1,7 +1,7 @@
 /**
  * Users, embassies, organisations and invitations: who may sign in and in which scope
  * (ADMIN routes under /api/v1/admin), and the account rows enrolment creates. Owns the
- * embassies, organizations, invitations and users tables — except the credential columns
+ * embassies, organisations, invitations and users tables — except the credential columns
  * of users (KDF parameters, authKey hashes, wrapped seeds, TOTP, locks, token version),
  * which are auth's.
  *

@@ -15,7 +15,7 @@ import type { Role } from '../common/authz/roles';
 import type { SystemScope } from '../common/authz/scope';
 import type { UserStatus } from './user.entity';
 
-const ACCOUNT_COLUMNS = 'id, email, display_name, role, embassy_id, organization_id, status, fingerprint, totp_enabled_at, locked_until, created_at, version';
+const ACCOUNT_COLUMNS = 'id, email, display_name, role, embassy_id, organisation_id, status, fingerprint, totp_enabled_at, locked_until, created_at, version';
 
 export interface UserAccountRow {
   id: string;
@@ -23,7 +23,7 @@ export interface UserAccountRow {
   display_name: string | null;
   role: Role;
   embassy_id: string | null;
-  organization_id: string | null;
+  organisation_id: string | null;
   status: UserStatus;
   fingerprint: string;
   totp_enabled_at: Date | null;
@@ -36,33 +36,33 @@ export interface UserFilters {
   role?: Role;
   status?: UserStatus;
   embassyId?: string;
-  organizationId?: string;
+  organisationId?: string;
 }
 
 export interface RoleAssignment {
   role: Role;
   embassyId: string | null;
-  organizationId: string | null;
+  organisationId: string | null;
 }
 
 const SELECT_ACCOUNT = `SELECT ${ACCOUNT_COLUMNS} FROM users WHERE id = $1`;
 const LOCK_ACCOUNT = `SELECT ${ACCOUNT_COLUMNS} FROM users WHERE id = $1 FOR UPDATE`;
 const EMAIL_TAKEN = `SELECT 1 FROM users WHERE email = $1`;
 
-// embassy_id and organization_id are indexed; role and status are not: five roles and two
+// embassy_id and organisation_id are indexed; role and status are not: five roles and two
 // statuses over a table of one row per person, where a scan is what the planner would choose.
 const LIST_ACCOUNTS = `SELECT ${ACCOUNT_COLUMNS} FROM users
   WHERE ($1::text IS NULL OR role = $1::text)
     AND ($2::text IS NULL OR status = $2::text)
     AND ($3::uuid IS NULL OR embassy_id = $3::uuid)
-    AND ($4::uuid IS NULL OR organization_id = $4::uuid)
+    AND ($4::uuid IS NULL OR organisation_id = $4::uuid)
     AND ($5::uuid IS NULL OR (created_at, id) > (SELECT created_at, id FROM users WHERE id = $5::uuid))
   ORDER BY created_at, id LIMIT $6`;
 
 const CHANGE_STATUS = `UPDATE users SET status = $3, updated_at = $4, version = version + 1
   WHERE id = $1 AND status = $2 AND version = $5 RETURNING ${ACCOUNT_COLUMNS}`;
 
-const CHANGE_ROLE_AND_SCOPE = `UPDATE users SET role = $2, embassy_id = $3, organization_id = $4, updated_at = $5, version = version + 1
+const CHANGE_ROLE_AND_SCOPE = `UPDATE users SET role = $2, embassy_id = $3, organisation_id = $4, updated_at = $5, version = version + 1
   WHERE id = $1 AND version = $6 RETURNING ${ACCOUNT_COLUMNS}`;
 
 @Injectable()
@@ -93,7 +93,7 @@ export class UsersRepository {
       filters.role ?? null,
       filters.status ?? null,
       filters.embassyId ?? null,
-      filters.organizationId ?? null,
+      filters.organisationId ?? null,
       afterId ?? null,
       limit + 1,
     ])) as UserAccountRow[];
@@ -125,7 +125,7 @@ export class UsersRepository {
     assignment: RoleAssignment,
     now: Date,
   ): Promise<UserAccountRow> {
-    const [rows] = (await manager.query(CHANGE_ROLE_AND_SCOPE, [id, assignment.role, assignment.embassyId, assignment.organizationId, now, version])) as [
+    const [rows] = (await manager.query(CHANGE_ROLE_AND_SCOPE, [id, assignment.role, assignment.embassyId, assignment.organisationId, now, version])) as [
       UserAccountRow[],
       number,
     ];

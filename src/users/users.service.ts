@@ -53,7 +53,7 @@ export class UsersService {
     const scope = systemScope(actor);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, ['uuid'])[0];
     const limit = query.limit ?? PAGE_LIMIT_DEFAULT;
-    const filters = { role: query.role, status: query.status, embassyId: query.embassyId, organizationId: query.organizationId };
+    const filters = { role: query.role, status: query.status, embassyId: query.embassyId, organisationId: query.organisationId };
     const rows = await this.users.list(this.database.manager, scope, filters, limit, after);
     return pageOf(rows, limit, toUserResponse, (row) => [row.id]);
   }
@@ -79,15 +79,15 @@ export class UsersService {
   async changeRole(actor: Actor, id: string, request: ChangeRoleRequest): Promise<UserResponse> {
     const scope = systemScope(actor);
     refuseSelfAdministration(actor, id, 'change the role or scope of');
-    const next: ScopeAssignment = { role: request.role, embassyId: request.embassyId ?? null, organizationId: request.organizationId ?? null };
+    const next: ScopeAssignment = { role: request.role, embassyId: request.embassyId ?? null, organisationId: request.organisationId ?? null };
     this.scopeAssignments.checkShape(next);
     return this.database.transaction(async (manager) => {
       const current = await this.users.lockAccount(manager, scope, id);
       if (current === undefined) throw new NotFoundProblem('user');
       if (current.version !== request.version) throw new VersionConflictProblem('account', current.version, request.version);
       await this.scopeAssignments.checkTargetsExist(manager, scope, next);
-      const before = scopeOf(current.role, current.embassy_id, current.organization_id);
-      const after = scopeOf(next.role, next.embassyId, next.organizationId);
+      const before = scopeOf(current.role, current.embassy_id, current.organisation_id);
+      const after = scopeOf(next.role, next.embassyId, next.organisationId);
       const scopeChanged = before.type !== after.type || before.id !== after.id;
       // Asking for what the account already has changes nothing, so nothing is revoked
       // or audited: a retried request must not log the user out twice.
@@ -136,7 +136,7 @@ export class UsersService {
         requestId: actor.requestId,
         actor: { userId: actor.userId, role: actor.role },
         target: { type: 'user', id },
-        scope: scopeOf(updated.role, updated.embassy_id, updated.organization_id),
+        scope: scopeOf(updated.role, updated.embassy_id, updated.organisation_id),
       });
       return toUserResponse(updated);
     });

@@ -158,10 +158,10 @@ describe('organisations', () => {
     expect(listed.items.map((organisation) => organisation.name)).toEqual(['Defenders Watch International', 'Organisation X', 'Organisation Y']);
     expect(listed.nextCursor).toBeNull();
 
-    expect(await auditRows(app.database.url, 'organization.created', created.id)).toEqual([
-      expect.objectContaining({ actor_id: app.cast.members.admin.userId, scope_type: 'ORGANIZATION', scope_id: created.id, outcome: 'SUCCESS' }),
+    expect(await auditRows(app.database.url, 'organisation.created', created.id)).toEqual([
+      expect.objectContaining({ actor_id: app.cast.members.admin.userId, scope_type: 'ORGANISATION', scope_id: created.id, outcome: 'SUCCESS' }),
     ]);
-    const [updatedEvent] = await auditRows(app.database.url, 'organization.updated', created.id);
+    const [updatedEvent] = await auditRows(app.database.url, 'organisation.updated', created.id);
     expect(updatedEvent.details).toEqual({ fields: 'name,country', version: created.version + 1 });
   });
 

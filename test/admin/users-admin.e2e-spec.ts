@@ -119,7 +119,7 @@ describe('reading accounts', () => {
     const ids = (page: { items: UserResponse[] }): string[] => page.items.map((item) => item.id).sort();
     expect(ids(await admin.admin.listUsers({ role: 'COORDINATOR' }))).toEqual([memberId('coordinator1'), memberId('coordinator2')].sort());
     expect(ids(await admin.admin.listUsers({ embassyId: app.cast.ids.embassyB }))).toEqual([memberId('contactB1'), memberId('contactB2')].sort());
-    expect(ids(await admin.admin.listUsers({ organizationId: app.cast.ids.orgY }))).toEqual([memberId('ngoY1')]);
+    expect(ids(await admin.admin.listUsers({ organisationId: app.cast.ids.orgY }))).toEqual([memberId('ngoY1')]);
     expect(ids(await admin.admin.listUsers({ role: 'NGO', embassyId: app.cast.ids.embassyA }))).toEqual([]);
     expect(ids(await admin.admin.listUsers({ status: 'ACTIVE', role: 'AUDITOR' }))).toEqual([memberId('auditor')]);
 
@@ -235,8 +235,8 @@ describe('changing role or scope', () => {
 
   it('changes a role: the session ends and the new role applies on the next sign-in', async () => {
     const session = await app.login('coordinator2');
-    const changed = await admin.admin.changeUserRole(memberId('coordinator2'), { role: 'NGO', organizationId: app.cast.ids.orgX, version: await versionOf('coordinator2') });
-    expect(changed).toEqual(expect.objectContaining({ role: 'NGO', scope: { type: 'ORGANIZATION', id: app.cast.ids.orgX } }));
+    const changed = await admin.admin.changeUserRole(memberId('coordinator2'), { role: 'NGO', organisationId: app.cast.ids.orgX, version: await versionOf('coordinator2') });
+    expect(changed).toEqual(expect.objectContaining({ role: 'NGO', scope: { type: 'ORGANISATION', id: app.cast.ids.orgX } }));
     await expectSessionEnded(session);
     const again = await app.login('coordinator2');
     await expect(again.auth.me()).resolves.toEqual(expect.objectContaining({ role: 'NGO' }));
@@ -246,8 +246,8 @@ describe('changing role or scope', () => {
   it('changes nothing, and ends no session, when asked for what the account already has', async () => {
     const session = await app.login('ngoY1');
     const version = await versionOf('ngoY1');
-    const same = await admin.admin.changeUserRole(memberId('ngoY1'), { role: 'NGO', organizationId: app.cast.ids.orgY, version });
-    expect(same.scope).toEqual({ type: 'ORGANIZATION', id: app.cast.ids.orgY });
+    const same = await admin.admin.changeUserRole(memberId('ngoY1'), { role: 'NGO', organisationId: app.cast.ids.orgY, version });
+    expect(same.scope).toEqual({ type: 'ORGANISATION', id: app.cast.ids.orgY });
     expect(same.version).toBe(version);
     await expect(session.auth.me()).resolves.toEqual(expect.objectContaining({ id: memberId('ngoY1') }));
     expect(await auditRows(app.database.url, 'user.role-changed', memberId('ngoY1'))).toEqual([]);
@@ -266,14 +266,14 @@ describe('changing role or scope', () => {
     const id = memberId('ngoX1');
     const version = await versionOf('ngoX1');
     await expectInvalidFields(admin.admin.changeUserRole(id, { role: 'EMBASSY_CONTACT', version }), ['embassyId']);
-    await expectInvalidFields(admin.admin.changeUserRole(id, { role: 'COORDINATOR', organizationId: app.cast.ids.orgX, version }), ['organizationId']);
-    await expectInvalidFields(admin.admin.changeUserRole(id, { role: 'NGO', organizationId: UNKNOWN_ID, version }), ['organizationId']);
+    await expectInvalidFields(admin.admin.changeUserRole(id, { role: 'COORDINATOR', organisationId: app.cast.ids.orgX, version }), ['organisationId']);
+    await expectInvalidFields(admin.admin.changeUserRole(id, { role: 'NGO', organisationId: UNKNOWN_ID, version }), ['organisationId']);
     await expectInvalidFields(admin.admin.changeUserRole(id, { role: 'EMBASSY_CONTACT', embassyId: UNKNOWN_ID, version }), ['embassyId']);
     const unknownRole = { role: 'OWNER', version } as unknown as Parameters<typeof admin.admin.changeUserRole>[1];
     await expectInvalidFields(admin.admin.changeUserRole(id, unknownRole), ['role']);
     const unversioned = { role: 'AUDITOR' } as unknown as Parameters<typeof admin.admin.changeUserRole>[1];
     await expectInvalidFields(admin.admin.changeUserRole(id, unversioned), ['version']);
     await expectProblem(admin.admin.changeUserRole(UNKNOWN_ID, { role: 'AUDITOR', version: 1 }), 404);
-    await expect(admin.admin.getUser(id)).resolves.toEqual(expect.objectContaining({ role: 'NGO', scope: { type: 'ORGANIZATION', id: app.cast.ids.orgX } }));
+    await expect(admin.admin.getUser(id)).resolves.toEqual(expect.objectContaining({ role: 'NGO', scope: { type: 'ORGANISATION', id: app.cast.ids.orgX } }));
   });
 });

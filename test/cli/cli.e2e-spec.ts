@@ -377,7 +377,7 @@ it('runs a scripted onboarding: invite, enrol with secrets on stdin, confirm TOT
   app.clock.advance(30_000);
   expect((await newcomer.login(account.user.email, password, codeAtServerTime(account.totp.secret))).code).toBe(0);
   const whoami = await newcomer.run(['whoami', '--json']);
-  expect(JSON.parse(whoami.stdout)).toMatchObject({ email: 'newcomer@ngo.example', role: 'NGO', scope: { type: 'ORGANIZATION', id: app.cast.ids.orgX }, fingerprint: account.user.fingerprint });
+  expect(JSON.parse(whoami.stdout)).toMatchObject({ email: 'newcomer@ngo.example', role: 'NGO', scope: { type: 'ORGANISATION', id: app.cast.ids.orgX }, fingerprint: account.user.fingerprint });
   // The invitation is spent: enrolling again with it fails.
   const again = await harness().run(['enrol', '--email', invitation.email, '--password-stdin'], { stdin: `${invitation.code}\n${password}\n` });
   expect([4, 6, 7]).toContain(again.code);

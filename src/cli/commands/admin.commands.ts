@@ -54,9 +54,9 @@ function scopeText(scope: { type: string; id: string | null }): string {
   return scope.id === null ? scope.type : `${scope.type} ${scope.id}`;
 }
 
-function scopeIds(options: ScopeOptions): { embassyId?: string; organizationId?: string } {
+function scopeIds(options: ScopeOptions): { embassyId?: string; organisationId?: string } {
   if (options.embassy !== undefined && options.org !== undefined) throw new CliError('give --embassy or --org, not both', ExitCode.Usage);
-  return { embassyId: options.embassy, organizationId: options.org };
+  return { embassyId: options.embassy, organisationId: options.org };
 }
 
 function atLeastOne<T extends object>(update: T): T {

@@ -20,7 +20,7 @@ import { roleMay, TEAM_GRANT_REQUIRED, type Permission } from './permissions';
 import type { ScopeType } from './roles';
 
 /** How a refusal names the caller's scope. */
-const SCOPE_NOUN: Record<ScopeType, string> = { EMBASSY: 'embassy', ORGANIZATION: 'organisation', NETWORK: 'network', SYSTEM: 'scope' };
+const SCOPE_NOUN: Record<ScopeType, string> = { EMBASSY: 'embassy', ORGANISATION: 'organisation', NETWORK: 'network', SYSTEM: 'scope' };
 
 @Injectable()
 export class AccessGuard extends AuthGuard(ACCESS_TOKEN_STRATEGY) {

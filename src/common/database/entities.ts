@@ -14,13 +14,13 @@ import { DataKeyWrap, TeamKeyGeneration, TeamKeyGrantRecord } from '../../keys/t
 import { SetupToken } from '../../setup/setup-token.entity';
 import { Embassy } from '../../users/embassy.entity';
 import { Invitation } from '../../users/invitation.entity';
-import { Organization } from '../../users/organization.entity';
+import { Organisation } from '../../users/organisation.entity';
 import { User } from '../../users/user.entity';
 
 export const ENTITIES = [
   SetupToken,
   Embassy,
-  Organization,
+  Organisation,
   User,
   Invitation,
   LoginSession,

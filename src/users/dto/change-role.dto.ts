@@ -22,5 +22,5 @@ export class ChangeRoleRequest extends VersionedRequest {
   @ApiPropertyOptional({ format: 'uuid', description: 'Required for NGO, absent otherwise' })
   @IsOptional()
   @IsUUID()
-  organizationId?: string;
+  organisationId?: string;
 }

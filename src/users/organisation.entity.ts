@@ -1,10 +1,10 @@
 /** A non-governmental organisation: the scope of its NGO users and their visa requests. */
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-@Entity({ name: 'organizations' })
-@Index('organizations_name_key', ['name'], { unique: true })
-export class Organization {
-  @PrimaryGeneratedColumn('uuid')
+@Entity({ name: 'organisations' })
+@Index('organisations_name_key', ['name'], { unique: true })
+export class Organisation {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'organisations_pkey' })
   id!: string;
 
   @Column({ type: 'varchar', length: 200 })
