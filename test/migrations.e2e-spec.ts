@@ -1,6 +1,8 @@
 /**
  * The migrations describe the entities exactly (CI's drift check rests on the same
- * comparison), a drift is detected, and every migration reverts and re-applies.
+ * comparison), a drift is detected, every migration reverts and re-applies, and every
+ * constraint and index carries a PostgreSQL-style name that its entity declares — never a
+ * TypeORM hash (`PK_264a…`), which the drift check alone would not notice on a primary key.
  */
 import { Column, DataSource, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { ENTITIES } from '../src/common/database/entities';
@@ -42,6 +44,30 @@ async function withDataSource<T>(entities: EntityClass[], work: (ds: DataSource)
 
 it('finds no drift between entities and migrations', async () => {
   await expect(withDataSource(ENTITIES, schemaDiff)).resolves.toEqual({ up: [], down: [] });
+});
+
+it('names every constraint and index the PostgreSQL way, as the entities declare them', async () => {
+  const constraints = await querySql<{ table_name: string; name: string }>(
+    database.url,
+    `SELECT conrelid::regclass::text AS table_name, conname AS name FROM pg_constraint WHERE connamespace = 'public'::regnamespace`,
+  );
+  const indexes = await querySql<{ table_name: string; name: string }>(
+    database.url,
+    `SELECT tablename AS table_name, indexname AS name FROM pg_indexes WHERE schemaname = 'public'`,
+  );
+  const generated = /^(PK|FK|UQ|IDX|REL|CHK)_[0-9a-f]{20,}$/;
+  expect([...constraints, ...indexes].filter((row) => generated.test(row.name))).toEqual([]);
+
+  const present = new Set(constraints.map((row) => `${row.table_name}.${row.name}`));
+  await withDataSource(ENTITIES, async (dataSource) => {
+    for (const entity of dataSource.entityMetadatas) {
+      const declared = [entity.primaryColumns[0]?.primaryKeyConstraintName, ...entity.foreignKeys.map((key) => key.name)];
+      for (const name of declared) {
+        expect({ table: entity.tableName, name }).toEqual({ table: entity.tableName, name: expect.stringMatching(/^[a-z0-9_]+_(pkey|fkey)$/) as string });
+        expect(present.has(`${entity.tableName}.${name}`)).toBe(true);
+      }
+    }
+  });
 });
 
 it('detects an entity without a migration', async () => {

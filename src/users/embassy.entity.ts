@@ -4,7 +4,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Update
 @Entity({ name: 'embassies' })
 @Index('embassies_country_city_name_key', ['country', 'city', 'name'], { unique: true })
 export class Embassy {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'embassies_pkey' })
   id!: string;
 
   @Column({ type: 'varchar', length: 200 })

@@ -16,7 +16,7 @@ import { User } from './user.entity';
 @Check('invitations_role_check', ROLE_IS_KNOWN_SQL)
 @Check('invitations_scope_check', ROLE_MATCHES_SCOPE_SQL)
 export class Invitation {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'invitations_pkey' })
   id!: string;
 
   @Column({ name: 'code_hash', type: 'bytea' })
@@ -36,7 +36,7 @@ export class Invitation {
   embassyId!: string | null;
 
   @ManyToOne(() => Embassy, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'embassy_id' })
+  @JoinColumn({ name: 'embassy_id', foreignKeyConstraintName: 'invitations_embassy_id_fkey' })
   embassy?: Embassy;
 
   @Column({ name: 'organisation_id', type: 'uuid', nullable: true })
@@ -54,7 +54,7 @@ export class Invitation {
   replacesUserId!: string | null;
 
   @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'replaces_user_id' })
+  @JoinColumn({ name: 'replaces_user_id', foreignKeyConstraintName: 'invitations_replaces_user_id_fkey' })
   replacedUser?: User;
 
   /** Null for the invitation the setup token stands for. */
@@ -62,7 +62,7 @@ export class Invitation {
   createdBy!: string | null;
 
   @ManyToOne(() => User, { onDelete: 'SET NULL' })
-  @JoinColumn({ name: 'created_by' })
+  @JoinColumn({ name: 'created_by', foreignKeyConstraintName: 'invitations_created_by_fkey' })
   creator?: User;
 
   @Column({ name: 'expires_at', type: 'timestamptz' })

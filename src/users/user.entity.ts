@@ -26,7 +26,7 @@ export type UserStatus = (typeof USER_STATUSES)[number];
 @Check('users_status_check', `"status" IN ('ACTIVE', 'DISABLED')`)
 @Check('users_scope_check', ROLE_MATCHES_SCOPE_SQL)
 export class User {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'users_pkey' })
   id!: string;
 
   /** Lower-cased at the edge; unique. */
@@ -48,7 +48,7 @@ export class User {
   embassyId!: string | null;
 
   @ManyToOne(() => Embassy, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'embassy_id' })
+  @JoinColumn({ name: 'embassy_id', foreignKeyConstraintName: 'users_embassy_id_fkey' })
   embassy?: Embassy;
 
   @Column({ name: 'organisation_id', type: 'uuid', nullable: true })
