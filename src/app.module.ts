@@ -17,6 +17,7 @@ import type { Clock } from './common/clock';
 import { AppConfigModule } from './common/config/app-config.module';
 import type { AppConfig } from './common/config/environment';
 import type { ServerKeys } from './common/config/server-keys';
+import { APP_ENTITIES } from './app-entities';
 import { typeOrmOptions } from './common/database/typeorm-options';
 import { rateLimits } from './common/http/rate-limits';
 import { HealthModule } from './health/health.module';
@@ -41,7 +42,7 @@ export class AppModule {
       imports: [
         AppConfigModule.register(settings.config, settings.serverKeys, settings.clock),
         TypeOrmModule.forRoot({
-          ...typeOrmOptions(settings.databaseUrl, settings.config.databasePoolSize),
+          ...typeOrmOptions(settings.databaseUrl, APP_ENTITIES, settings.config.databasePoolSize),
           migrationsRun: true,
           retryAttempts: 0,
         }),

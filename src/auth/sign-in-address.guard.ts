@@ -15,7 +15,8 @@ import { ServerKeys } from '../common/config/server-keys';
 import { Database } from '../common/database/database';
 import { ProblemException } from '../common/http/problem';
 import { AuthRepository } from './auth.repository';
-import { addressTag, addressWindowStart, SIGN_IN_ADDRESS_WINDOW_MS, type AddressAttempt } from './sign-in-address';
+import { SIGN_IN_ADDRESS_WINDOW_MS } from '../common/http/rate-limits';
+import { addressTag, addressWindowStart, type AddressAttempt } from './sign-in-address';
 
 const ATTEMPT = Symbol('egide:sign-in-address-attempt');
 
