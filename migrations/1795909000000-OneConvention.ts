@@ -20,6 +20,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * (The other constraints and indexes were named by hand already.) TypeORM's own
  * `migrations` table gets `migrations_pkey` too.
  */
+
 /** [table, TypeORM's generated name, PostgreSQL-style name]. */
 const RENAMED_CONSTRAINTS: readonly (readonly [string, string, string])[] = [
   ['migrations', 'PK_8c82d7f526340ab734260ea46be', 'migrations_pkey'],
