@@ -29,6 +29,7 @@ import { SessionTokensService } from '../src/auth/session-tokens.service';
 import { base32Decode, totpCode, totpStep } from '../src/auth/totp';
 import { EgideClient } from '../src/client/egide-client';
 import { COORDINATORS_NETWORK_ID } from '../src/common/authz/roles';
+import type { OwnUserId } from '../src/common/authz/scope';
 import { startEgide, type EgideServer } from '../src/server';
 
 const run = promisify(execFile);
@@ -132,7 +133,7 @@ async function measurePropagation(a: EgideServer, b: EgideServer, userId: string
     });
   const times: number[] = [];
   for (let run = 0; run < runs; run += 1) {
-    const session = await dataSource.transaction((manager) => tokens.openSession(manager, userId, tokenVersion));
+    const session = await dataSource.transaction((manager) => tokens.openSession(manager, userId as OwnUserId, tokenVersion));
     for (let warm = 0; warm < 3; warm += 1) if ((await me(b, session.accessToken)) !== 200) throw new Error('B refused a live session');
     const logout = await fetch(`${a.url}/api/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${session.accessToken}` } });
     if (logout.status !== 204) throw new Error(`logout answered ${logout.status}`);

@@ -39,7 +39,7 @@ export class PrincipalNotificationsAndRateLimits1795909100000 implements Migrati
     await queryRunner.query(`
       CREATE TRIGGER "users_principal_change_notify" AFTER UPDATE ON "users" FOR EACH ROW
       WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.role IS DISTINCT FROM NEW.role
-         OR OLD.embassy_id IS DISTINCT FROM NEW.embassy_id OR OLD.organization_id IS DISTINCT FROM NEW.organization_id
+         OR OLD.embassy_id IS DISTINCT FROM NEW.embassy_id OR OLD.organisation_id IS DISTINCT FROM NEW.organisation_id
          OR OLD.token_version IS DISTINCT FROM NEW.token_version OR OLD.totp_enabled_at IS DISTINCT FROM NEW.totp_enabled_at
          OR OLD.auth_key_hash IS DISTINCT FROM NEW.auth_key_hash OR OLD.recovery_auth_key_hash IS DISTINCT FROM NEW.recovery_auth_key_hash)
       EXECUTE FUNCTION "notify_principal_change"('user', 'id')`);

@@ -34,7 +34,7 @@ export class KeyringRotations1795909300000 implements MigrationInterface {
       `CREATE UNIQUE INDEX "team_key_generations_scope_id_current_key" ON "team_key_generations" ("scope_id") WHERE superseded_at IS NULL`,
     );
 
-    await queryRunner.query(`ALTER TABLE "data_key_wraps" DROP CONSTRAINT "PK_a86ca26e54380765cf68dddc3df"`);
+    await queryRunner.query(`ALTER TABLE "data_key_wraps" DROP CONSTRAINT "data_key_wraps_pkey"`);
     await queryRunner.query(`ALTER TABLE "data_key_wraps" ADD CONSTRAINT "data_key_wraps_pkey" PRIMARY KEY ("key_id", "scope_id", "generation")`);
     await queryRunner.query(`DROP INDEX "public"."data_key_wraps_scope_generation_idx"`);
     await queryRunner.query(
@@ -82,7 +82,7 @@ export class KeyringRotations1795909300000 implements MigrationInterface {
     await queryRunner.query(`DELETE FROM "data_key_wraps" w USING "data_key_wraps" n
                               WHERE n."key_id" = w."key_id" AND n."scope_id" = w."scope_id" AND n."generation" > w."generation"`);
     await queryRunner.query(`ALTER TABLE "data_key_wraps" DROP CONSTRAINT "data_key_wraps_pkey"`);
-    await queryRunner.query(`ALTER TABLE "data_key_wraps" ADD CONSTRAINT "PK_a86ca26e54380765cf68dddc3df" PRIMARY KEY ("key_id", "scope_id")`);
+    await queryRunner.query(`ALTER TABLE "data_key_wraps" ADD CONSTRAINT "data_key_wraps_pkey" PRIMARY KEY ("key_id", "scope_id")`);
     await queryRunner.query(`DROP INDEX "public"."team_key_generations_scope_id_current_key"`);
     await queryRunner.query(`ALTER TABLE "team_key_generations" DROP COLUMN "superseded_at"`);
   }

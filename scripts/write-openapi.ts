@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import 'reflect-metadata';
+import { APP_ENTITIES } from '../src/app-entities';
 import { withScratchDatabase } from '../src/common/database/scratch-database';
 import { buildOpenApiDocument } from '../src/common/http/openapi';
 import { DOCS_PATH } from '../src/common/http/security-headers';
@@ -22,7 +23,7 @@ import { startEgide } from '../src/server';
 async function main(outputPath: string): Promise<void> {
   const serverUrl = nonEmpty(process.env.DATABASE_URL) ?? nonEmpty(process.env.TEST_DATABASE_URL);
   const quiet = (): undefined => undefined;
-  const document = await withScratchDatabase(serverUrl, { info: quiet, warn: quiet, debug: quiet }, async (dataSource) => {
+  const document = await withScratchDatabase(serverUrl, APP_ENTITIES, { info: quiet, warn: quiet, debug: quiet }, async (dataSource) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'egide-openapi-'));
     const server = await startEgide({
       env: {

@@ -17,6 +17,7 @@ import type { Clock } from './common/clock';
 import { APP_CONFIG, AppConfigModule } from './common/config/app-config.module';
 import type { AppConfig } from './common/config/environment';
 import type { ServerKeys } from './common/config/server-keys';
+import { APP_ENTITIES } from './app-entities';
 import { DatabaseModule } from './common/database/database.module';
 import { typeOrmOptions } from './common/database/typeorm-options';
 import { RATE_LIMIT_STORAGE, RateLimitStorageModule, rateLimits } from './common/http/rate-limits';
@@ -42,7 +43,7 @@ export class AppModule {
       imports: [
         AppConfigModule.register(settings.config, settings.serverKeys, settings.clock),
         TypeOrmModule.forRoot({
-          ...typeOrmOptions(settings.databaseUrl, settings.config.databasePoolSize),
+          ...typeOrmOptions(settings.databaseUrl, APP_ENTITIES, settings.config.databasePoolSize),
           migrationsRun: true,
           retryAttempts: 0,
         }),

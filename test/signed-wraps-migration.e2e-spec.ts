@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ENTITIES } from '../src/common/database/entities';
+import { APP_ENTITIES } from '../src/app-entities';
 import { typeOrmOptions } from '../src/common/database/typeorm-options';
 import { loadCast } from './support/cast';
 import { cloneTestDatabase, querySql, type TestDatabase } from './support/test-database';
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 it('binds every protocol-1 wrap to its case, unsigned, and records the stored grants as version 1', async () => {
   const cast = loadCast();
-  const dataSource = new DataSource({ ...typeOrmOptions(database.url, 2), entities: ENTITIES });
+  const dataSource = new DataSource(typeOrmOptions(database.url, APP_ENTITIES, 2));
   await dataSource.initialize();
   try {
     const executed = async (): Promise<string[]> =>

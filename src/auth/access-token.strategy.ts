@@ -10,12 +10,14 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { Actor } from '../common/authz/actor';
+import { scopeOf } from '../common/authz/roles';
 import { Clock } from '../common/clock';
 import { ServerKeys } from '../common/config/server-keys';
+import { Database } from '../common/database/database';
+import { isUuid } from '../crypto/binary-encoding';
 import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, type AccessTokenClaims } from './access-token';
 import { AuthRepository } from './auth.repository';
-import { PrincipalCache } from './principal-cache';
-import { isUuid } from '../crypto/binary-encoding';
+import { PrincipalCache, type Principal } from './principal-cache';
 
 export const ACCESS_TOKEN_STRATEGY = 'egide-access-token';
 
@@ -26,6 +28,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
     @Inject(Clock) private readonly clock: Clock,
     private readonly auth: AuthRepository,
     private readonly principals: PrincipalCache,
+    private readonly database: Database,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -61,8 +64,15 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
     if (cached !== undefined) return { ...cached, sessionId: claims.sid, requestId: request.id };
     // Read before the query: a drop while it runs means it may have read the old row.
     const epoch = this.principals.epoch;
-    const principal = await this.auth.findActivePrincipal(claims.sub, claims.sid, claims.ver);
-    if (principal === undefined) return false;
+    const row = await this.auth.findActivePrincipal(this.database.manager, { userId: claims.sub, sessionId: claims.sid, tokenVersion: claims.ver });
+    if (row === undefined) return false;
+    const scope = scopeOf(row.role, row.embassy_id, row.organisation_id);
+    const principal: Principal = {
+      userId: claims.sub,
+      role: row.role,
+      scope,
+      teamGrant: scope.id === null ? null : { scopeId: scope.id, currentGeneration: row.current_generation, holdsCurrent: row.holds_current },
+    };
     this.principals.set(epoch, claims.sid, claims.ver, principal);
     return { ...principal, sessionId: claims.sid, requestId: request.id };
   }

@@ -20,7 +20,7 @@ import { ProblemException } from '../common/http/problem';
 import { ACCESS_TOKEN_STRATEGY } from './access-token.strategy';
 
 /** How a refusal names the caller's scope. */
-const SCOPE_NOUN: Record<ScopeType, string> = { EMBASSY: 'embassy', ORGANIZATION: 'organisation', NETWORK: 'network', SYSTEM: 'scope' };
+const SCOPE_NOUN: Record<ScopeType, string> = { EMBASSY: 'embassy', ORGANISATION: 'organisation', NETWORK: 'network', SYSTEM: 'scope' };
 
 @Injectable()
 export class AccessGuard extends AuthGuard(ACCESS_TOKEN_STRATEGY) {

@@ -11,34 +11,34 @@ import { Authorize, CurrentActor, Public } from '../common/authz/authorize.decor
 import { Permission } from '../common/authz/permissions';
 import { ApiProblems } from '../common/http/api-problems';
 import { RequestId } from '../common/http/request-id';
-import { AuthService } from './auth.service';
-import {
-  BeginRecoveryRequest,
-  ChangePasswordRequest,
-  CompleteRecoveryRequest,
-  ConfirmTotpRequest,
-  EnrolRequest,
-  LoginRequest,
-  PreloginRequest,
-  RefreshRequest,
-} from './dto/auth-requests.dto';
-import {
-  AccessTokenResponse,
-  BeginRecoveryResponse,
-  EnrolmentResponse,
-  LoginResponse,
-  PreloginResponse,
-  SessionTokensResponse,
-  UserSummaryDto,
-} from './dto/auth-responses.dto';
 import { CredentialRoute } from '../common/http/rate-limits';
+import { AuthService } from './auth.service';
+import { AccessTokenResponse } from './dto/access-token.response';
+import { BeginRecoveryRequest } from './dto/begin-recovery.dto';
+import { BeginRecoveryResponse } from './dto/begin-recovery.response';
+import { ChangePasswordRequest } from './dto/change-password.dto';
+import { CompleteRecoveryRequest } from './dto/complete-recovery.dto';
+import { ConfirmTotpRequest } from './dto/confirm-totp.dto';
+import { EnrolRequest } from './dto/enrol-account.dto';
+import { EnrolmentResponse } from './dto/enrolment.response';
+import { LoginRequest } from './dto/login.dto';
+import { LoginResponse } from './dto/login.response';
+import { PreloginRequest } from './dto/prelogin.dto';
+import { PreloginResponse } from './dto/prelogin.response';
+import { RefreshRequest } from './dto/refresh-session.dto';
+import { SessionTokensResponse } from './dto/session-tokens.response';
+import { UserSummaryResponse } from './dto/user-summary.response';
+import { SessionsService } from './sessions.service';
 import type { AddressAttempt } from './sign-in-address';
 import { SignInAddressGuard, SignInAttempt } from './sign-in-address.guard';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sessions: SessionsService,
+  ) {}
 
   @Post('enrol')
   @CredentialRoute()
@@ -56,9 +56,9 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Activate TOTP with a first code; required before the first login' })
   @UseGuards(SignInAddressGuard)
-  @ApiOkResponse({ type: UserSummaryDto })
+  @ApiOkResponse({ type: UserSummaryResponse })
   @ApiProblems(400, 401, 429)
-  confirmTotp(@Body() body: ConfirmTotpRequest, @RequestId() requestId: string, @SignInAttempt() attempt: AddressAttempt): Promise<UserSummaryDto> {
+  confirmTotp(@Body() body: ConfirmTotpRequest, @RequestId() requestId: string, @SignInAttempt() attempt: AddressAttempt): Promise<UserSummaryResponse> {
     return this.auth.confirmTotp(body, requestId, attempt);
   }
 
@@ -93,7 +93,7 @@ export class AuthController {
   @ApiOkResponse({ type: SessionTokensResponse })
   @ApiProblems(400, 401, 429)
   refresh(@Body() body: RefreshRequest, @RequestId() requestId: string): Promise<SessionTokensResponse> {
-    return this.auth.refresh(body.refreshToken, requestId);
+    return this.sessions.refresh(body.refreshToken, requestId);
   }
 
   @Post('logout')
@@ -103,7 +103,7 @@ export class AuthController {
   @ApiNoContentResponse()
   @ApiProblems(401, 429)
   logout(@CurrentActor() actor: Actor): Promise<void> {
-    return this.auth.logout(actor);
+    return this.sessions.logout(actor);
   }
 
   @Post('logout-everywhere')
@@ -113,15 +113,15 @@ export class AuthController {
   @ApiNoContentResponse()
   @ApiProblems(401, 429)
   logoutEverywhere(@CurrentActor() actor: Actor): Promise<void> {
-    return this.auth.logoutEverywhere(actor);
+    return this.sessions.logoutEverywhere(actor);
   }
 
   @Get('me')
   @Authorize(Permission.Self)
   @ApiOperation({ summary: 'Who the access token belongs to' })
-  @ApiOkResponse({ type: UserSummaryDto })
+  @ApiOkResponse({ type: UserSummaryResponse })
   @ApiProblems(401, 429)
-  me(@CurrentActor() actor: Actor): Promise<UserSummaryDto> {
+  me(@CurrentActor() actor: Actor): Promise<UserSummaryResponse> {
     return this.auth.whoami(actor);
   }
 

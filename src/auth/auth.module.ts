@@ -1,12 +1,17 @@
 /**
- * Authentication: enrolment, TOTP, login, sessions and tokens, password change and
- * recovery, the access guard (global, registered by AppModule after the rate limits)
- * with its access-token strategy, and the principal cache with the listener that keeps
- * it honest. Owns the login_sessions and refresh_tokens tables and the credential
- * columns of users.
+ * Authentication: setup of the first administrator, enrolment, MFA, login, password change
+ * and recovery, the access-token strategy the global guard uses, and each address's budget
+ * of failed sign-ins. Owns the sign_in_address_failures table and the credential columns of
+ * users (KDF parameters, authKey hashes, wrapped seeds, TOTP, the credential locks); with
+ * SessionsModule (same feature) the sessions, refresh tokens and token version.
+ *
+ * Imports users (invitations are spent and accounts created through its exported
+ * services), setup (the setup token) and SessionsModule. Nothing imports this module back:
+ * users reaches sessions through SessionsModule alone. Also holds the access guard (global,
+ * registered by AppModule after the rate limits, the one thing this module exports) and
+ * the principal cache with the listener that keeps it honest (docs/identity.md).
  */
 import { Module } from '@nestjs/common';
-import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { SetupModule } from '../setup/setup.module';
 import { UsersModule } from '../users/users.module';
@@ -19,7 +24,7 @@ import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
 import { PrincipalCache } from './principal-cache';
 import { PrincipalChangeListener } from './principal-listener';
-import { SessionTokensService } from './session-tokens.service';
+import { SessionsModule } from './sessions.module';
 import { SetupController } from './setup.controller';
 import { SignInAddressGuard } from './sign-in-address.guard';
 
@@ -30,12 +35,11 @@ import { SignInAddressGuard } from './sign-in-address.guard';
 export const PRINCIPAL_CACHE_MAX_ENTRIES = 10_000;
 
 @Module({
-  imports: [PassportModule, JwtModule.register({}), UsersModule, SetupModule],
+  imports: [PassportModule, UsersModule, SetupModule, SessionsModule],
   controllers: [AuthController, SetupController],
   providers: [
     AuthRepository,
     AuthService,
-    SessionTokensService,
     AccessTokenStrategy,
     SignInAddressGuard,
     AccessGuard,
@@ -46,6 +50,6 @@ export const PRINCIPAL_CACHE_MAX_ENTRIES = 10_000;
       inject: [APP_CONFIG],
     },
   ],
-  exports: [AuthService, AuthRepository, AccessGuard],
+  exports: [AccessGuard],
 })
 export class AuthModule {}

@@ -1,8 +1,14 @@
 /**
  * Authentication use cases: setup of the first administrator, enrolment from an
- * invitation, TOTP activation, pre-login, login with mandatory TOTP and lockout,
- * refresh-token rotation with reuse detection, logout (here or everywhere), password
- * change and recovery. Every write and its audit event share one transaction.
+ * invitation (and re-enrolment), TOTP activation, pre-login, login with mandatory TOTP and
+ * lockout, password change and recovery. Every write and its audit event share one
+ * transaction. Sessions themselves (refresh, logout) are SessionsService's.
+ *
+ * Each method begins with its access check. The own-account routes start from
+ * `ownUser(actor)`; the routes without a session start from the credential they present —
+ * the setup token or invitation code (spent first, one indexed UPDATE), or the e-mail whose
+ * account the key and TOTP code must then prove — and reach the account only through what
+ * that check returned (an EnrolmentGrant, a CredentialRow).
  *
  * The server never sees a password or a key that opens sealed content: it receives
  * authKeys (Argon2id outputs) and keeps only Argon2id hashes of them.
@@ -21,14 +27,16 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
-import type { AuditAction } from '../audit/audit-event';
+import type { EntityManager } from 'typeorm';
+import type { AuditAction, AuditEvent } from '../audit/audit-event';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/authz/actor';
-import { scopeOf, type Role } from '../common/authz/roles';
+import { scopeOf } from '../common/authz/roles';
+import { ownUser, type OwnUserId } from '../common/authz/scope';
 import { Clock } from '../common/clock';
 import { ServerKeys } from '../common/config/server-keys';
+import { Database } from '../common/database/database';
+import { normaliseEmail } from '../common/http/email-address';
 import { ProblemException } from '../common/http/problem';
 import { checkProtocolInput } from '../common/http/protocol-input';
 import { fromBase64Url } from '../crypto/binary-encoding';
@@ -37,37 +45,36 @@ import { validateEncryptedKeyBundle, validateEnrolmentKeyMaterial, validateKdfPa
 import { KDF_ALGORITHM_ARGON2ID13, KDF_MEMLIMIT_FLOOR, KDF_OPSLIMIT_FLOOR } from '../crypto/protocol-constants';
 import { readyCrypto } from '../crypto/protocol-hash';
 import { SetupTokenService } from '../setup/setup-token.service';
-import { InvitationsRepository } from '../users/invitations.repository';
-import { UsersRepository } from '../users/users.repository';
-import type { User } from '../users/user.entity';
+import type { AccountRow } from '../users/accounts.repository';
+import { AccountsService } from '../users/accounts.service';
+import type { EnrolmentGrant } from '../users/enrolment-grant';
+import { InvitationsService } from '../users/invitations.service';
 import { authKeyMatches, decoyAuthKeyHash, hashAuthKey } from './auth-key-hash';
-import { AuthRepository, type Credential, type PasswordCredentials } from './auth.repository';
+import { toBeginRecoveryResponse, toEnrolmentResponse, toKdfParameters, toLoginResponse, toUserSummaryResponse } from './auth.mappers';
+import { AuthRepository, type Credential, type CredentialRow, type PasswordCredentials } from './auth.repository';
 import { lockDurationMs, LOCKOUT_THRESHOLD } from './credential-lock';
-import type {
-  AccessTokenResponse,
-  BeginRecoveryResponse,
-  EnrolmentResponse,
-  LoginResponse,
-  PreloginResponse,
-  SessionTokensResponse,
-  UserSummaryDto,
-} from './dto/auth-responses.dto';
-import type {
-  BeginRecoveryRequest,
-  ChangePasswordRequest,
-  CompleteRecoveryRequest,
-  ConfirmTotpRequest,
-  EnrolRequest,
-  LoginRequest,
-  SetupRequest,
-} from './dto/auth-requests.dto';
-import type { EnrolmentKeyMaterialDto } from './dto/key-material.dto';
+import type { AccessTokenResponse } from './dto/access-token.response';
+import type { BeginRecoveryRequest } from './dto/begin-recovery.dto';
+import type { BeginRecoveryResponse } from './dto/begin-recovery.response';
+import type { ChangePasswordRequest } from './dto/change-password.dto';
+import type { CompleteRecoveryRequest } from './dto/complete-recovery.dto';
+import type { ConfirmTotpRequest } from './dto/confirm-totp.dto';
+import type { EnrolRequest } from './dto/enrol-account.dto';
+import type { EnrolmentKeyMaterialDto } from './dto/enrolment-key-material.dto';
+import type { EnrolmentResponse } from './dto/enrolment.response';
+import type { LoginRequest } from './dto/login.dto';
+import type { LoginResponse } from './dto/login.response';
+import type { PreloginResponse } from './dto/prelogin.response';
+import type { SetupRequest } from './dto/set-up-administrator.dto';
+import type { UserSummaryResponse } from './dto/user-summary.response';
 import { openServerSecret, sealServerSecret } from './server-sealed-secret';
-import { hashRefreshToken, RECOVERY_TICKET_TTL_SECONDS, SessionTokensService } from './session-tokens.service';
+import { SessionTokensService } from './session-tokens.service';
+import { SessionsService } from './sessions.service';
 import type { AddressAttempt } from './sign-in-address';
-import { assessTotpCode, generateTotpSecret, otpauthUri, base32 } from './totp';
+import { assessTotpCode, generateTotpSecret } from './totp';
 
 const LOGIN_REFUSED = 'The e-mail, key or code is not valid, or the account cannot sign in now';
+const INVITATION_REFUSED = 'The invitation is not valid for this e-mail, has expired or has been used';
 
 function refused(): ProblemException {
   return new ProblemException('unauthenticated', LOGIN_REFUSED);
@@ -86,8 +93,8 @@ const LOGIN: SignInPurpose = { stage: 'login', credential: 'password', refusal: 
 const TOTP_ACTIVATION: SignInPurpose = { stage: 'totp-confirm', credential: 'password', refusal: 'auth.mfa-refused', totpActive: false };
 const RECOVERY: SignInPurpose = { stage: 'recovery-begin', credential: 'recovery', refusal: 'auth.login-refused', totpActive: true };
 
-/** The proven user, or why not. */
-type SignInOutcome = User | 'refused' | 'code-used';
+/** The proven account, or why not. */
+type SignInOutcome = CredentialRow | 'refused' | 'code-used';
 
 function codeJustUsed(): ProblemException {
   return new ProblemException(
@@ -96,23 +103,9 @@ function codeJustUsed(): ProblemException {
   );
 }
 
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
-export function userSummary(user: Pick<User, 'id' | 'email' | 'displayName' | 'role' | 'embassyId' | 'organizationId' | 'fingerprint'>): UserSummaryDto {
-  return {
-    id: user.id,
-    email: user.email,
-    displayName: user.displayName,
-    role: user.role,
-    scope: scopeOf(user.role, user.embassyId, user.organizationId),
-    fingerprint: user.fingerprint,
-  };
-}
-
-function kdfOf(user: User): KdfParameters {
-  return { algorithm: KDF_ALGORITHM_ARGON2ID13, salt: user.kdfSalt, opslimit: user.kdfOpslimit, memlimit: Number(user.kdfMemlimit) };
+/** The account whose key and TOTP code the caller has just proven: from here on it acts as itself. */
+function provenSelf(account: CredentialRow): OwnUserId {
+  return account.id as OwnUserId;
 }
 
 @Injectable()
@@ -121,11 +114,12 @@ export class AuthService {
   private readonly decoyKey: Buffer;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly database: Database,
     private readonly auth: AuthRepository,
-    private readonly invitations: InvitationsRepository,
-    private readonly users: UsersRepository,
+    private readonly invitations: InvitationsService,
+    private readonly accounts: AccountsService,
     private readonly setupTokens: SetupTokenService,
+    private readonly sessions: SessionsService,
     private readonly tokens: SessionTokensService,
     private readonly audit: AuditService,
     @Inject(Clock) private readonly clock: Clock,
@@ -142,53 +136,47 @@ export class AuthService {
    */
   async setup(request: SetupRequest, requestId: string): Promise<EnrolmentResponse> {
     const email = normaliseEmail(request.email);
-    return this.dataSource.transaction(async (manager) => {
-      if (!(await this.setupTokens.consume(manager, request.setupToken, this.clock.now()))) {
-        throw new ProblemException('forbidden', 'The setup token is not valid or has been used');
-      }
+    return this.database.transaction(async (manager) => {
+      const token = await this.setupTokens.consume(manager, request.setupToken);
+      if (token === undefined) throw new ProblemException('forbidden', 'The setup token is not valid or has been used');
       await this.checkEnrolmentKeys(request.keys);
-      const prepared = await this.hashEnrolmentKeys(request.keys);
-      const enrolled = await this.createUser(manager, { email, displayName: null, role: 'ADMIN', embassyId: null, organizationId: null }, request.keys, prepared);
+      const grant = this.accounts.firstAdministratorGrant(token, email);
+      const { account, totpSecret } = await this.createAccount(manager, grant, request.keys);
       await this.audit.record(manager, {
         action: 'setup.admin-created',
         outcome: 'SUCCESS',
         requestId,
-        actor: { userId: enrolled.user.id, role: 'ADMIN' },
-        target: { type: 'user', id: enrolled.user.id },
+        actor: { userId: account.id, role: 'ADMIN' },
+        target: { type: 'user', id: account.id },
         scope: { type: 'SYSTEM', id: null },
       });
-      return enrolled;
+      return toEnrolmentResponse(account, totpSecret);
     });
   }
 
   /** As setup: the invitation code first, then the key material, then the hashes. */
   async enrol(request: EnrolRequest, requestId: string): Promise<EnrolmentResponse> {
     const email = normaliseEmail(request.email);
-    return this.dataSource.transaction(async (manager) => {
-      const invitation = await this.invitations.consume(manager, request.invitationCode, email, this.clock.now());
-      if (invitation === undefined) {
-        throw new ProblemException('forbidden', 'The invitation is not valid for this e-mail, has expired or has been used');
-      }
+    return this.database.transaction(async (manager) => {
+      const grant = await this.invitations.spend(manager, request.invitationCode, email);
+      if (grant === undefined) throw new ProblemException('forbidden', INVITATION_REFUSED);
       await this.checkEnrolmentKeys(request.keys);
-      if (invitation.replacesUserId !== null) {
-        return this.reenrol(manager, invitation.replacesUserId, request.keys, await this.hashEnrolmentKeys(request.keys), requestId);
-      }
-      if ((await this.auth.findUserByEmail(email, manager)) !== null) {
+      if (grant.replacesUserId !== null) return this.reenrol(manager, grant, request.keys, requestId);
+      if (await this.accounts.emailTaken(manager, grant)) {
         throw new ProblemException('conflict', 'An account with this e-mail already exists; an administrator must re-invite it');
       }
-      const prepared = await this.hashEnrolmentKeys(request.keys);
       // The administrator's display name for this person comes with the invitation.
-      const enrolled = await this.createUser(manager, invitation, request.keys, prepared);
+      const { account, totpSecret } = await this.createAccount(manager, grant, request.keys);
       await this.audit.record(manager, {
         action: 'auth.enrol',
         outcome: 'SUCCESS',
         requestId,
-        actor: { userId: enrolled.user.id, role: invitation.role },
-        target: { type: 'user', id: enrolled.user.id },
-        scope: scopeOf(invitation.role, invitation.embassyId, invitation.organizationId),
-        details: { invitationId: invitation.id },
+        actor: { userId: account.id, role: account.role },
+        target: { type: 'user', id: account.id },
+        scope: scopeOf(account.role, account.embassy_id, account.organisation_id),
+        details: { invitationId: grant.invitationId },
       });
-      return enrolled;
+      return toEnrolmentResponse(account, totpSecret);
     });
   }
 
@@ -197,53 +185,50 @@ export class AuthService {
    * account. Every session ends and every team grant goes (they were sealed to the old
    * key); members grant the team keys again after checking the new fingerprint.
    */
-  private async reenrol(
-    manager: EntityManager,
-    userId: string,
-    keys: EnrolmentKeyMaterialDto,
-    prepared: { authKeyHash: string; recoveryAuthKeyHash: string },
-    requestId: string,
-  ): Promise<EnrolmentResponse> {
-    const user = await this.auth.findUserById(userId, manager);
-    if (user === null) throw new ProblemException('forbidden', 'The invitation is not valid for this e-mail, has expired or has been used');
-    const totpSecret = generateTotpSecret();
-    await this.auth.replaceUserKeys(manager, {
-      id: user.id,
-      kdfSalt: keys.kdf.salt,
-      kdfOpslimit: keys.kdf.opslimit,
-      kdfMemlimit: keys.kdf.memlimit,
-      authKeyHash: prepared.authKeyHash,
-      recoveryAuthKeyHash: prepared.recoveryAuthKeyHash,
+  private async reenrol(manager: EntityManager, grant: EnrolmentGrant, keys: EnrolmentKeyMaterialDto, requestId: string): Promise<EnrolmentResponse> {
+    const hashes = await this.hashEnrolmentKeys(keys);
+    const replaced = await this.accounts.replaceKeys(manager, grant, {
       boxPublicKey: keys.publicKeys.boxPublicKey,
       signPublicKey: keys.publicKeys.signPublicKey,
       fingerprint: keys.fingerprint,
-      passwordBundle: keys.passwordBundle,
-      recoveryBundle: keys.recoveryBundle,
-      totpSecretSealed: sealServerSecret(this.totpKey, totpSecret, `totp:${user.id}`),
     });
-    await this.auth.revokeAllSessions(manager, user.id, 're-enrolled', this.clock.now());
-    const grants = await this.users.deleteTeamKeyGrants(manager, user.id);
+    if (replaced === undefined) throw new ProblemException('forbidden', INVITATION_REFUSED);
+    const { account, grantsRemoved } = replaced;
+    const totpSecret = generateTotpSecret();
+    await this.auth.replaceEnrolmentCredentials(
+      manager,
+      grant,
+      {
+        kdfSalt: keys.kdf.salt,
+        kdfOpslimit: keys.kdf.opslimit,
+        kdfMemlimit: keys.kdf.memlimit,
+        authKeyHash: hashes.authKeyHash,
+        passwordBundle: keys.passwordBundle,
+        recoveryAuthKeyHash: hashes.recoveryAuthKeyHash,
+        recoveryBundle: keys.recoveryBundle,
+        totpSecretSealed: sealServerSecret(this.totpKey, totpSecret, `totp:${account.id}`),
+      },
+      this.clock.now(),
+    );
+    await this.sessions.endSessionsOfReenrolled(manager, grant);
     await this.audit.record(manager, {
       action: 'auth.reenrolled',
       outcome: 'SUCCESS',
       requestId,
-      actor: { userId: user.id, role: user.role },
-      target: { type: 'user', id: user.id },
-      scope: scopeOf(user.role, user.embassyId, user.organizationId),
-      details: { grantsRemoved: grants },
+      actor: { userId: account.id, role: account.role },
+      target: { type: 'user', id: account.id },
+      scope: scopeOf(account.role, account.embassy_id, account.organisation_id),
+      details: { grantsRemoved },
     });
-    return {
-      user: { ...userSummary(user), fingerprint: keys.fingerprint },
-      totp: { secret: base32(totpSecret), otpauthUri: otpauthUri(totpSecret, user.email) },
-    };
+    return toEnrolmentResponse(account, totpSecret);
   }
 
   /** Activates TOTP with a first valid code; until then the account cannot sign in. */
-  async confirmTotp(request: ConfirmTotpRequest, requestId: string, attempt: AddressAttempt): Promise<UserSummaryDto> {
-    const user = await this.auth.findUserByEmail(normaliseEmail(request.email));
-    const keyOk = await authKeyMatches(user?.authKeyHash ?? (await decoyAuthKeyHash()), fromBase64Url(request.authKey));
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const proven = await this.proveKeyAndCode(manager, TOTP_ACTIVATION, user, keyOk, request.totpCode, requestId);
+  async confirmTotp(request: ConfirmTotpRequest, requestId: string, attempt: AddressAttempt): Promise<UserSummaryResponse> {
+    const account = await this.auth.findCredentialsByEmail(this.database.manager, normaliseEmail(request.email));
+    const keyOk = await authKeyMatches(account?.auth_key_hash ?? (await decoyAuthKeyHash()), fromBase64Url(request.authKey));
+    const outcome = await this.database.transaction(async (manager) => {
+      const proven = await this.proveKeyAndCode(manager, TOTP_ACTIVATION, account, keyOk, request.totpCode, requestId);
       if (typeof proven === 'string') return proven;
       await this.auth.returnAddressAttempt(manager, attempt.tag, attempt.windowStart);
       await this.audit.record(manager, {
@@ -253,7 +238,7 @@ export class AuthService {
         actor: { userId: proven.id, role: proven.role },
         target: { type: 'user', id: proven.id },
       });
-      return userSummary(proven);
+      return toUserSummaryResponse(proven);
     });
     if (outcome === 'refused') throw refused();
     if (outcome === 'code-used') throw codeJustUsed();
@@ -265,20 +250,21 @@ export class AuthService {
    * stable values derived from a server key, of the same shape as a real account's.
    */
   async prelogin(email: string): Promise<PreloginResponse> {
-    const user = await this.auth.findUserByEmail(normaliseEmail(email));
-    if (user !== null) return { kdf: kdfOf(user) };
-    const salt = createHmac('sha256', this.decoyKey).update(normaliseEmail(email)).digest().subarray(0, 16).toString('base64url');
+    const normalised = normaliseEmail(email);
+    const account = await this.auth.findCredentialsByEmail(this.database.manager, normalised);
+    if (account !== undefined) return { kdf: toKdfParameters(account) };
+    const salt = createHmac('sha256', this.decoyKey).update(normalised).digest().subarray(0, 16).toString('base64url');
     return { kdf: { algorithm: KDF_ALGORITHM_ARGON2ID13, salt, opslimit: KDF_OPSLIMIT_FLOOR, memlimit: KDF_MEMLIMIT_FLOOR } };
   }
 
   async login(request: LoginRequest, requestId: string, attempt: AddressAttempt): Promise<LoginResponse> {
-    const user = await this.auth.findUserByEmail(normaliseEmail(request.email));
+    const account = await this.auth.findCredentialsByEmail(this.database.manager, normaliseEmail(request.email));
     // Always verify a hash, so that an unknown account costs the time a known one does.
-    const keyOk = await authKeyMatches(user?.authKeyHash ?? (await decoyAuthKeyHash()), fromBase64Url(request.authKey));
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const proven = await this.proveKeyAndCode(manager, LOGIN, user, keyOk, request.totpCode, requestId);
+    const keyOk = await authKeyMatches(account?.auth_key_hash ?? (await decoyAuthKeyHash()), fromBase64Url(request.authKey));
+    const outcome = await this.database.transaction(async (manager) => {
+      const proven = await this.proveKeyAndCode(manager, LOGIN, account, keyOk, request.totpCode, requestId);
       if (typeof proven === 'string') return proven;
-      const session = await this.tokens.openSession(manager, proven.id, proven.tokenVersion);
+      const session = await this.sessions.open(manager, provenSelf(proven), proven.token_version);
       await this.auth.returnAddressAttempt(manager, attempt.tag, attempt.windowStart);
       await this.audit.record(manager, {
         action: 'auth.login',
@@ -286,92 +272,20 @@ export class AuthService {
         requestId,
         actor: { userId: proven.id, role: proven.role },
         target: { type: 'session', id: session.sessionId },
-        scope: scopeOf(proven.role, proven.embassyId, proven.organizationId),
+        scope: scopeOf(proven.role, proven.embassy_id, proven.organisation_id),
       });
-      return { user: proven, session };
+      return toLoginResponse(proven, session);
     });
     if (outcome === 'refused') throw refused();
     if (outcome === 'code-used') throw codeJustUsed();
-    const { sessionId: _sessionId, ...tokens } = outcome.session;
-    const signedIn = outcome.user;
-    return {
-      ...tokens,
-      user: userSummary(signedIn),
-      keyBundle: {
-        kdf: kdfOf(signedIn),
-        passwordBundle: signedIn.passwordBundle,
-        publicKeys: { boxPublicKey: signedIn.boxPublicKey, signPublicKey: signedIn.signPublicKey },
-        fingerprint: signedIn.fingerprint,
-      },
-    };
+    return outcome;
   }
 
-  /**
-   * Exchanges a refresh token for a new pair. A token presented twice means it was
-   * copied: the whole session (family) is revoked, the thief's copy and the owner's.
-   */
-  async refresh(refreshToken: string, requestId: string): Promise<SessionTokensResponse> {
-    const now = this.clock.now();
-    const result = await this.dataSource.transaction(async (manager) => {
-      const row = await this.auth.lockRefreshToken(manager, hashRefreshToken(refreshToken));
-      if (row === undefined) return undefined;
-      if (row.used_at !== null) {
-        await this.auth.revokeSession(manager, row.session_id, 'refresh-token-reuse', now);
-        await this.audit.record(manager, {
-          action: 'auth.refresh-reuse',
-          outcome: 'DENIED',
-          requestId,
-          actor: { userId: row.user_id, role: row.role },
-          target: { type: 'session', id: row.session_id },
-        });
-        return undefined;
-      }
-      if (row.expires_at <= now || row.session_revoked_at !== null || row.status !== 'ACTIVE') return undefined;
-      await this.auth.markRefreshTokenUsed(manager, row.id, now);
-      const next = await this.tokens.refreshToken(manager, row.session_id);
-      await this.audit.record(manager, {
-        action: 'auth.refresh',
-        outcome: 'SUCCESS',
-        requestId,
-        actor: { userId: row.user_id, role: row.role },
-        target: { type: 'session', id: row.session_id },
-      });
-      return { ...this.tokens.accessToken(row.user_id, row.session_id, row.token_version), refreshToken: next };
-    });
-    if (result === undefined) throw new ProblemException('unauthenticated', 'The refresh token is not valid');
-    return result;
-  }
-
-  async logout(actor: Actor): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await this.auth.revokeSession(manager, actor.sessionId, 'logout', this.clock.now());
-      await this.audit.record(manager, {
-        action: 'auth.logout',
-        outcome: 'SUCCESS',
-        requestId: actor.requestId,
-        actor: { userId: actor.userId, role: actor.role },
-        target: { type: 'session', id: actor.sessionId },
-      });
-    });
-  }
-
-  async logoutEverywhere(actor: Actor): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await this.auth.revokeAllSessions(manager, actor.userId, 'logout-everywhere', this.clock.now());
-      await this.audit.record(manager, {
-        action: 'auth.logout-everywhere',
-        outcome: 'SUCCESS',
-        requestId: actor.requestId,
-        actor: { userId: actor.userId, role: actor.role },
-        target: { type: 'user', id: actor.userId },
-      });
-    });
-  }
-
-  async whoami(actor: Actor): Promise<UserSummaryDto> {
-    const user = await this.auth.findUserSummary(actor.userId);
-    if (user === undefined) throw refused();
-    return userSummary(user);
+  async whoami(actor: Actor): Promise<UserSummaryResponse> {
+    const self = ownUser(actor);
+    const account = await this.auth.findSummary(this.database.manager, self);
+    if (account === undefined) throw refused();
+    return toUserSummaryResponse(account);
   }
 
   /**
@@ -381,41 +295,42 @@ export class AuthService {
    * audited, and while the password is locked no change is judged at all.
    */
   async changePassword(actor: Actor, request: ChangePasswordRequest): Promise<AccessTokenResponse> {
-    const user = await this.auth.findUserById(actor.userId);
-    if (user === null) throw refused();
+    const self = ownUser(actor);
+    const account = await this.auth.findOwnCredentials(this.database.manager, self);
+    if (account === undefined) throw refused();
     this.checkNewPasswordMaterial(request);
     const now = this.clock.now();
-    const refusal = (reason: string): Parameters<AuditService['record']>[1] => ({
+    const refusal = (reason: string): AuditEvent => ({
       action: 'auth.password-change-refused',
       outcome: 'FAILURE',
       requestId: actor.requestId,
-      actor: { userId: user.id, role: user.role },
-      target: { type: 'user', id: user.id },
+      actor: { userId: account.id, role: account.role },
+      target: { type: 'user', id: account.id },
       details: { reason },
     });
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const guess = await this.auth.takeGuess(manager, user.id, 'password', now);
+    const outcome = await this.database.transaction(async (manager) => {
+      const guess = await this.auth.takeGuess(manager, account, 'password', now);
       if (guess === undefined) {
         await this.audit.record(manager, refusal('locked'));
         return 'locked' as const;
       }
-      if (!(await authKeyMatches(user.authKeyHash, fromBase64Url(request.currentAuthKey)))) {
-        if (await this.lockIfExhausted(manager, user, 'password', 'password-change', guess, actor.requestId)) return 'locked' as const;
+      if (!(await authKeyMatches(account.auth_key_hash, fromBase64Url(request.currentAuthKey)))) {
+        if (await this.lockIfExhausted(manager, account, 'password', 'password-change', guess, actor.requestId)) return 'locked' as const;
         await this.audit.record(manager, refusal('bad-current-key'));
         return 'wrong' as const;
       }
       // The new authKey is hashed only once the current one is proven.
       const credentials = await this.newPasswordCredentials(request);
-      await this.auth.replacePasswordCredentials(manager, user.id, credentials);
-      const version = await this.auth.revokeAllSessions(manager, user.id, 'password-changed', now, actor.sessionId);
+      await this.auth.replacePasswordCredentials(manager, account, credentials, now);
+      const version = await this.sessions.endOwnSessions(manager, self, 'password-changed', actor.sessionId);
       await this.audit.record(manager, {
         action: 'auth.password-changed',
         outcome: 'SUCCESS',
         requestId: actor.requestId,
-        actor: { userId: user.id, role: user.role },
-        target: { type: 'user', id: user.id },
+        actor: { userId: account.id, role: account.role },
+        target: { type: 'user', id: account.id },
       });
-      return this.tokens.accessToken(user.id, actor.sessionId, version);
+      return this.tokens.accessToken(account.id, actor.sessionId, version);
     });
     if (outcome === 'wrong') throw new ProblemException('forbidden', 'The current password is not right');
     if (outcome === 'locked') {
@@ -433,10 +348,10 @@ export class AuthService {
    * codes behind it does not stop its owner from recovering (and so replacing it).
    */
   async beginRecovery(request: BeginRecoveryRequest, requestId: string, attempt: AddressAttempt): Promise<BeginRecoveryResponse> {
-    const user = await this.auth.findUserByEmail(normaliseEmail(request.email));
-    const keyOk = await authKeyMatches(user?.recoveryAuthKeyHash ?? (await decoyAuthKeyHash()), fromBase64Url(request.recoveryAuthKey));
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const proven = await this.proveKeyAndCode(manager, RECOVERY, user, keyOk, request.totpCode, requestId);
+    const account = await this.auth.findCredentialsByEmail(this.database.manager, normaliseEmail(request.email));
+    const keyOk = await authKeyMatches(account?.recovery_auth_key_hash ?? (await decoyAuthKeyHash()), fromBase64Url(request.recoveryAuthKey));
+    const outcome = await this.database.transaction(async (manager) => {
+      const proven = await this.proveKeyAndCode(manager, RECOVERY, account, keyOk, request.totpCode, requestId);
       if (typeof proven === 'string') return proven;
       await this.auth.returnAddressAttempt(manager, attempt.tag, attempt.windowStart);
       await this.audit.record(manager, {
@@ -451,35 +366,32 @@ export class AuthService {
     });
     if (outcome === 'refused') throw refused();
     if (outcome === 'code-used') throw codeJustUsed();
-    return {
-      recoveryTicket: this.tokens.recoveryTicket(outcome.id, outcome.tokenVersion),
-      recoveryBundle: outcome.recoveryBundle,
-      kdf: kdfOf(outcome),
-      expiresIn: RECOVERY_TICKET_TTL_SECONDS,
-    };
+    return toBeginRecoveryResponse(outcome, this.tokens.recoveryTicket(outcome.id, outcome.token_version));
   }
 
   /** Sets the new password credentials; every session of the user ends. */
   async completeRecovery(request: CompleteRecoveryRequest, requestId: string): Promise<void> {
     this.checkNewPasswordMaterial(request);
-    // The ticket (a signature check) before the new authKey's hash.
+    // The ticket (a signature check) before the new authKey's hash: it is this route's access check.
     const claims = this.tokens.readRecoveryTicket(request.recoveryTicket);
     if (claims === undefined) throw new ProblemException('unauthenticated', 'The recovery ticket is not valid');
+    // The ticket was issued to whoever proved the recovery key and a code of this account.
+    const self = claims.sub as OwnUserId;
     const credentials = await this.newPasswordCredentials(request);
-    await this.dataSource.transaction(async (manager) => {
-      const user = await this.auth.findUserById(claims.sub, manager);
+    await this.database.transaction(async (manager) => {
+      const account = await this.auth.findOwnCredentials(manager, self);
       // The version moves on completion: a ticket works once.
-      if (user === null || user.tokenVersion !== claims.ver || user.status !== 'ACTIVE') {
+      if (account === undefined || account.token_version !== claims.ver || account.status !== 'ACTIVE') {
         throw new ProblemException('unauthenticated', 'The recovery ticket is not valid');
       }
-      await this.auth.replacePasswordCredentials(manager, user.id, credentials);
-      await this.auth.revokeAllSessions(manager, user.id, 'recovered', this.clock.now());
+      await this.auth.replacePasswordCredentials(manager, account, credentials, this.clock.now());
+      await this.sessions.endOwnSessions(manager, self, 'recovered');
       await this.audit.record(manager, {
         action: 'auth.password-changed',
         outcome: 'SUCCESS',
         requestId,
-        actor: { userId: user.id, role: user.role },
-        target: { type: 'user', id: user.id },
+        actor: { userId: account.id, role: account.role },
+        target: { type: 'user', id: account.id },
         details: { via: 'recovery' },
       });
     });
@@ -487,8 +399,8 @@ export class AuthService {
 
   /**
    * Judges a key and a TOTP code inside the caller's transaction, audits a refusal, and
-   * spends the code's step on success, returning the proven user (the caller then writes
-   * its own success event).
+   * spends the code's step on success, returning the proven account (the caller then
+   * writes its own success event).
    *
    * A wrong key is refused without touching the account's counters: anyone who knows an
    * e-mail can send one, and letting that lock the account would let them keep its owner
@@ -500,7 +412,7 @@ export class AuthService {
   private async proveKeyAndCode(
     manager: EntityManager,
     purpose: SignInPurpose,
-    user: User | null,
+    account: CredentialRow | undefined,
     keyOk: boolean,
     totpCode: string,
     requestId: string,
@@ -510,40 +422,40 @@ export class AuthService {
         action: purpose.refusal,
         outcome: 'FAILURE',
         requestId,
-        actor: user === null ? null : { userId: user.id, role: user.role },
-        target: user === null ? null : { type: 'user', id: user.id },
+        actor: account === undefined ? null : { userId: account.id, role: account.role },
+        target: account === undefined ? null : { type: 'user', id: account.id },
         details: { stage: purpose.stage, reason },
       });
       return 'refused';
     };
-    if (user === null) return refuse('unknown-account');
+    if (account === undefined) return refuse('unknown-account');
     if (!keyOk) return refuse(purpose.credential === 'recovery' ? 'bad-recovery-key' : 'bad-auth-key');
-    if (user.status !== 'ACTIVE') return refuse('disabled');
-    if ((user.totpEnabledAt !== null) !== purpose.totpActive) return refuse(purpose.totpActive ? 'mfa-not-active' : 'mfa-already-active');
+    if (account.status !== 'ACTIVE') return refuse('disabled');
+    if ((account.totp_enabled_at !== null) !== purpose.totpActive) return refuse(purpose.totpActive ? 'mfa-not-active' : 'mfa-already-active');
     const now = this.clock.now();
-    const guess = await this.auth.takeGuess(manager, user.id, purpose.credential, now);
+    const guess = await this.auth.takeGuess(manager, account, purpose.credential, now);
     if (guess === undefined) return refuse('locked');
-    const code = assessTotpCode(this.totpSecretOf(user), totpCode, this.clock.nowSeconds(), Number(user.totpLastStep));
+    const code = assessTotpCode(this.totpSecretOf(account), totpCode, this.clock.nowSeconds(), Number(account.totp_last_step));
     if (code.verdict === 'valid') {
       const spent = purpose.totpActive
-        ? await this.auth.spendTotpStep(manager, user.id, code.step, purpose.credential)
-        : await this.auth.enableTotp(manager, user.id, code.step, now);
-      if (spent) return user;
+        ? await this.auth.spendTotpStep(manager, account, code.step, purpose.credential)
+        : await this.auth.enableTotp(manager, account, code.step, now);
+      if (spent) return account;
     }
     if (code.verdict !== 'wrong') {
       // Valid but already spent (here, or by a concurrent request): not a guess.
-      await this.auth.returnGuess(manager, user.id, purpose.credential);
+      await this.auth.returnGuess(manager, account, purpose.credential);
       await refuse('code-just-used');
       return 'code-used';
     }
-    if (await this.lockIfExhausted(manager, user, purpose.credential, purpose.stage, guess, requestId)) return 'refused';
+    if (await this.lockIfExhausted(manager, account, purpose.credential, purpose.stage, guess, requestId)) return 'refused';
     return refuse('bad-code');
   }
 
   /** After a wrong guess: the fifth in a row locks the credential (audited `auth.lockout`). */
   private async lockIfExhausted(
     manager: EntityManager,
-    user: User,
+    account: CredentialRow,
     credential: Credential,
     stage: string,
     guess: { guesses: number; lockouts: number },
@@ -551,13 +463,13 @@ export class AuthService {
   ): Promise<boolean> {
     if (guess.guesses < LOCKOUT_THRESHOLD) return false;
     const until = new Date(this.clock.now().getTime() + lockDurationMs(guess.lockouts));
-    await this.auth.lockCredential(manager, user.id, credential, until);
+    await this.auth.lockCredential(manager, account, credential, until);
     await this.audit.record(manager, {
       action: 'auth.lockout',
       outcome: 'FAILURE',
       requestId,
-      actor: { userId: user.id, role: user.role },
-      target: { type: 'user', id: user.id },
+      actor: { userId: account.id, role: account.role },
+      target: { type: 'user', id: account.id },
       details: { credential, stage, lockedUntil: until.toISOString(), lockNumber: guess.lockouts + 1 },
     });
     return true;
@@ -589,8 +501,8 @@ export class AuthService {
     return new ProblemException('validation-failed', `Invalid field(s): ${field}`, {}, [{ field, messages: [`${field} ${message}`] }]);
   }
 
-  private totpSecretOf(user: User): Buffer {
-    return openServerSecret(this.totpKey, user.totpSecretSealed, `totp:${user.id}`);
+  private totpSecretOf(account: CredentialRow): Buffer {
+    return openServerSecret(this.totpKey, account.totp_secret_sealed, `totp:${account.id}`);
   }
 
   /** The key material's sizes, formats, KDF floor and fingerprint (cheap: no hash). */
@@ -608,39 +520,29 @@ export class AuthService {
     return { authKeyHash, recoveryAuthKeyHash };
   }
 
-  private async createUser(
-    manager: EntityManager,
-    account: { email: string; displayName: string | null; role: Role; embassyId: string | null; organizationId: string | null },
-    keys: EnrolmentKeyMaterialDto,
-    prepared: { authKeyHash: string; recoveryAuthKeyHash: string },
-  ): Promise<EnrolmentResponse> {
+  /** A new account from the grant, with the client's keys and the credentials hashed and sealed here. */
+  private async createAccount(manager: EntityManager, grant: EnrolmentGrant, keys: EnrolmentKeyMaterialDto): Promise<{ account: AccountRow; totpSecret: Buffer }> {
+    const hashes = await this.hashEnrolmentKeys(keys);
     const totpSecret = generateTotpSecret();
     // The sealed secret is bound to the user id, so it cannot be moved to another row;
     // the id is chosen here for that reason.
     const id = randomUUID();
-    const { email, displayName, role, embassyId, organizationId } = account;
-    await this.auth.insertUser(manager, {
+    const account = await this.accounts.create(
+      manager,
+      grant,
       id,
-      email,
-      displayName,
-      role,
-      embassyId,
-      organizationId,
-      kdfSalt: keys.kdf.salt,
-      kdfOpslimit: keys.kdf.opslimit,
-      kdfMemlimit: keys.kdf.memlimit,
-      authKeyHash: prepared.authKeyHash,
-      recoveryAuthKeyHash: prepared.recoveryAuthKeyHash,
-      boxPublicKey: keys.publicKeys.boxPublicKey,
-      signPublicKey: keys.publicKeys.signPublicKey,
-      fingerprint: keys.fingerprint,
-      passwordBundle: keys.passwordBundle,
-      recoveryBundle: keys.recoveryBundle,
-      totpSecretSealed: sealServerSecret(this.totpKey, totpSecret, `totp:${id}`),
-    });
-    return {
-      user: { id, email, displayName, role, scope: scopeOf(role, embassyId, organizationId), fingerprint: keys.fingerprint },
-      totp: { secret: base32(totpSecret), otpauthUri: otpauthUri(totpSecret, email) },
-    };
+      { boxPublicKey: keys.publicKeys.boxPublicKey, signPublicKey: keys.publicKeys.signPublicKey, fingerprint: keys.fingerprint },
+      {
+        kdfSalt: keys.kdf.salt,
+        kdfOpslimit: keys.kdf.opslimit,
+        kdfMemlimit: keys.kdf.memlimit,
+        authKeyHash: hashes.authKeyHash,
+        recoveryAuthKeyHash: hashes.recoveryAuthKeyHash,
+        passwordBundle: keys.passwordBundle,
+        recoveryBundle: keys.recoveryBundle,
+        totpSecretSealed: sealServerSecret(this.totpKey, totpSecret, `totp:${id}`),
+      },
+    );
+    return { account, totpSecret };
   }
 }

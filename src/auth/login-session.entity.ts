@@ -9,14 +9,14 @@ import { User } from '../users/user.entity';
 @Entity({ name: 'login_sessions' })
 @Index('login_sessions_user_id_idx', ['userId'])
 export class LoginSession {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'login_sessions_pkey' })
   id!: string;
 
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
 
   @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'login_sessions_user_id_fkey' })
   user?: User;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
@@ -33,14 +33,14 @@ export class LoginSession {
 @Index('refresh_tokens_token_hash_key', ['tokenHash'], { unique: true })
 @Index('refresh_tokens_session_id_idx', ['sessionId'])
 export class RefreshToken {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'refresh_tokens_pkey' })
   id!: string;
 
   @Column({ name: 'session_id', type: 'uuid' })
   sessionId!: string;
 
   @ManyToOne(() => LoginSession, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'session_id' })
+  @JoinColumn({ name: 'session_id', foreignKeyConstraintName: 'refresh_tokens_session_id_fkey' })
   session?: LoginSession;
 
   /** SHA-256 of the opaque token (32 random bytes). */

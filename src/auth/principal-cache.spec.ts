@@ -1,4 +1,4 @@
-import type { Principal } from './auth.repository';
+import type { Principal } from './principal-cache';
 import { PrincipalCache } from './principal-cache';
 
 const EMBASSY = 'e0000000-0000-4000-8000-000000000001';

@@ -12,7 +12,10 @@
  * the entry if anything was dropped since, since that load may have read the row as it
  * was before the change that caused the drop. Negative answers are never cached.
  */
-import type { Principal } from './auth.repository';
+import type { Actor } from '../common/authz/actor';
+
+/** What the cache keeps of an Actor: all but what each request brings (its session and request ids). */
+export type Principal = Omit<Actor, 'sessionId' | 'requestId'>;
 
 interface Entry {
   readonly principal: Principal;

@@ -2,7 +2,8 @@
  * Issues what a signed-in client holds: a short-lived access token (JWT) and a rotating
  * refresh token (32 random bytes, stored as SHA-256), and the recovery ticket of the
  * password-recovery flow. Verification of access tokens is the strategy's job
- * (access-token.strategy.ts); this service only signs and stores.
+ * (access-token.strategy.ts); this service only signs, and stores through SessionsRepository.
+ * Part of SessionsModule, exported for auth's sign-in and recovery flows.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
@@ -17,8 +18,10 @@ import {
   ACCESS_TOKEN_TTL_SECONDS,
   type AccessTokenClaims,
 } from './access-token';
-import { AuthRepository } from './auth.repository';
-import type { AccessTokenResponse, SessionTokensResponse } from './dto/auth-responses.dto';
+import type { OwnUserId } from '../common/authz/scope';
+import type { AccessTokenResponse } from './dto/access-token.response';
+import type { SessionTokensResponse } from './dto/session-tokens.response';
+import { SessionsRepository } from './sessions.repository';
 
 export const REFRESH_TOKEN_TTL_DAYS = 14;
 export const RECOVERY_TICKET_TTL_SECONDS = 10 * 60;
@@ -40,7 +43,7 @@ export class SessionTokensService {
 
   constructor(
     private readonly jwt: JwtService,
-    private readonly auth: AuthRepository,
+    private readonly sessions: SessionsRepository,
     @Inject(Clock) private readonly clock: Clock,
     serverKeys: ServerKeys,
   ) {
@@ -70,15 +73,15 @@ export class SessionTokensService {
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + REFRESH_TOKEN_TTL_DAYS * 86_400_000);
-    await this.auth.insertRefreshToken(manager, sessionId, hashRefreshToken(token), now, expiresAt);
+    await this.sessions.insertRefreshToken(manager, sessionId, hashRefreshToken(token), now, expiresAt);
     return token;
   }
 
-  /** A new session: its first refresh token and an access token for it. */
-  async openSession(manager: EntityManager, userId: string, tokenVersion: number): Promise<SessionTokensResponse & { sessionId: string }> {
-    const sessionId = await this.auth.createSession(manager, userId);
+  /** A new session of the holder's: its first refresh token and an access token for it. */
+  async openSession(manager: EntityManager, holder: OwnUserId, tokenVersion: number): Promise<SessionTokensResponse & { sessionId: string }> {
+    const sessionId = await this.sessions.createSession(manager, holder);
     const refreshToken = await this.refreshToken(manager, sessionId);
-    return { ...this.accessToken(userId, sessionId, tokenVersion), refreshToken, sessionId };
+    return { ...this.accessToken(holder, sessionId, tokenVersion), refreshToken, sessionId };
   }
 
   recoveryTicket(userId: string, tokenVersion: number): string {

@@ -2,8 +2,8 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthService } from './auth.service';
-import { SetupRequest } from './dto/auth-requests.dto';
-import { EnrolmentResponse } from './dto/auth-responses.dto';
+import { EnrolmentResponse } from './dto/enrolment.response';
+import { SetupRequest } from './dto/set-up-administrator.dto';
 import { Public } from '../common/authz/authorize.decorator';
 import { ApiProblems } from '../common/http/api-problems';
 import { RequestId } from '../common/http/request-id';

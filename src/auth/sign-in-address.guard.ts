@@ -12,9 +12,11 @@ import { Clock } from '../common/clock';
 import { APP_CONFIG } from '../common/config/app-config.module';
 import type { AppConfig } from '../common/config/environment';
 import { ServerKeys } from '../common/config/server-keys';
+import { Database } from '../common/database/database';
 import { ProblemException } from '../common/http/problem';
 import { AuthRepository } from './auth.repository';
-import { addressTag, addressWindowStart, SIGN_IN_ADDRESS_WINDOW_MS, type AddressAttempt } from './sign-in-address';
+import { SIGN_IN_ADDRESS_WINDOW_MS } from '../common/http/rate-limits';
+import { addressTag, addressWindowStart, type AddressAttempt } from './sign-in-address';
 
 const ATTEMPT = Symbol('egide:sign-in-address-attempt');
 
@@ -26,6 +28,7 @@ export class SignInAddressGuard implements CanActivate {
 
   constructor(
     private readonly auth: AuthRepository,
+    private readonly database: Database,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     serverKeys: ServerKeys,
@@ -37,7 +40,7 @@ export class SignInAddressGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<RequestWithAttempt>();
     const now = this.clock.now();
     const attempt: AddressAttempt = { tag: addressTag(this.tagKey, request.ip), windowStart: addressWindowStart(now) };
-    if (!(await this.auth.takeAddressAttempt(attempt.tag, attempt.windowStart, this.config.signInFailuresPerAddressPerHour))) {
+    if (!(await this.auth.takeAddressAttempt(this.database.manager, attempt.tag, attempt.windowStart, this.config.signInFailuresPerAddressPerHour))) {
       const retryAfter = Math.max(1, Math.ceil((attempt.windowStart.getTime() + SIGN_IN_ADDRESS_WINDOW_MS - now.getTime()) / 1000));
       void context.switchToHttp().getResponse<FastifyReply>().header('retry-after', String(retryAfter));
       throw new ProblemException(

@@ -7,8 +7,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
-
-export const SIGN_IN_ADDRESS_WINDOW_MS = 60 * 60 * 1000;
+import { SIGN_IN_ADDRESS_WINDOW_MS } from '../common/http/rate-limits';
 
 /** Where an address is counted: itself (IPv4) or its /64 (IPv6), in a canonical spelling. */
 export function addressGroup(address: string): string {

@@ -14,24 +14,24 @@ import type { BlindIndexField } from '../contract/case-vocabulary';
 @Index('case_blind_indexes_lookup_idx', ['embassyId', 'fieldId', 'value'])
 @Check('case_blind_indexes_field_check', `"field_id" IN ('name', 'passport')`)
 export class CaseBlindIndex {
-  @PrimaryColumn({ name: 'case_id', type: 'uuid' })
+  @PrimaryColumn({ name: 'case_id', type: 'uuid', primaryKeyConstraintName: 'case_blind_indexes_pkey' })
   caseId!: string;
 
   @ManyToOne(() => DefenderCase, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'case_id' })
+  @JoinColumn({ name: 'case_id', foreignKeyConstraintName: 'case_blind_indexes_case_id_fkey' })
   defenderCase?: DefenderCase;
 
-  @PrimaryColumn({ name: 'field_id', type: 'varchar', length: 16 })
+  @PrimaryColumn({ name: 'field_id', type: 'varchar', length: 16, primaryKeyConstraintName: 'case_blind_indexes_pkey' })
   fieldId!: BlindIndexField;
 
   /** base64url of 16 bytes. */
-  @PrimaryColumn({ type: 'varchar', length: 24 })
+  @PrimaryColumn({ type: 'varchar', length: 24, primaryKeyConstraintName: 'case_blind_indexes_pkey' })
   value!: string;
 
   @Column({ name: 'embassy_id', type: 'uuid' })
   embassyId!: string;
 
   @ManyToOne(() => Embassy, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'embassy_id' })
+  @JoinColumn({ name: 'embassy_id', foreignKeyConstraintName: 'case_blind_indexes_embassy_id_fkey' })
   embassy?: Embassy;
 }

@@ -23,14 +23,14 @@ export type CaseEventDetails = Record<string, string | number | boolean | null>;
 @Check('case_events_signed_body_check', `("body" IS NULL) = ("signature" IS NULL)`)
 export class CaseEvent {
   /** Chosen by the appending client (bound into the body's associated data); by the server for its own events. */
-  @PrimaryColumn({ type: 'uuid' })
+  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'case_events_pkey' })
   id!: string;
 
   @Column({ name: 'case_id', type: 'uuid' })
   caseId!: string;
 
   @ManyToOne(() => DefenderCase, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'case_id' })
+  @JoinColumn({ name: 'case_id', foreignKeyConstraintName: 'case_events_case_id_fkey' })
   defenderCase?: DefenderCase;
 
   @Column({ type: 'varchar', length: 20 })
@@ -44,7 +44,7 @@ export class CaseEvent {
   authorId!: string;
 
   @ManyToOne(() => User, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'author_id' })
+  @JoinColumn({ name: 'author_id', foreignKeyConstraintName: 'case_events_author_id_fkey' })
   author?: User;
 
   /** Ed25519 by the author over the one-field revision; null with the body. */

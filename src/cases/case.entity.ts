@@ -36,7 +36,7 @@ import type { DefenderGroup, RiskLevel, ThreatType } from '../contract/case-voca
 )
 export class DefenderCase {
   /** Chosen by the creating client: the id is bound into every envelope before the server sees it. */
-  @PrimaryColumn({ type: 'uuid' })
+  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'cases_pkey' })
   id!: string;
 
   /** Human-readable, unique per embassy: `<embassy country>-<year>-<sequence>`, e.g. KE-2026-0042. */
@@ -47,7 +47,7 @@ export class DefenderCase {
   embassyId!: string;
 
   @ManyToOne(() => Embassy, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'embassy_id' })
+  @JoinColumn({ name: 'embassy_id', foreignKeyConstraintName: 'cases_embassy_id_fkey' })
   embassy?: Embassy;
 
   @Column({ type: 'varchar', length: 20 })
@@ -70,7 +70,7 @@ export class DefenderCase {
   assignedToId!: string | null;
 
   @ManyToOne(() => User, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'assigned_to_id' })
+  @JoinColumn({ name: 'assigned_to_id', foreignKeyConstraintName: 'cases_assigned_to_id_fkey' })
   assignedTo?: User;
 
   @Column({ name: 'next_review_at', type: 'timestamptz', nullable: true })
@@ -110,7 +110,7 @@ export class DefenderCase {
   revisionAuthorId!: string;
 
   @ManyToOne(() => User, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'revision_author_id' })
+  @JoinColumn({ name: 'revision_author_id', foreignKeyConstraintName: 'cases_revision_author_id_fkey' })
   revisionAuthor?: User;
 
   /** Ed25519 by the author over the revision (docs/protocol.md §5.8); null once shredded. */
@@ -121,7 +121,7 @@ export class DefenderCase {
   createdBy!: string;
 
   @ManyToOne(() => User, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'created_by' })
+  @JoinColumn({ name: 'created_by', foreignKeyConstraintName: 'cases_created_by_fkey' })
   creator?: User;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
@@ -141,14 +141,14 @@ export class DefenderCase {
  */
 @Entity({ name: 'case_reference_counters' })
 export class CaseReferenceCounter {
-  @PrimaryColumn({ name: 'embassy_id', type: 'uuid' })
+  @PrimaryColumn({ name: 'embassy_id', type: 'uuid', primaryKeyConstraintName: 'case_reference_counters_pkey' })
   embassyId!: string;
 
   @ManyToOne(() => Embassy, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'embassy_id' })
+  @JoinColumn({ name: 'embassy_id', foreignKeyConstraintName: 'case_reference_counters_embassy_id_fkey' })
   embassy?: Embassy;
 
-  @PrimaryColumn({ type: 'integer' })
+  @PrimaryColumn({ type: 'integer', primaryKeyConstraintName: 'case_reference_counters_pkey' })
   year!: number;
 
   @Column({ type: 'integer' })

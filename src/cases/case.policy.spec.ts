@@ -23,7 +23,7 @@ function problemOf(run: () => unknown): { code: string; extensions: Record<strin
 describe('case policy', () => {
   it("scopes an embassy contact to their embassy (lower case) and refuses any other scope", () => {
     expect(ownEmbassy(actor('EMBASSY_CONTACT', { type: 'EMBASSY', id: embassyId.toUpperCase() }))).toBe(embassyId);
-    expect(() => ownEmbassy(actor('NGO', { type: 'ORGANIZATION', id: embassyId }))).toThrow('Your role may not do this');
+    expect(() => ownEmbassy(actor('NGO', { type: 'ORGANISATION', id: embassyId }))).toThrow('Your role may not do this');
     expect(() => ownEmbassy(actor('ADMIN', { type: 'SYSTEM', id: null }))).toThrow();
   });
 

@@ -122,7 +122,7 @@ describe('renderTable', () => {
 describe('SessionStore', () => {
   const session: ExportedSession = {
     baseUrl: 'http://egide.test/',
-    user: { id: 'u', email: 'a@b.c', displayName: null, role: 'NGO', scope: { type: 'ORGANIZATION', id: 'o' }, fingerprint: 'f' },
+    user: { id: 'u', email: 'a@b.c', displayName: null, role: 'NGO', scope: { type: 'ORGANISATION', id: 'o' }, fingerprint: 'f' },
     publicKeys: { boxPublicKey: 'b', signPublicKey: 's' } as ExportedSession['publicKeys'],
     accessToken: 'access-token-value',
     accessTokenExpiresAt: 1,

@@ -2,9 +2,11 @@
  * Typed calls to the administration routes (/api/v1/admin, ADMIN only). Request and
  * response types are the server's own DTO classes, imported as types only: one source
  * for both sides, and nothing of the server is loaded by the client. No crypto here:
- * administrators hold no scope key.
+ * administrators hold no scope key. Every update sends the `version` it is based on (read
+ * it with the matching get): a stale one is refused with 409 `version-conflict`.
  */
 import type { ChangeRoleRequest } from '../users/dto/change-role.dto';
+import type { ChangeUserStatusRequest } from '../users/dto/change-user-status.dto';
 import type { CreateEmbassyRequest } from '../users/dto/create-embassy.dto';
 import type { CreateInvitationRequest } from '../users/dto/create-invitation.dto';
 import type { CreateOrganisationRequest } from '../users/dto/create-organisation.dto';
@@ -77,8 +79,8 @@ export class AdminApi {
     return this.http.request('GET', `/admin/users/${segment(id)}`);
   }
 
-  disableUser(id: string): Promise<UserResponse> {
-    return this.http.request('POST', `/admin/users/${segment(id)}/disable`);
+  disableUser(id: string, body: ChangeUserStatusRequest): Promise<UserResponse> {
+    return this.http.request('POST', `/admin/users/${segment(id)}/disable`, { body });
   }
 
   /** An invitation whose enrolment replaces the account's keys (lost password and recovery key). */
@@ -86,8 +88,8 @@ export class AdminApi {
     return this.http.request('POST', `/admin/users/${segment(id)}/reenrolment`);
   }
 
-  enableUser(id: string): Promise<UserResponse> {
-    return this.http.request('POST', `/admin/users/${segment(id)}/enable`);
+  enableUser(id: string, body: ChangeUserStatusRequest): Promise<UserResponse> {
+    return this.http.request('POST', `/admin/users/${segment(id)}/enable`, { body });
   }
 
   changeUserRole(id: string, body: ChangeRoleRequest): Promise<UserResponse> {

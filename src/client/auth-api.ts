@@ -3,24 +3,20 @@
  * server's own DTO classes, imported as types only: one source for both sides, and
  * nothing of the server is loaded by the client.
  */
-import type {
-  BeginRecoveryRequest,
-  ChangePasswordRequest,
-  CompleteRecoveryRequest,
-  ConfirmTotpRequest,
-  EnrolRequest,
-  LoginRequest,
-  SetupRequest,
-} from '../auth/dto/auth-requests.dto';
-import type {
-  AccessTokenResponse,
-  BeginRecoveryResponse,
-  EnrolmentResponse,
-  LoginResponse,
-  PreloginResponse,
-  SessionTokensResponse,
-  UserSummaryDto,
-} from '../auth/dto/auth-responses.dto';
+import type { AccessTokenResponse } from '../auth/dto/access-token.response';
+import type { BeginRecoveryRequest } from '../auth/dto/begin-recovery.dto';
+import type { BeginRecoveryResponse } from '../auth/dto/begin-recovery.response';
+import type { ChangePasswordRequest } from '../auth/dto/change-password.dto';
+import type { CompleteRecoveryRequest } from '../auth/dto/complete-recovery.dto';
+import type { ConfirmTotpRequest } from '../auth/dto/confirm-totp.dto';
+import type { EnrolRequest } from '../auth/dto/enrol-account.dto';
+import type { EnrolmentResponse } from '../auth/dto/enrolment.response';
+import type { LoginRequest } from '../auth/dto/login.dto';
+import type { LoginResponse } from '../auth/dto/login.response';
+import type { PreloginResponse } from '../auth/dto/prelogin.response';
+import type { SessionTokensResponse } from '../auth/dto/session-tokens.response';
+import type { SetupRequest } from '../auth/dto/set-up-administrator.dto';
+import type { UserSummaryResponse } from '../auth/dto/user-summary.response';
 import type { HttpClient } from './http-client';
 
 export class AuthApi {
@@ -34,7 +30,7 @@ export class AuthApi {
     return this.http.request('POST', '/auth/enrol', { body });
   }
 
-  confirmTotp(body: ConfirmTotpRequest): Promise<UserSummaryDto> {
+  confirmTotp(body: ConfirmTotpRequest): Promise<UserSummaryResponse> {
     return this.http.request('POST', '/auth/totp/confirm', { body });
   }
 
@@ -58,7 +54,7 @@ export class AuthApi {
     return this.http.request('POST', '/auth/logout-everywhere');
   }
 
-  me(): Promise<UserSummaryDto> {
+  me(): Promise<UserSummaryResponse> {
     return this.http.request('GET', '/auth/me');
   }
 

@@ -5,7 +5,8 @@
  * keys, wrapped seeds and authKeys, never a password or a secret key.
  */
 import sodium from 'libsodium-wrappers-sumo';
-import type { EnrolmentResponse, UserSummaryDto } from '../auth/dto/auth-responses.dto';
+import type { EnrolmentResponse } from '../auth/dto/enrolment.response';
+import type { UserSummaryResponse } from '../auth/dto/user-summary.response';
 import { toBase64Url } from '../crypto/binary-encoding';
 import { readyCrypto } from '../crypto/protocol-hash';
 import { AuthApi } from './auth-api';
@@ -35,14 +36,14 @@ export interface ClientOptions {
 
 /** What a new account must keep: shown once. */
 export interface NewAccount {
-  user: UserSummaryDto;
+  user: UserSummaryResponse;
   totp: EnrolmentResponse['totp'];
   /** Crockford base32, to print and keep offline; the only way back without the password. */
   recoveryKey: string;
   /** The new keys' fingerprint, computed here from the keys just made (what the user reads out; never the server's copy). */
   fingerprint: string;
   /** Activates TOTP with a first code from the authenticator. */
-  confirmTotp(code: string): Promise<UserSummaryDto>;
+  confirmTotp(code: string): Promise<UserSummaryResponse>;
 }
 
 export class EgideClient {
@@ -85,7 +86,7 @@ export class EgideClient {
   }
 
   /** Activates TOTP for an account enrolled earlier (when the first attempt was missed). */
-  async confirmTotp(email: string, password: string, totpCode: string): Promise<UserSummaryDto> {
+  async confirmTotp(email: string, password: string, totpCode: string): Promise<UserSummaryResponse> {
     await readyCrypto();
     const { kdf } = await this.auth.prelogin(email);
     const secrets = derivePasswordSecrets(password, kdf);

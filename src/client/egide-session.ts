@@ -13,7 +13,8 @@
  * sealed — the CLI calls it after every command; other clients must too.
  */
 import sodium from 'libsodium-wrappers-sumo';
-import type { LoginResponse, UserSummaryDto } from '../auth/dto/auth-responses.dto';
+import type { LoginResponse } from '../auth/dto/login.response';
+import type { UserSummaryResponse } from '../auth/dto/user-summary.response';
 import type { KdfParameters, UserPublicKeys } from '../crypto/key-bundles';
 import { fromBase64Url, toBase64Url } from '../crypto/binary-encoding';
 import { readyCrypto } from '../crypto/protocol-hash';
@@ -32,7 +33,7 @@ const REFRESH_MARGIN_MS = 60_000;
 
 export interface ExportedSession {
   baseUrl: string;
-  user: UserSummaryDto;
+  user: UserSummaryResponse;
   publicKeys: UserPublicKeys;
   accessToken: string;
   accessTokenExpiresAt: number;
@@ -53,7 +54,7 @@ export class EgideSession {
 
   private constructor(
     private readonly server: HttpClient,
-    readonly user: UserSummaryDto,
+    readonly user: UserSummaryResponse,
     readonly publicKeys: UserPublicKeys,
     /** The user's seed and key pairs; memory only. */
     readonly userSeed: Uint8Array,

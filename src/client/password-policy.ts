@@ -102,6 +102,7 @@ export const CONTEXT_WORDS: readonly string[] = [
   'defenders',
   'coordinator',
   'organisation',
+  // The one place the American spelling stays: a word people type into passwords, not ours.
   'organization',
 ];
 

@@ -1,31 +1,29 @@
 /**
  * Readiness of the schema: every migration this build knows is recorded as applied.
  * One query, which also proves the database answers, so readiness costs one round trip.
+ * Public (a load balancer calls it): there is no actor, and it reads no feature's data.
  */
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { MIGRATIONS_TABLE } from '../common/database/typeorm-options';
+import { Database } from '../common/database/database';
+import { HealthRepository } from './health.repository';
 
 @Injectable()
 export class MigrationsHealthIndicator {
   private readonly expected: string[];
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly database: Database,
+    private readonly health: HealthRepository,
     private readonly indicators: HealthIndicatorService,
   ) {
-    this.expected = dataSource.migrations.map((migration) => migration.name ?? migration.constructor.name);
+    this.expected = database.manager.connection.migrations.map((migration) => migration.name ?? migration.constructor.name);
   }
 
   async check(): Promise<HealthIndicatorResult<'database'>> {
     const indicator = this.indicators.check('database');
     try {
-      const rows = (await this.dataSource.query(`SELECT count(*)::int AS applied FROM ${MIGRATIONS_TABLE} WHERE name = ANY($1::text[])`, [
-        this.expected,
-      ])) as { applied: number }[];
-      const applied = rows[0]?.applied ?? 0;
+      const applied = await this.health.countApplied(this.database.manager, this.expected);
       return applied === this.expected.length
         ? indicator.up({ migrations: applied })
         : indicator.down({ migrations: applied, expected: this.expected.length });

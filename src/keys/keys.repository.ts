@@ -118,7 +118,7 @@ const HELD_GRANT_COLUMNS = `g.version, g.scope_id, g.generation, g.recipient_id,
  */
 function memberOfScope(alias: string, scopeParam: string): string {
   return `((${alias}.role = 'EMBASSY_CONTACT' AND ${alias}.embassy_id = ${scopeParam})
-        OR (${alias}.role = 'NGO' AND ${alias}.organization_id = ${scopeParam})
+        OR (${alias}.role = 'NGO' AND ${alias}.organisation_id = ${scopeParam})
         OR (${alias}.role = 'COORDINATOR' AND ${scopeParam} = '${COORDINATORS_NETWORK_ID}'::uuid))`;
 }
 
@@ -136,9 +136,9 @@ export const COORDINATORS_NETWORK_NAME = "Coordinators' network";
  * Scalar subqueries by primary key, for the users u of every member query.
  */
 const MEMBER_IDENTITY_COLUMNS = `u.email, u.display_name,
-  COALESCE(u.embassy_id, u.organization_id, CASE WHEN u.role = 'COORDINATOR' THEN '${COORDINATORS_NETWORK_ID}'::uuid END) AS scope_id,
+  COALESCE(u.embassy_id, u.organisation_id, CASE WHEN u.role = 'COORDINATOR' THEN '${COORDINATORS_NETWORK_ID}'::uuid END) AS scope_id,
   COALESCE((SELECT e.name FROM embassies e WHERE e.id = u.embassy_id),
-           (SELECT o.name FROM organizations o WHERE o.id = u.organization_id),
+           (SELECT o.name FROM organisations o WHERE o.id = u.organisation_id),
            CASE WHEN u.role = 'COORDINATOR' THEN '${COORDINATORS_NETWORK_NAME.replaceAll("'", "''")}' END) AS scope_name`;
 const MEMBER_COLUMNS = `u.id AS user_id, u.role, u.status = 'ACTIVE' AS active, u.box_public_key, u.sign_public_key, u.fingerprint,
   ${MEMBER_IDENTITY_COLUMNS}`;

@@ -14,10 +14,10 @@ import type { RotationState } from './rotation-state';
 @Entity({ name: 'team_key_generations' })
 @Index('team_key_generations_scope_id_current_key', ['scopeId'], { unique: true, where: 'superseded_at IS NULL' })
 export class TeamKeyGeneration {
-  @PrimaryColumn({ name: 'scope_id', type: 'uuid' })
+  @PrimaryColumn({ name: 'scope_id', type: 'uuid', primaryKeyConstraintName: 'team_key_generations_pkey' })
   scopeId!: string;
 
-  @PrimaryColumn({ type: 'integer' })
+  @PrimaryColumn({ type: 'integer', primaryKeyConstraintName: 'team_key_generations_pkey' })
   generation!: number;
 
   @Column({ name: 'scope_type', type: 'varchar', length: 20 })
@@ -38,7 +38,7 @@ export class TeamKeyGeneration {
   createdBy!: string;
 
   @ManyToOne(() => User, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'created_by' })
+  @JoinColumn({ name: 'created_by', foreignKeyConstraintName: 'team_key_generations_created_by_fkey' })
   creator?: User;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
@@ -61,7 +61,7 @@ export class TeamKeyGeneration {
   `("version" = 1 AND "recipient_sign_public_key" IS NULL) OR ("version" = 2 AND "recipient_sign_public_key" IS NOT NULL)`,
 )
 export class TeamKeyGrantRecord {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'team_key_grants_pkey' })
   id!: string;
 
   @Column({ name: 'scope_id', type: 'uuid' })
@@ -72,8 +72,8 @@ export class TeamKeyGrantRecord {
 
   @ManyToOne(() => TeamKeyGeneration, { onDelete: 'CASCADE' })
   @JoinColumn([
-    { name: 'scope_id', referencedColumnName: 'scopeId' },
-    { name: 'generation', referencedColumnName: 'generation' },
+    { name: 'scope_id', referencedColumnName: 'scopeId', foreignKeyConstraintName: 'team_key_grants_scope_id_generation_fkey' },
+    { name: 'generation', referencedColumnName: 'generation', foreignKeyConstraintName: 'team_key_grants_scope_id_generation_fkey' },
   ])
   teamKeyGeneration?: TeamKeyGeneration;
 
@@ -81,14 +81,14 @@ export class TeamKeyGrantRecord {
   recipientId!: string;
 
   @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'recipient_id' })
+  @JoinColumn({ name: 'recipient_id', foreignKeyConstraintName: 'team_key_grants_recipient_id_fkey' })
   recipient?: User;
 
   @Column({ name: 'granter_id', type: 'uuid' })
   granterId!: string;
 
   @ManyToOne(() => User, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'granter_id' })
+  @JoinColumn({ name: 'granter_id', foreignKeyConstraintName: 'team_key_grants_granter_id_fkey' })
   granter?: User;
 
   /** The grant format the granter signed: 2 for every new grant, 1 for those of protocol 1. */
@@ -132,8 +132,8 @@ export class DataKeyWrap {
 
   @ManyToOne(() => TeamKeyGeneration, { onDelete: 'RESTRICT' })
   @JoinColumn([
-    { name: 'scope_id', referencedColumnName: 'scopeId' },
-    { name: 'generation', referencedColumnName: 'generation' },
+    { name: 'scope_id', referencedColumnName: 'scopeId', foreignKeyConstraintName: 'data_key_wraps_scope_id_generation_fkey' },
+    { name: 'generation', referencedColumnName: 'generation', foreignKeyConstraintName: 'data_key_wraps_scope_id_generation_fkey' },
   ])
   teamKeyGeneration?: TeamKeyGeneration;
 
@@ -153,7 +153,7 @@ export class DataKeyWrap {
   writerId!: string | null;
 
   @ManyToOne(() => User, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'writer_id' })
+  @JoinColumn({ name: 'writer_id', foreignKeyConstraintName: 'data_key_wraps_writer_id_fkey' })
   writer?: User;
 
   /** Ed25519 by the writer over the wrap message (docs/protocol.md), base64url; null with writer_id. */

@@ -8,7 +8,7 @@ import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'setup_token' })
 @Check('setup_token_single_row', '"id" = 1')
 export class SetupToken {
-  @PrimaryColumn({ type: 'smallint', default: 1 })
+  @PrimaryColumn({ type: 'smallint', default: 1, primaryKeyConstraintName: 'setup_token_pkey' })
   id!: number;
 
   @Column({ name: 'token_hash', type: 'bytea' })

@@ -3,15 +3,23 @@
  * bytes, shown to the operator on the console and in DATA_DIR/setup-token (0600), of
  * which the database keeps only the SHA-256. A restart reuses a token still on disk
  * (so several starts do not invalidate what the operator copied); a token is consumed
- * for good when the first administrator is created (the identity feature does that).
+ * for good when the first administrator is created (auth's setup route, which passes the
+ * `SpentSetupToken` on to users as the first administrator's grant).
+ *
+ * Nobody has a session here: the token is the access check of `consume`, and the operator's
+ * control of the server process that of `issueIfSetupPending` and `rearm`. The rearm's
+ * audit event goes through AuditService, in the rearm's transaction.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
-import { writePrivateFile, ensureDataDir } from '../common/config/server-keys';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { ensureDataDir, writePrivateFile } from '../common/config/server-keys';
+import { Database } from '../common/database/database';
+import { SetupTokenRepository } from './setup-token.repository';
 
 export const SETUP_TOKEN_FILE = 'setup-token';
 
@@ -24,29 +32,32 @@ export interface SetupRearm {
   readonly activeAdministrators: number;
 }
 
+declare const spentBrand: unique symbol;
+
+/** Proof that this transaction spent the setup token: only `consume` returns one. */
+export interface SpentSetupToken {
+  readonly [spentBrand]: 'SETUP_TOKEN';
+}
+
 export function hashSetupToken(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
 }
 
 @Injectable()
 export class SetupTokenService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly database: Database,
+    private readonly setupTokens: SetupTokenRepository,
+    private readonly audit: AuditService,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
 
-  /**
-   * Returns the token to show, or undefined once setup is done. The row is taken with
-   * an upsert so that two instances starting together agree on one token.
-   */
+  /** Returns the token to show, or undefined once setup is done. */
   async issueIfSetupPending(dataDir: string): Promise<string | undefined> {
     const path = join(dataDir, SETUP_TOKEN_FILE);
     const onDisk = readTokenFile(path);
     const candidate = onDisk ?? randomBytes(32).toString('base64url');
-    const rows = (await this.dataSource.query(
-      `INSERT INTO setup_token (id, token_hash) VALUES (1, $1)
-       ON CONFLICT (id) DO UPDATE SET token_hash = setup_token.token_hash
-       RETURNING token_hash, consumed_at`,
-      [hashSetupToken(candidate)],
-    )) as { token_hash: Buffer; consumed_at: Date | null }[];
-    const [row] = rows;
+    const row = await this.setupTokens.claim(this.database.manager, hashSetupToken(candidate));
     if (row.consumed_at !== null) {
       rmSync(path, { force: true });
       return undefined;
@@ -61,9 +72,7 @@ export class SetupTokenService {
     // The stored hash belongs to a token this instance cannot show (its file is gone):
     // replace it, so that the operator always holds a working token.
     const fresh = randomBytes(32).toString('base64url');
-    await this.dataSource.query(`UPDATE setup_token SET token_hash = $1, created_at = now() WHERE id = 1 AND consumed_at IS NULL`, [
-      hashSetupToken(fresh),
-    ]);
+    await this.setupTokens.replacePending(this.database.manager, hashSetupToken(fresh), this.clock.now());
     ensureDataDir(dataDir);
     writePrivateFile(path, fresh + '\n');
     return fresh;
@@ -77,33 +86,26 @@ export class SetupTokenService {
    */
   async rearm(dataDir: string): Promise<SetupRearm> {
     const token = randomBytes(32).toString('base64url');
-    const counted = await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO setup_token (id, token_hash) VALUES (1, $1)
-         ON CONFLICT (id) DO UPDATE SET token_hash = EXCLUDED.token_hash, consumed_at = NULL, created_at = now()`,
-        [hashSetupToken(token)],
-      );
-      await manager.query(
-        `INSERT INTO audit_events (action, outcome, request_id, scope_type, details) VALUES ('setup.rearmed', 'SUCCESS', 'startup', 'SYSTEM', '{}')`,
-      );
-      return (await manager.query(
-        `SELECT count(*)::int AS administrators, (count(*) FILTER (WHERE status = 'ACTIVE'))::int AS active FROM users WHERE role = 'ADMIN'`,
-      )) as { administrators: number; active: number }[];
+    const counted = await this.database.transaction(async (manager) => {
+      await this.setupTokens.rearm(manager, hashSetupToken(token), this.clock.now());
+      await this.audit.record(manager, {
+        action: 'setup.rearmed',
+        outcome: 'SUCCESS',
+        requestId: 'startup',
+        scope: { type: 'SYSTEM', id: null },
+      });
+      return this.setupTokens.countAdministrators(manager);
     });
     ensureDataDir(dataDir);
     writePrivateFile(join(dataDir, SETUP_TOKEN_FILE), token + '\n');
-    return { token, administrators: counted[0].administrators, activeAdministrators: counted[0].active };
+    return { token, administrators: counted.administrators, activeAdministrators: counted.active };
   }
 
-  /** Spends the token for good; false when it is wrong or already spent. */
-  async consume(manager: EntityManager, token: string, now: Date): Promise<boolean> {
-    const [, affected] = (await manager.query(
-      `UPDATE setup_token SET consumed_at = $2 WHERE id = 1 AND consumed_at IS NULL AND token_hash = $1`,
-      [hashSetupToken(token), now],
-    )) as [unknown, number];
-    return affected === 1;
+  /** Spends the token for good, in the caller's transaction; undefined when it is wrong or already spent. */
+  async consume(manager: EntityManager, token: string): Promise<SpentSetupToken | undefined> {
+    const spent = await this.setupTokens.consume(manager, hashSetupToken(token), this.clock.now());
+    return spent ? ({} as SpentSetupToken) : undefined;
   }
-
 }
 
 function readTokenFile(path: string): string | undefined {

@@ -14,6 +14,14 @@ export const DISPLAY_NAME_MAX_LENGTH = 100;
 /** Matches a display name free of the characters above (the empty string included). */
 export const DISPLAY_NAME_ALLOWED = /^[^\p{Cc}\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$/u;
 
+/** The OpenAPI description of a display name in responses: the name the administrator gave a member, or null. */
+export const DISPLAY_NAME_FIELD = {
+  type: String,
+  nullable: true,
+  maxLength: DISPLAY_NAME_MAX_LENGTH,
+  pattern: DISPLAY_NAME_ALLOWED.source,
+} as const;
+
 /** NFC, trimmed; a name of nothing but spaces is no name (null). */
 export function normaliseDisplayName(value: string | null | undefined): string | null {
   if (value === undefined || value === null) return null;

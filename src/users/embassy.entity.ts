@@ -4,7 +4,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Update
 @Entity({ name: 'embassies' })
 @Index('embassies_country_city_name_key', ['country', 'city', 'name'], { unique: true })
 export class Embassy {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'embassies_pkey' })
   id!: string;
 
   @Column({ type: 'varchar', length: 200 })
@@ -22,4 +22,8 @@ export class Embassy {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** Moves on every update; an update names the version it was based on (docs/api.md). */
+  @Column({ type: 'integer', default: 1 })
+  version!: number;
 }

@@ -6,7 +6,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import type { Role } from '../common/authz/roles';
 import { Embassy } from './embassy.entity';
-import { Organization } from './organization.entity';
+import { Organisation } from './organisation.entity';
 import { ROLE_IS_KNOWN_SQL, ROLE_MATCHES_SCOPE_SQL } from './role-scope.checks';
 import { User } from './user.entity';
 
@@ -16,7 +16,7 @@ import { User } from './user.entity';
 @Check('invitations_role_check', ROLE_IS_KNOWN_SQL)
 @Check('invitations_scope_check', ROLE_MATCHES_SCOPE_SQL)
 export class Invitation {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'invitations_pkey' })
   id!: string;
 
   @Column({ name: 'code_hash', type: 'bytea' })
@@ -36,15 +36,15 @@ export class Invitation {
   embassyId!: string | null;
 
   @ManyToOne(() => Embassy, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'embassy_id' })
+  @JoinColumn({ name: 'embassy_id', foreignKeyConstraintName: 'invitations_embassy_id_fkey' })
   embassy?: Embassy;
 
-  @Column({ name: 'organization_id', type: 'uuid', nullable: true })
-  organizationId!: string | null;
+  @Column({ name: 'organisation_id', type: 'uuid', nullable: true })
+  organisationId!: string | null;
 
-  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'organization_id' })
-  organization?: Organization;
+  @ManyToOne(() => Organisation, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organisation_id', foreignKeyConstraintName: 'invitations_organisation_id_fkey' })
+  organisation?: Organisation;
 
   /**
    * Set for a re-enrolment: the account whose keys the enrolment replaces (lost
@@ -54,7 +54,7 @@ export class Invitation {
   replacesUserId!: string | null;
 
   @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'replaces_user_id' })
+  @JoinColumn({ name: 'replaces_user_id', foreignKeyConstraintName: 'invitations_replaces_user_id_fkey' })
   replacedUser?: User;
 
   /** Null for the invitation the setup token stands for. */
@@ -62,7 +62,7 @@ export class Invitation {
   createdBy!: string | null;
 
   @ManyToOne(() => User, { onDelete: 'SET NULL' })
-  @JoinColumn({ name: 'created_by' })
+  @JoinColumn({ name: 'created_by', foreignKeyConstraintName: 'invitations_created_by_fkey' })
   creator?: User;
 
   @Column({ name: 'expires_at', type: 'timestamptz' })

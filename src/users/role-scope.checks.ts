@@ -5,6 +5,6 @@
  */
 export const ROLE_IS_KNOWN_SQL = `"role" IN ('ADMIN', 'EMBASSY_CONTACT', 'NGO', 'COORDINATOR', 'AUDITOR')`;
 
-export const ROLE_MATCHES_SCOPE_SQL = `("role" = 'EMBASSY_CONTACT' AND "embassy_id" IS NOT NULL AND "organization_id" IS NULL)
-   OR ("role" = 'NGO' AND "organization_id" IS NOT NULL AND "embassy_id" IS NULL)
-   OR ("role" IN ('ADMIN', 'AUDITOR', 'COORDINATOR') AND "embassy_id" IS NULL AND "organization_id" IS NULL)`;
+export const ROLE_MATCHES_SCOPE_SQL = `("role" = 'EMBASSY_CONTACT' AND "embassy_id" IS NOT NULL AND "organisation_id" IS NULL)
+   OR ("role" = 'NGO' AND "organisation_id" IS NOT NULL AND "embassy_id" IS NULL)
+   OR ("role" IN ('ADMIN', 'AUDITOR', 'COORDINATOR') AND "embassy_id" IS NULL AND "organisation_id" IS NULL)`;

@@ -12,7 +12,7 @@ import type { EncryptedKeyBundle } from '../crypto/key-bundles';
 import type { Role } from '../common/authz/roles';
 import { Embassy } from './embassy.entity';
 import { ROLE_IS_KNOWN_SQL, ROLE_MATCHES_SCOPE_SQL } from './role-scope.checks';
-import { Organization } from './organization.entity';
+import { Organisation } from './organisation.entity';
 
 export const USER_STATUSES = ['ACTIVE', 'DISABLED'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
@@ -20,13 +20,13 @@ export type UserStatus = (typeof USER_STATUSES)[number];
 @Entity({ name: 'users' })
 @Index('users_email_key', ['email'], { unique: true })
 @Index('users_embassy_id_idx', ['embassyId'])
-@Index('users_organization_id_idx', ['organizationId'])
+@Index('users_organisation_id_idx', ['organisationId'])
 @Index('users_role_status_idx', ['role', 'status'])
 @Check('users_role_check', ROLE_IS_KNOWN_SQL)
 @Check('users_status_check', `"status" IN ('ACTIVE', 'DISABLED')`)
 @Check('users_scope_check', ROLE_MATCHES_SCOPE_SQL)
 export class User {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'users_pkey' })
   id!: string;
 
   /** Lower-cased at the edge; unique. */
@@ -48,15 +48,15 @@ export class User {
   embassyId!: string | null;
 
   @ManyToOne(() => Embassy, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'embassy_id' })
+  @JoinColumn({ name: 'embassy_id', foreignKeyConstraintName: 'users_embassy_id_fkey' })
   embassy?: Embassy;
 
-  @Column({ name: 'organization_id', type: 'uuid', nullable: true })
-  organizationId!: string | null;
+  @Column({ name: 'organisation_id', type: 'uuid', nullable: true })
+  organisationId!: string | null;
 
-  @ManyToOne(() => Organization, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'organization_id' })
-  organization?: Organization;
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organisation_id', foreignKeyConstraintName: 'users_organisation_id_fkey' })
+  organisation?: Organisation;
 
   @Column({ type: 'varchar', length: 10, default: 'ACTIVE' })
   status!: UserStatus;
@@ -131,6 +131,14 @@ export class User {
 
   @Column({ name: 'recovery_lockouts', type: 'integer', default: 0 })
   recoveryLockouts!: number;
+
+  /**
+   * The administrative record's version: moves when an administrator changes the role,
+   * scope or status, and such a change names the version it was based on (docs/api.md).
+   * Sign-ins, locks and credential changes leave it alone: they are not administration.
+   */
+  @Column({ type: 'integer', default: 1 })
+  version!: number;
 
   /** Carried in access tokens; incremented to revoke every session at once. */
   @Column({ name: 'token_version', type: 'integer', default: 0 })

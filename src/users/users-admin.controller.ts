@@ -10,6 +10,7 @@ import { Authorize, CurrentActor } from '../common/authz/authorize.decorator';
 import { Permission } from '../common/authz/permissions';
 import { ApiProblems } from '../common/http/api-problems';
 import { ChangeRoleRequest } from './dto/change-role.dto';
+import { ChangeUserStatusRequest } from './dto/change-user-status.dto';
 import { IdParam } from './dto/id-param.dto';
 import { CreatedInvitationResponse } from './dto/invitation.response';
 import { InvitationsService } from './invitations.service';
@@ -47,8 +48,8 @@ export class UsersAdminController {
   @ApiOperation({ summary: 'Disable an account; every session of it ends at once' })
   @ApiOkResponse({ type: UserResponse })
   @ApiProblems(400, 401, 403, 404, 409, 429)
-  disable(@CurrentActor() actor: Actor, @Param() params: IdParam): Promise<UserResponse> {
-    return this.users.disable(actor, params.id);
+  disable(@CurrentActor() actor: Actor, @Param() params: IdParam, @Body() body: ChangeUserStatusRequest): Promise<UserResponse> {
+    return this.users.disable(actor, params.id, body);
   }
 
   @Post(':id/reenrolment')
@@ -64,8 +65,8 @@ export class UsersAdminController {
   @ApiOperation({ summary: 'Enable a disabled account; the user signs in again' })
   @ApiOkResponse({ type: UserResponse })
   @ApiProblems(400, 401, 403, 404, 409, 429)
-  enable(@CurrentActor() actor: Actor, @Param() params: IdParam): Promise<UserResponse> {
-    return this.users.enable(actor, params.id);
+  enable(@CurrentActor() actor: Actor, @Param() params: IdParam, @Body() body: ChangeUserStatusRequest): Promise<UserResponse> {
+    return this.users.enable(actor, params.id, body);
   }
 
   @Patch(':id/role')

@@ -1,16 +1,21 @@
 /**
- * Users, embassies, organisations and invitations: the administration of who may sign
- * in and in which scope (ADMIN routes under /api/v1/admin). Owns those tables
- * (credentials columns excepted: auth/).
+ * Users, embassies, organisations and invitations: who may sign in and in which scope
+ * (ADMIN routes under /api/v1/admin), and the account rows enrolment creates. Owns the
+ * embassies, organisations, invitations and users tables — except the credential columns
+ * of users (KDF parameters, authKey hashes, wrapped seeds, TOTP, locks, token version),
+ * which are auth's.
  *
- * Session revocation is AuthRepository.revokeAllSessions, the one definition of "every
- * session of this user ends". AuthModule imports this module (enrolment spends
- * invitations), so importing AuthModule back would make a module cycle; AuthRepository
- * needs nothing but the DataSource and holds no state, so it is provided here too
- * instead — the same SQL, no forwardRef, no copy of the statement.
+ * Depends on auth's SessionsModule (disabling or re-roling an account ends its sessions)
+ * and on keys (team grants, whether a scope has a team), never on AuthModule: AuthModule
+ * imports this module for enrolment (InvitationsService.spend, AccountsService), so the
+ * graph stays AuthModule → UsersModule → SessionsModule, without a cycle. Must never write
+ * another feature's table, nor be given AuthRepository.
  */
 import { Module } from '@nestjs/common';
-import { AuthRepository } from '../auth/auth.repository';
+import { SessionsModule } from '../auth/sessions.module';
+import { KeysModule } from '../keys/keys.module';
+import { AccountsRepository } from './accounts.repository';
+import { AccountsService } from './accounts.service';
 import { EmbassiesController } from './embassies.controller';
 import { EmbassiesRepository } from './embassies.repository';
 import { EmbassiesService } from './embassies.service';
@@ -26,9 +31,11 @@ import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 @Module({
+  imports: [SessionsModule, KeysModule],
   controllers: [EmbassiesController, OrganisationsController, InvitationsController, UsersAdminController],
   providers: [
-    AuthRepository,
+    AccountsRepository,
+    AccountsService,
     EmbassiesRepository,
     EmbassiesService,
     InvitationsRepository,
@@ -39,6 +46,6 @@ import { UsersService } from './users.service';
     UsersRepository,
     UsersService,
   ],
-  exports: [InvitationsRepository, UsersRepository],
+  exports: [AccountsService, InvitationsService],
 })
 export class UsersModule {}

@@ -11,28 +11,28 @@ import type { Actor } from '../common/authz/actor';
 import type { Role } from '../common/authz/roles';
 import { ProblemException, type FieldError } from '../common/http/problem';
 
-type ScopeField = 'embassyId' | 'organizationId';
+type ScopeField = 'embassyId' | 'organisationId';
 type Presence = 'required' | 'forbidden';
 
 export const SCOPE_FIELDS_OF_ROLE: Record<Role, Record<ScopeField, Presence>> = {
-  ADMIN: { embassyId: 'forbidden', organizationId: 'forbidden' },
-  AUDITOR: { embassyId: 'forbidden', organizationId: 'forbidden' },
-  COORDINATOR: { embassyId: 'forbidden', organizationId: 'forbidden' },
-  EMBASSY_CONTACT: { embassyId: 'required', organizationId: 'forbidden' },
-  NGO: { embassyId: 'forbidden', organizationId: 'required' },
+  ADMIN: { embassyId: 'forbidden', organisationId: 'forbidden' },
+  AUDITOR: { embassyId: 'forbidden', organisationId: 'forbidden' },
+  COORDINATOR: { embassyId: 'forbidden', organisationId: 'forbidden' },
+  EMBASSY_CONTACT: { embassyId: 'required', organisationId: 'forbidden' },
+  NGO: { embassyId: 'forbidden', organisationId: 'required' },
 };
 
 export interface ScopeAssignment {
   role: Role;
   embassyId: string | null;
-  organizationId: string | null;
+  organisationId: string | null;
 }
 
 /** The field errors of a role and scope pair; empty when they agree. */
 export function scopeAssignmentErrors(assignment: ScopeAssignment): FieldError[] {
   const rule = SCOPE_FIELDS_OF_ROLE[assignment.role];
   const errors: FieldError[] = [];
-  for (const field of ['embassyId', 'organizationId'] as const) {
+  for (const field of ['embassyId', 'organisationId'] as const) {
     const present = assignment[field] !== null;
     if (rule[field] === 'required' && !present) {
       errors.push({ field, messages: [`${field} is required for role ${assignment.role}`] });

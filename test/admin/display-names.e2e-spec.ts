@@ -93,18 +93,18 @@ it("names every kind of scope: an organisation, and the coordinators' network", 
 
 it('accepts names in any script, joiners included, and no name at all', async () => {
   const persian = 'مهسا\u200Cامینی';
-  const named = await admin.admin.invite({ email: 'persian@org-x.example', displayName: persian, role: 'NGO', organizationId: app.cast.ids.orgX });
+  const named = await admin.admin.invite({ email: 'persian@org-x.example', displayName: persian, role: 'NGO', organisationId: app.cast.ids.orgX });
   expect(named.displayName).toBe(persian);
-  const longest = await admin.admin.invite({ email: 'longest@org-x.example', displayName: 'é'.repeat(100), role: 'NGO', organizationId: app.cast.ids.orgX });
+  const longest = await admin.admin.invite({ email: 'longest@org-x.example', displayName: 'é'.repeat(100), role: 'NGO', organisationId: app.cast.ids.orgX });
   expect(longest.displayName).toBe('é'.repeat(100));
-  const nameless = await admin.admin.invite({ email: 'nameless@org-x.example', role: 'NGO', organizationId: app.cast.ids.orgX });
+  const nameless = await admin.admin.invite({ email: 'nameless@org-x.example', role: 'NGO', organisationId: app.cast.ids.orgX });
   expect(nameless.displayName).toBeNull();
-  const blank = await admin.admin.invite({ email: 'blank@org-x.example', displayName: '   ', role: 'NGO', organizationId: app.cast.ids.orgX });
+  const blank = await admin.admin.invite({ email: 'blank@org-x.example', displayName: '   ', role: 'NGO', organisationId: app.cast.ids.orgX });
   expect(blank.displayName).toBeNull();
 });
 
 it('refuses a name that is too long or carries a control character (400 naming displayName)', async () => {
-  const base = { email: 'refused@org-x.example', role: 'NGO' as const, organizationId: app.cast.ids.orgX };
+  const base = { email: 'refused@org-x.example', role: 'NGO' as const, organisationId: app.cast.ids.orgX };
   for (const displayName of [
     'x'.repeat(101),
     'Amina\u0007Wanjiru',

@@ -71,28 +71,28 @@ it('issues an invitation whose code is shown once and enrols the invitee', async
 it('requires the scope each role needs and refuses the others, naming the field', async () => {
   const { embassyA, orgX } = app.cast.ids;
   await expectInvalidFields(admin.admin.invite({ email: 'a@example.org', role: 'EMBASSY_CONTACT' }), ['embassyId']);
-  await expectInvalidFields(admin.admin.invite({ email: 'a@example.org', role: 'EMBASSY_CONTACT', embassyId: embassyA, organizationId: orgX }), [
-    'organizationId',
+  await expectInvalidFields(admin.admin.invite({ email: 'a@example.org', role: 'EMBASSY_CONTACT', embassyId: embassyA, organisationId: orgX }), [
+    'organisationId',
   ]);
-  await expectInvalidFields(admin.admin.invite({ email: 'a@example.org', role: 'NGO', embassyId: embassyA }), ['embassyId', 'organizationId']);
+  await expectInvalidFields(admin.admin.invite({ email: 'a@example.org', role: 'NGO', embassyId: embassyA }), ['embassyId', 'organisationId']);
   for (const role of ['ADMIN', 'AUDITOR', 'COORDINATOR'] as const) {
-    await expectInvalidFields(admin.admin.invite({ email: 'a@example.org', role, organizationId: orgX }), ['organizationId']);
+    await expectInvalidFields(admin.admin.invite({ email: 'a@example.org', role, organisationId: orgX }), ['organisationId']);
   }
   await expectInvalidFields(admin.admin.invite({ email: 'a@example.org', role: 'EMBASSY_CONTACT', embassyId: UNKNOWN_ID }), ['embassyId']);
-  await expectInvalidFields(admin.admin.invite({ email: 'a@example.org', role: 'NGO', organizationId: UNKNOWN_ID }), ['organizationId']);
+  await expectInvalidFields(admin.admin.invite({ email: 'a@example.org', role: 'NGO', organisationId: UNKNOWN_ID }), ['organisationId']);
   await expectInvalidFields(admin.admin.invite({ email: 'not an e-mail', role: 'ADMIN' }), ['email']);
   await expectInvalidFields(admin.admin.invite({ email: `${'a'.repeat(250)}@example.org`, role: 'ADMIN' }), ['email']);
   const unknownRole = { email: 'a@example.org', role: 'SUPERUSER' } as unknown as Parameters<typeof admin.admin.invite>[0];
   await expectInvalidFields(admin.admin.invite(unknownRole), ['role']);
-  await expectInvalidFields(admin.admin.invite({ email: 'a@example.org', role: 'NGO', organizationId: 'org-x' }), ['organizationId']);
+  await expectInvalidFields(admin.admin.invite({ email: 'a@example.org', role: 'NGO', organisationId: 'org-x' }), ['organisationId']);
 
   const issued = await querySql<{ count: string }>(app.database.url, `SELECT count(*) FROM invitations WHERE email = 'a@example.org'`);
   expect(issued[0].count).toBe('0');
 });
 
 it('issues invitations for the other roles with the scope they imply', async () => {
-  const ngo = await admin.admin.invite({ email: 'ngo@example.org', role: 'NGO', organizationId: app.cast.ids.orgY });
-  expect(ngo.scope).toEqual({ type: 'ORGANIZATION', id: app.cast.ids.orgY });
+  const ngo = await admin.admin.invite({ email: 'ngo@example.org', role: 'NGO', organisationId: app.cast.ids.orgY });
+  expect(ngo.scope).toEqual({ type: 'ORGANISATION', id: app.cast.ids.orgY });
   const coordinator = await admin.admin.invite({ email: 'coordinator@example.org', role: 'COORDINATOR' });
   expect(coordinator.scope).toEqual({ type: 'NETWORK', id: expect.any(String) as string });
   const auditor = await admin.admin.invite({ email: 'auditor2@example.org', role: 'AUDITOR' });
@@ -104,7 +104,7 @@ it('refuses to invite an e-mail that already has an account', async () => {
 });
 
 it('withdraws an open invitation: its code can no longer be spent', async () => {
-  const invitation = await admin.admin.invite({ email: 'withdrawn@example.org', role: 'NGO', organizationId: app.cast.ids.orgX });
+  const invitation = await admin.admin.invite({ email: 'withdrawn@example.org', role: 'NGO', organisationId: app.cast.ids.orgX });
   await expect(admin.admin.withdrawInvitation(invitation.id)).resolves.toBeUndefined();
   expect((await admin.admin.listInvitations({ limit: 200 })).items.map((item) => item.id)).not.toContain(invitation.id);
 
@@ -113,7 +113,7 @@ it('withdraws an open invitation: its code can no longer be spent', async () => 
   await expectProblem(admin.admin.withdrawInvitation(UNKNOWN_ID), 404);
 
   expect(await auditRows(app.database.url, 'user.invitation-withdrawn', invitation.id)).toEqual([
-    expect.objectContaining({ actor_id: app.cast.members.admin.userId, scope_type: 'ORGANIZATION', scope_id: app.cast.ids.orgX, outcome: 'SUCCESS' }),
+    expect.objectContaining({ actor_id: app.cast.members.admin.userId, scope_type: 'ORGANISATION', scope_id: app.cast.ids.orgX, outcome: 'SUCCESS' }),
   ]);
 });
 

@@ -3,7 +3,9 @@
  * any secret column; disable and enable; change role or scope. Disabling or re-roling
  * ends every session at once — the user's access token fails on its next request and
  * their refresh token cannot be exchanged — and leaving a scope removes the user's team
- * key grants. An administrator cannot disable or re-role themselves.
+ * key grants. An administrator cannot disable or re-role themselves. Each change names the
+ * account version it is based on; a stale one answers 409 version-conflict and changes
+ * nothing.
  */
 import { randomBytes } from 'node:crypto';
 import type { EgideSession } from '../../src/client/egide-session';
@@ -15,7 +17,7 @@ import { auditRows, expectInvalidFields, expectProblem } from './admin-expectati
 let app: CastApp;
 let admin: EgideSession;
 const UNKNOWN_ID = '6f1c1a36-4d0c-4c55-9a3e-0b6a1d2c3e4f';
-const USER_RESPONSE_KEYS = ['createdAt', 'displayName', 'email', 'fingerprint', 'id', 'lockedUntil', 'mfaEnabled', 'role', 'scope', 'status'];
+const USER_RESPONSE_KEYS = ['createdAt', 'displayName', 'email', 'fingerprint', 'id', 'lockedUntil', 'mfaEnabled', 'role', 'scope', 'status', 'version'];
 const SECRET_WORDS = /hash|bundle|salt|totp|secret|seed|kdf|publickey|token|password|recovery/i;
 
 beforeAll(async () => {
@@ -29,6 +31,11 @@ afterAll(async () => {
 
 function memberId(key: CastKey): string {
   return app.cast.members[key].userId;
+}
+
+/** The account's current version, as an administrator reads it before changing it. */
+async function versionOf(key: CastKey): Promise<number> {
+  return (await admin.admin.getUser(memberId(key))).version;
 }
 
 /** The refresh exchange, raw: the SDK session would replace its own token. */
@@ -82,6 +89,7 @@ describe('reading accounts', () => {
       mfaEnabled: true,
       lockedUntil: null,
       createdAt: expect.any(String) as string,
+      version: 1,
     });
     await expectProblem(admin.admin.getUser(UNKNOWN_ID), 404);
     await expectInvalidFields(admin.admin.getUser('42'), ['id']);
@@ -111,7 +119,7 @@ describe('reading accounts', () => {
     const ids = (page: { items: UserResponse[] }): string[] => page.items.map((item) => item.id).sort();
     expect(ids(await admin.admin.listUsers({ role: 'COORDINATOR' }))).toEqual([memberId('coordinator1'), memberId('coordinator2')].sort());
     expect(ids(await admin.admin.listUsers({ embassyId: app.cast.ids.embassyB }))).toEqual([memberId('contactB1'), memberId('contactB2')].sort());
-    expect(ids(await admin.admin.listUsers({ organizationId: app.cast.ids.orgY }))).toEqual([memberId('ngoY1')]);
+    expect(ids(await admin.admin.listUsers({ organisationId: app.cast.ids.orgY }))).toEqual([memberId('ngoY1')]);
     expect(ids(await admin.admin.listUsers({ role: 'NGO', embassyId: app.cast.ids.embassyA }))).toEqual([]);
     expect(ids(await admin.admin.listUsers({ status: 'ACTIVE', role: 'AUDITOR' }))).toEqual([memberId('auditor')]);
 
@@ -129,8 +137,9 @@ describe('disabling and enabling', () => {
     const second = await app.login('contactB2');
     await expect(first.auth.me()).resolves.toEqual(expect.objectContaining({ id: memberId('contactB2') }));
 
-    const disabled = await admin.admin.disableUser(memberId('contactB2'));
-    expect(disabled).toEqual(expect.objectContaining({ id: memberId('contactB2'), status: 'DISABLED' }));
+    const before = await versionOf('contactB2');
+    const disabled = await admin.admin.disableUser(memberId('contactB2'), { version: before });
+    expect(disabled).toEqual(expect.objectContaining({ id: memberId('contactB2'), status: 'DISABLED', version: before + 1 }));
     await expectSessionEnded(first);
     await expectSessionEnded(second);
     await expectProblem(app.login('contactB2'), 401);
@@ -143,11 +152,12 @@ describe('disabling and enabling', () => {
     );
     expect(sessions[0].open).toBe('0');
 
-    await expectProblem(admin.admin.disableUser(memberId('contactB2')), 409);
+    const again = await expectProblem(admin.admin.disableUser(memberId('contactB2'), { version: disabled.version }), 409);
+    expect(again).toEqual(expect.objectContaining({ type: 'urn:egide:problem:conflict', currentStatus: 'DISABLED' }));
 
-    const enabled = await admin.admin.enableUser(memberId('contactB2'));
-    expect(enabled.status).toBe('ACTIVE');
-    await expectProblem(admin.admin.enableUser(memberId('contactB2')), 409);
+    const enabled = await admin.admin.enableUser(memberId('contactB2'), { version: disabled.version });
+    expect(enabled).toEqual(expect.objectContaining({ status: 'ACTIVE', version: disabled.version + 1 }));
+    await expectProblem(admin.admin.enableUser(memberId('contactB2'), { version: enabled.version }), 409);
     const back = await app.login('contactB2');
     await expect(back.auth.me()).resolves.toEqual(expect.objectContaining({ id: memberId('contactB2') }));
 
@@ -165,14 +175,25 @@ describe('disabling and enabling', () => {
   });
 
   it('answers 404 for an unknown account', async () => {
-    await expectProblem(admin.admin.disableUser(UNKNOWN_ID), 404);
-    await expectProblem(admin.admin.enableUser(UNKNOWN_ID), 404);
+    await expectProblem(admin.admin.disableUser(UNKNOWN_ID, { version: 1 }), 404);
+    await expectProblem(admin.admin.enableUser(UNKNOWN_ID, { version: 1 }), 404);
+  });
+
+  it('refuses a change based on a stale version with 409 version-conflict, changing nothing', async () => {
+    const current = await versionOf('auditor');
+    const stale = await expectProblem(admin.admin.disableUser(memberId('auditor'), { version: current + 1 }), 409);
+    expect(stale).toEqual(expect.objectContaining({ type: 'urn:egide:problem:version-conflict', currentVersion: current }));
+    await expect(admin.admin.getUser(memberId('auditor'))).resolves.toEqual(expect.objectContaining({ status: 'ACTIVE', version: current }));
+    expect(await auditRows(app.database.url, 'user.disabled', memberId('auditor'))).toEqual([]);
+    const unversioned = {} as unknown as Parameters<typeof admin.admin.disableUser>[1];
+    await expectInvalidFields(admin.admin.disableUser(memberId('auditor'), unversioned), ['version']);
   });
 
   it('refuses to let an administrator disable or re-role themselves', async () => {
-    const problem = await expectProblem(admin.admin.disableUser(memberId('admin')), 409);
+    const own = await versionOf('admin');
+    const problem = await expectProblem(admin.admin.disableUser(memberId('admin'), { version: own }), 409);
     expect(problem.type).toBe('urn:egide:problem:conflict');
-    await expectProblem(admin.admin.changeUserRole(memberId('admin'), { role: 'AUDITOR' }), 409);
+    await expectProblem(admin.admin.changeUserRole(memberId('admin'), { role: 'AUDITOR', version: own }), 409);
     await expect(admin.auth.me()).resolves.toEqual(expect.objectContaining({ role: 'ADMIN' }));
   });
 });
@@ -184,8 +205,9 @@ describe('changing role or scope', () => {
     expect(await grantCount(memberId('contactA2'))).toBe(1);
     const session = await app.login('contactA2');
 
-    const moved = await admin.admin.changeUserRole(memberId('contactA2'), { role: 'EMBASSY_CONTACT', embassyId: app.cast.ids.embassyB });
-    expect(moved).toEqual(expect.objectContaining({ role: 'EMBASSY_CONTACT', scope: { type: 'EMBASSY', id: app.cast.ids.embassyB } }));
+    const before = await versionOf('contactA2');
+    const moved = await admin.admin.changeUserRole(memberId('contactA2'), { role: 'EMBASSY_CONTACT', embassyId: app.cast.ids.embassyB, version: before });
+    expect(moved).toEqual(expect.objectContaining({ role: 'EMBASSY_CONTACT', scope: { type: 'EMBASSY', id: app.cast.ids.embassyB }, version: before + 1 }));
     await expectSessionEnded(session);
     expect(await grantCount(memberId('contactA2'))).toBe(0);
     expect(await grantCount(memberId('contactA1'))).toBe(1);
@@ -213,8 +235,8 @@ describe('changing role or scope', () => {
 
   it('changes a role: the session ends and the new role applies on the next sign-in', async () => {
     const session = await app.login('coordinator2');
-    const changed = await admin.admin.changeUserRole(memberId('coordinator2'), { role: 'NGO', organizationId: app.cast.ids.orgX });
-    expect(changed).toEqual(expect.objectContaining({ role: 'NGO', scope: { type: 'ORGANIZATION', id: app.cast.ids.orgX } }));
+    const changed = await admin.admin.changeUserRole(memberId('coordinator2'), { role: 'NGO', organisationId: app.cast.ids.orgX, version: await versionOf('coordinator2') });
+    expect(changed).toEqual(expect.objectContaining({ role: 'NGO', scope: { type: 'ORGANISATION', id: app.cast.ids.orgX } }));
     await expectSessionEnded(session);
     const again = await app.login('coordinator2');
     await expect(again.auth.me()).resolves.toEqual(expect.objectContaining({ role: 'NGO' }));
@@ -223,21 +245,35 @@ describe('changing role or scope', () => {
 
   it('changes nothing, and ends no session, when asked for what the account already has', async () => {
     const session = await app.login('ngoY1');
-    const same = await admin.admin.changeUserRole(memberId('ngoY1'), { role: 'NGO', organizationId: app.cast.ids.orgY });
-    expect(same.scope).toEqual({ type: 'ORGANIZATION', id: app.cast.ids.orgY });
+    const version = await versionOf('ngoY1');
+    const same = await admin.admin.changeUserRole(memberId('ngoY1'), { role: 'NGO', organisationId: app.cast.ids.orgY, version });
+    expect(same.scope).toEqual({ type: 'ORGANISATION', id: app.cast.ids.orgY });
+    expect(same.version).toBe(version);
     await expect(session.auth.me()).resolves.toEqual(expect.objectContaining({ id: memberId('ngoY1') }));
     expect(await auditRows(app.database.url, 'user.role-changed', memberId('ngoY1'))).toEqual([]);
   });
 
+  it('refuses a role change based on a stale version with 409 version-conflict, ending no session', async () => {
+    const session = await app.login('coordinator1');
+    const current = await versionOf('coordinator1');
+    const stale = await expectProblem(admin.admin.changeUserRole(memberId('coordinator1'), { role: 'AUDITOR', version: current + 3 }), 409);
+    expect(stale).toEqual(expect.objectContaining({ type: 'urn:egide:problem:version-conflict', currentVersion: current }));
+    await expect(session.auth.me()).resolves.toEqual(expect.objectContaining({ role: 'COORDINATOR' }));
+    expect(await auditRows(app.database.url, 'user.role-changed', memberId('coordinator1'))).toEqual([]);
+  });
+
   it('validates the new role and scope, naming the field, and changes nothing then', async () => {
     const id = memberId('ngoX1');
-    await expectInvalidFields(admin.admin.changeUserRole(id, { role: 'EMBASSY_CONTACT' }), ['embassyId']);
-    await expectInvalidFields(admin.admin.changeUserRole(id, { role: 'COORDINATOR', organizationId: app.cast.ids.orgX }), ['organizationId']);
-    await expectInvalidFields(admin.admin.changeUserRole(id, { role: 'NGO', organizationId: UNKNOWN_ID }), ['organizationId']);
-    await expectInvalidFields(admin.admin.changeUserRole(id, { role: 'EMBASSY_CONTACT', embassyId: UNKNOWN_ID }), ['embassyId']);
-    const unknownRole = { role: 'OWNER' } as unknown as Parameters<typeof admin.admin.changeUserRole>[1];
+    const version = await versionOf('ngoX1');
+    await expectInvalidFields(admin.admin.changeUserRole(id, { role: 'EMBASSY_CONTACT', version }), ['embassyId']);
+    await expectInvalidFields(admin.admin.changeUserRole(id, { role: 'COORDINATOR', organisationId: app.cast.ids.orgX, version }), ['organisationId']);
+    await expectInvalidFields(admin.admin.changeUserRole(id, { role: 'NGO', organisationId: UNKNOWN_ID, version }), ['organisationId']);
+    await expectInvalidFields(admin.admin.changeUserRole(id, { role: 'EMBASSY_CONTACT', embassyId: UNKNOWN_ID, version }), ['embassyId']);
+    const unknownRole = { role: 'OWNER', version } as unknown as Parameters<typeof admin.admin.changeUserRole>[1];
     await expectInvalidFields(admin.admin.changeUserRole(id, unknownRole), ['role']);
-    await expectProblem(admin.admin.changeUserRole(UNKNOWN_ID, { role: 'AUDITOR' }), 404);
-    await expect(admin.admin.getUser(id)).resolves.toEqual(expect.objectContaining({ role: 'NGO', scope: { type: 'ORGANIZATION', id: app.cast.ids.orgX } }));
+    const unversioned = { role: 'AUDITOR' } as unknown as Parameters<typeof admin.admin.changeUserRole>[1];
+    await expectInvalidFields(admin.admin.changeUserRole(id, unversioned), ['version']);
+    await expectProblem(admin.admin.changeUserRole(UNKNOWN_ID, { role: 'AUDITOR', version: 1 }), 404);
+    await expect(admin.admin.getUser(id)).resolves.toEqual(expect.objectContaining({ role: 'NGO', scope: { type: 'ORGANISATION', id: app.cast.ids.orgX } }));
   });
 });

@@ -40,7 +40,7 @@ it('issues no token while an administrator exists, and a new one with --rearm-se
     await account.confirmTotp(totpCode(secret, totpStep(now)));
     const session = await client.login('second.admin@egide.test', 'second admin password', totpCode(secret, totpStep(now) + 1));
     const lost = loadCast().members.admin;
-    await expect(session.admin.disableUser(lost.userId)).resolves.toMatchObject({ status: 'DISABLED' });
+    await expect(session.admin.disableUser(lost.userId, { version: (await session.admin.getUser(lost.userId)).version })).resolves.toMatchObject({ status: 'DISABLED' });
     await expect(client.login(lost.email, lost.password, castTotp(lost, now + 60))).rejects.toMatchObject({ status: 401 });
   } finally {
     await rearmed.close();

@@ -136,10 +136,10 @@ export const ROUTE_MATRIX: Record<string, MatrixRow> = {
   'delete /api/v1/admin/invitations/{id}': { access: Permission.UsersManage, own: fixed(`/api/v1/admin/invitations/${nowhere}`) },
   'get /api/v1/admin/users': { access: Permission.UsersManage, own: fixed('/api/v1/admin/users') },
   'get /api/v1/admin/users/{id}': { access: Permission.UsersManage, own: (cast) => ({ path: `/api/v1/admin/users/${cast.members.contactA1.userId}` }) },
-  'post /api/v1/admin/users/{id}/disable': { access: Permission.UsersManage, own: fixed(`/api/v1/admin/users/${nowhere}/disable`) },
+  'post /api/v1/admin/users/{id}/disable': { access: Permission.UsersManage, own: fixed(`/api/v1/admin/users/${nowhere}/disable`, { version: 1 }) },
   'post /api/v1/admin/users/{id}/reenrolment': { access: Permission.UsersManage, own: fixed(`/api/v1/admin/users/${nowhere}/reenrolment`) },
-  'post /api/v1/admin/users/{id}/enable': { access: Permission.UsersManage, own: fixed(`/api/v1/admin/users/${nowhere}/enable`) },
-  'patch /api/v1/admin/users/{id}/role': { access: Permission.UsersManage, own: fixed(`/api/v1/admin/users/${nowhere}/role`, {}) },
+  'post /api/v1/admin/users/{id}/enable': { access: Permission.UsersManage, own: fixed(`/api/v1/admin/users/${nowhere}/enable`, { version: 1 }) },
+  'patch /api/v1/admin/users/{id}/role': { access: Permission.UsersManage, own: fixed(`/api/v1/admin/users/${nowhere}/role`, { role: 'AUDITOR', version: 1 }) },
 
   // key directory and team keys (the caller's own scope)
   // Public keys of any key-holding member (a reader compares a transferred case's author);

@@ -214,7 +214,7 @@ it('refuses a contact of an embassy with no team (generation null); the first me
 it('tells the administrator whether the invitation goes to a scope that already has a team', async () => {
   const withTeam = await admin.admin.invite({ email: 'second@embassy-a.example', role: 'EMBASSY_CONTACT', embassyId: app.cast.ids.embassyA });
   expect(withTeam.scopeHasTeam).toBe(true);
-  const withoutTeam = await admin.admin.invite({ email: 'first@org-y.example', role: 'NGO', organizationId: app.cast.ids.orgY });
+  const withoutTeam = await admin.admin.invite({ email: 'first@org-y.example', role: 'NGO', organisationId: app.cast.ids.orgY });
   expect(withoutTeam.scopeHasTeam).toBe(false);
   const coordinator = await admin.admin.invite({ email: 'coordinator3@network.example', role: 'COORDINATOR' });
   expect(coordinator.scopeHasTeam).toBe(false);

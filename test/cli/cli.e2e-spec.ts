@@ -225,8 +225,14 @@ describe('administration', () => {
     expect(created.code).toBe(0);
     const embassy = JSON.parse(created.stdout) as { id: string; country: string };
     expect(embassy.country).toBe('GH');
+    // Read-then-update: the version sent is the one read just before.
     const updated = await admin.run(['admin', 'embassy', 'update', embassy.id, '--city', 'Kumasi', '--json']);
-    expect(JSON.parse(updated.stdout)).toMatchObject({ id: embassy.id, city: 'Kumasi' });
+    expect(JSON.parse(updated.stdout)).toMatchObject({ id: embassy.id, city: 'Kumasi', version: 2 });
+    // A version given on the command line that is no longer current: refused, nothing changed.
+    const stale = await admin.run(['admin', 'embassy', 'update', embassy.id, '--city', 'Tamale', '--version', '1']);
+    expect(stale.code).toBe(6);
+    expect(stale.stderr).toContain('version 2, not 1');
+    expect((await admin.run(['admin', 'embassy', 'show', embassy.id])).stdout).toMatch(/City:\s+Kumasi[\s\S]*Version:\s+2/);
     const list = await admin.run(['admin', 'embassy', 'list']);
     expect(list.stdout).toMatch(/Embassy C\s+GH\s+Kumasi/);
     expect((await admin.run(['admin', 'embassy', 'update', embassy.id])).code).toBe(2);
@@ -371,7 +377,7 @@ it('runs a scripted onboarding: invite, enrol with secrets on stdin, confirm TOT
   app.clock.advance(30_000);
   expect((await newcomer.login(account.user.email, password, codeAtServerTime(account.totp.secret))).code).toBe(0);
   const whoami = await newcomer.run(['whoami', '--json']);
-  expect(JSON.parse(whoami.stdout)).toMatchObject({ email: 'newcomer@ngo.example', role: 'NGO', scope: { type: 'ORGANIZATION', id: app.cast.ids.orgX }, fingerprint: account.user.fingerprint });
+  expect(JSON.parse(whoami.stdout)).toMatchObject({ email: 'newcomer@ngo.example', role: 'NGO', scope: { type: 'ORGANISATION', id: app.cast.ids.orgX }, fingerprint: account.user.fingerprint });
   // The invitation is spent: enrolling again with it fails.
   const again = await harness().run(['enrol', '--email', invitation.email, '--password-stdin'], { stdin: `${invitation.code}\n${password}\n` });
   expect([4, 6, 7]).toContain(again.code);

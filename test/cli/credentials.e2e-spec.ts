@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 async function invitationFor(email: string): Promise<string> {
-  const { code } = await admin.admin.invite({ email, role: 'NGO', organizationId: app.cast.ids.orgX });
+  const { code } = await admin.admin.invite({ email, role: 'NGO', organisationId: app.cast.ids.orgX });
   return code;
 }
 

@@ -160,7 +160,7 @@ export const FACTORIES: Readonly<Record<string, Factory>> = {
   'post /api/v1/admin/organisations': async (draft, { rng }) => withBody(draft, { name: `Organisation ${marker(rng)}`, country: 'CH' }),
   'post /api/v1/admin/invitations': async (draft, { rng, env }) => {
     const role = rng.pick(['EMBASSY_CONTACT', 'NGO', 'COORDINATOR', 'AUDITOR', 'ADMIN'] as const);
-    const scope = role === 'EMBASSY_CONTACT' ? { embassyId: env.app.cast.ids.embassyA } : role === 'NGO' ? { organizationId: env.app.cast.ids.orgX } : {};
+    const scope = role === 'EMBASSY_CONTACT' ? { embassyId: env.app.cast.ids.embassyA } : role === 'NGO' ? { organisationId: env.app.cast.ids.orgX } : {};
     return withBody(draft, { email: `${marker(rng).toLowerCase()}@example.org`, role, ...scope });
   },
 

@@ -16,6 +16,7 @@
  */
 import { DataSource } from 'typeorm';
 import { SessionTokensService } from '../../src/auth/session-tokens.service';
+import type { OwnUserId } from '../../src/common/authz/scope';
 import { EgideClient } from '../../src/client/egide-client';
 import { EgideSession } from '../../src/client/egide-session';
 import { MemoryTrustStorage } from '../../src/client/trust-store';
@@ -62,7 +63,7 @@ export class FuzzSessions {
     const userId = this.app.cast.members[key].userId;
     const session = await this.dataSource.transaction(async (manager) => {
       const [{ token_version }] = (await manager.query(`SELECT token_version FROM users WHERE id = $1`, [userId])) as { token_version: number }[];
-      return this.signer.openSession(manager, userId, token_version);
+      return this.signer.openSession(manager, userId as OwnUserId, token_version);
     });
     const opened = { userId, sessionId: session.sessionId, accessToken: session.accessToken, signedAt: this.app.clock.nowSeconds() };
     this.open.set(key, opened);
@@ -75,7 +76,7 @@ export class FuzzSessions {
     const userId = this.app.cast.members[key].userId;
     return this.dataSource.transaction(async (manager) => {
       const [{ token_version }] = (await manager.query(`SELECT token_version FROM users WHERE id = $1`, [userId])) as { token_version: number }[];
-      return (await this.signer.openSession(manager, userId, token_version)).refreshToken;
+      return (await this.signer.openSession(manager, userId as OwnUserId, token_version)).refreshToken;
     });
   }
 

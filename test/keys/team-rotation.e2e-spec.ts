@@ -269,7 +269,7 @@ it('lets exactly one of two simultaneous rotations through; the other gets 409',
 });
 
 it('leaves a disabled member out of the next rotation', async () => {
-  await admin.admin.disableUser(a2.user.id);
+  await admin.admin.disableUser(a2.user.id, { version: (await admin.admin.getUser(a2.user.id)).version });
   const { response } = await rotateTeam(a1);
   expect(response).toMatchObject({ generation: 4, grantsCreated: 1, dataKeysResealed: 3 });
   // The disabled member keeps the grants of generations it already had, and gets none of the new one.

@@ -92,7 +92,8 @@ describe('revocation across two instances', () => {
     expect(await me(b.server, token)).toBe(200);
     const admin = await a.login('admin');
 
-    await admin.admin.disableUser(a.cast.members.contactA1.userId);
+    const { version } = await admin.admin.getUser(a.cast.members.contactA1.userId);
+    await admin.admin.disableUser(a.cast.members.contactA1.userId, { version });
     const answered = performance.now();
     let refusedAfter: number | undefined;
     while (refusedAfter === undefined && performance.now() - answered < 2_000) {

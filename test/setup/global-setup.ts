@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { APP_ENTITIES } from '../../src/app-entities';
 import { EmbeddedPostgres } from '../../src/common/database/embedded-postgres';
 import { typeOrmOptions } from '../../src/common/database/typeorm-options';
 import { CAST_ENV, enrolCast } from '../support/cast';
@@ -45,7 +46,7 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await admin.end();
   }
-  const dataSource = new DataSource(typeOrmOptions(databaseUrl(adminUrl, template), 2));
+  const dataSource = new DataSource(typeOrmOptions(databaseUrl(adminUrl, template), APP_ENTITIES, 2));
   await dataSource.initialize();
   try {
     await dataSource.runMigrations({ transaction: 'each' });

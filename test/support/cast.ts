@@ -127,15 +127,15 @@ export async function enrolCast(databaseUrl: string): Promise<Cast> {
     const ids = {
       embassyA: await insert(`INSERT INTO embassies (name, country, city) VALUES ('Embassy A', 'KE', 'Nairobi') RETURNING id`, []),
       embassyB: await insert(`INSERT INTO embassies (name, country, city) VALUES ('Embassy B', 'CO', 'Bogotá') RETURNING id`, []),
-      orgX: await insert(`INSERT INTO organizations (name, country) VALUES ('Organisation X', 'CH') RETURNING id`, []),
-      orgY: await insert(`INSERT INTO organizations (name, country) VALUES ('Organisation Y', 'KE') RETURNING id`, []),
+      orgX: await insert(`INSERT INTO organisations (name, country) VALUES ('Organisation X', 'CH') RETURNING id`, []),
+      orgY: await insert(`INSERT INTO organisations (name, country) VALUES ('Organisation Y', 'KE') RETURNING id`, []),
     };
 
     for (const plan of PLAN) {
       const code = randomBytes(32).toString('base64url');
       const scopeId = plan.scope === null ? null : ids[plan.scope];
       await db.query(
-        `INSERT INTO invitations (code_hash, email, role, embassy_id, organization_id, created_by, expires_at)
+        `INSERT INTO invitations (code_hash, email, role, embassy_id, organisation_id, created_by, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, now() + interval '1 day')`,
         [
           createHash('sha256').update(code).digest(),

@@ -9,7 +9,7 @@
  */
 import type { Command } from 'commander';
 import QRCode from 'qrcode';
-import type { UserSummaryDto } from '../../auth/dto/auth-responses.dto';
+import type { UserSummaryResponse } from '../../auth/dto/user-summary.response';
 import {
   describePasswordProblems,
   EgideApiError,
@@ -34,7 +34,7 @@ interface TotpOption {
   totp?: string;
 }
 
-function describeScope(user: Pick<UserSummaryDto, 'scope'>): string {
+function describeScope(user: Pick<UserSummaryResponse, 'scope'>): string {
   return user.scope.id === null ? user.scope.type : `${user.scope.type} ${user.scope.id}`;
 }
 

@@ -3,6 +3,11 @@
  * administrators, on the SDK's AdminApi with the cached session. The server decides who
  * may do what (a non-admin gets 403, exit 4); this module only shapes requests and
  * output. The invitation code is printed once, by `admin invite`, and nowhere else.
+ *
+ * Updates send the version they are based on: `--version N` (what `show` printed), or else
+ * the version read just before the update (read-then-update), so that a change made by
+ * another administrator in between is refused (409 version-conflict, exit 6), never
+ * silently overwritten.
  */
 import { Option, type Command } from 'commander';
 import { KEY_HOLDING_ROLES, ROLES, type Role } from '../../common/authz/roles';
@@ -15,6 +20,7 @@ import { CliError, ExitCode } from '../exit-codes';
 import { renderFields, type TableColumn } from '../output';
 import type { ContextOf } from './account.commands';
 import { parseCountryCode, parsePositiveInteger } from './option-parsers';
+import type { EgideSession } from '../../client/egide-session';
 
 interface PageOptions {
   limit?: number;
@@ -24,6 +30,17 @@ interface PageOptions {
 interface ScopeOptions {
   embassy?: string;
   org?: string;
+}
+
+interface VersionOption {
+  version?: number;
+}
+
+const VERSION_HELP = 'the version the change is based on (as `show` printed it); by default, the current one, read first';
+
+/** The version given, or the current one read just before the update. */
+async function basedOn(option: VersionOption, read: () => Promise<{ version: number }>): Promise<number> {
+  return option.version ?? (await read()).version;
 }
 
 /** Typed against the entity's union, not imported from it: that would load TypeORM into the CLI. */
@@ -37,9 +54,9 @@ function scopeText(scope: { type: string; id: string | null }): string {
   return scope.id === null ? scope.type : `${scope.type} ${scope.id}`;
 }
 
-function scopeIds(options: ScopeOptions): { embassyId?: string; organizationId?: string } {
+function scopeIds(options: ScopeOptions): { embassyId?: string; organisationId?: string } {
   if (options.embassy !== undefined && options.org !== undefined) throw new CliError('give --embassy or --org, not both', ExitCode.Usage);
-  return { embassyId: options.embassy, organizationId: options.org };
+  return { embassyId: options.embassy, organisationId: options.org };
 }
 
 function atLeastOne<T extends object>(update: T): T {
@@ -85,6 +102,7 @@ function embassyFields(embassy: EmbassyResponse): string {
     ['Country', embassy.country],
     ['City', embassy.city],
     ['Updated', embassy.updatedAt],
+    ['Version', String(embassy.version)],
   ]);
 }
 
@@ -94,6 +112,7 @@ function organisationFields(organisation: OrganisationResponse): string {
     ['Name', organisation.name],
     ['Country', organisation.country],
     ['Updated', organisation.updatedAt],
+    ['Version', String(organisation.version)],
   ]);
 }
 
@@ -109,7 +128,12 @@ function userFields(user: UserResponse): string {
     ['Locked until', user.lockedUntil ?? '-'],
     ['Fingerprint', user.fingerprint],
     ['Created', user.createdAt],
+    ['Version', String(user.version)],
   ]);
+}
+
+function userVersion(session: EgideSession, id: string, option: VersionOption): Promise<number> {
+  return basedOn(option, () => session.admin.getUser(id));
 }
 
 export function registerAdminCommands(program: Command, contextOf: ContextOf): void {
@@ -148,10 +172,13 @@ export function registerAdminCommands(program: Command, contextOf: ContextOf): v
     .option('--name <name>', 'new name')
     .option('--country <code>', 'new country code', parseCountryCode)
     .option('--city <city>', 'new city')
-    .action(async (id: string, options: { name?: string; country?: string; city?: string }, command: Command) => {
+    .option('--version <n>', VERSION_HELP, parsePositiveInteger)
+    .action(async (id: string, options: VersionOption & { name?: string; country?: string; city?: string }, command: Command) => {
       const context = contextOf(command);
       const update = atLeastOne({ name: options.name, country: options.country, city: options.city });
-      const updated = await context.withSession((session) => session.admin.updateEmbassy(id, update));
+      const updated = await context.withSession(async (session) =>
+        session.admin.updateEmbassy(id, { ...update, version: await basedOn(options, () => session.admin.getEmbassy(id)) }),
+      );
       context.output.result(updated, () => embassyFields(updated));
     });
 
@@ -186,10 +213,13 @@ export function registerAdminCommands(program: Command, contextOf: ContextOf): v
     .argument('<id>', 'organisation id')
     .option('--name <name>', 'new name')
     .option('--country <code>', 'new country code', parseCountryCode)
-    .action(async (id: string, options: { name?: string; country?: string }, command: Command) => {
+    .option('--version <n>', VERSION_HELP, parsePositiveInteger)
+    .action(async (id: string, options: VersionOption & { name?: string; country?: string }, command: Command) => {
       const context = contextOf(command);
       const update = atLeastOne({ name: options.name, country: options.country });
-      const updated = await context.withSession((session) => session.admin.updateOrganisation(id, update));
+      const updated = await context.withSession(async (session) =>
+        session.admin.updateOrganisation(id, { ...update, version: await basedOn(options, () => session.admin.getOrganisation(id)) }),
+      );
       context.output.result(updated, () => organisationFields(updated));
     });
 
@@ -269,18 +299,20 @@ export function registerAdminCommands(program: Command, contextOf: ContextOf): v
     .command('disable')
     .description('disable an account; its sessions end at once')
     .argument('<id>', 'user id')
-    .action(async (id: string, _options: unknown, command: Command) => {
+    .option('--version <n>', VERSION_HELP, parsePositiveInteger)
+    .action(async (id: string, options: VersionOption, command: Command) => {
       const context = contextOf(command);
-      const updated = await context.withSession((session) => session.admin.disableUser(id));
+      const updated = await context.withSession(async (session) => session.admin.disableUser(id, { version: await userVersion(session, id, options) }));
       context.output.result(updated, () => userFields(updated));
     });
   user
     .command('enable')
     .description('enable a disabled account')
     .argument('<id>', 'user id')
-    .action(async (id: string, _options: unknown, command: Command) => {
+    .option('--version <n>', VERSION_HELP, parsePositiveInteger)
+    .action(async (id: string, options: VersionOption, command: Command) => {
       const context = contextOf(command);
-      const updated = await context.withSession((session) => session.admin.enableUser(id));
+      const updated = await context.withSession(async (session) => session.admin.enableUser(id, { version: await userVersion(session, id, options) }));
       context.output.result(updated, () => userFields(updated));
     });
   user
@@ -290,10 +322,11 @@ export function registerAdminCommands(program: Command, contextOf: ContextOf): v
     .addOption(new Option('--role <role>', 'the new role').choices(ROLES).makeOptionMandatory())
     .option('--embassy <id>', 'the embassy (EMBASSY_CONTACT)')
     .option('--org <id>', 'the organisation (NGO)')
-    .action(async (id: string, options: ScopeOptions & { role: Role }, command: Command) => {
+    .option('--version <n>', VERSION_HELP, parsePositiveInteger)
+    .action(async (id: string, options: ScopeOptions & VersionOption & { role: Role }, command: Command) => {
       const context = contextOf(command);
       const body = { role: options.role, ...scopeIds(options) };
-      const updated = await context.withSession((session) => session.admin.changeUserRole(id, body));
+      const updated = await context.withSession(async (session) => session.admin.changeUserRole(id, { ...body, version: await userVersion(session, id, options) }));
       context.output.result(updated, () => userFields(updated));
     });
 }

@@ -6,14 +6,14 @@
 export const ROLES = ['ADMIN', 'EMBASSY_CONTACT', 'NGO', 'COORDINATOR', 'AUDITOR'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const SCOPE_TYPES = ['SYSTEM', 'EMBASSY', 'ORGANIZATION', 'NETWORK'] as const;
+export const SCOPE_TYPES = ['SYSTEM', 'EMBASSY', 'ORGANISATION', 'NETWORK'] as const;
 export type ScopeType = (typeof SCOPE_TYPES)[number];
 
 export const SCOPE_TYPE_OF_ROLE: Record<Role, ScopeType> = {
   ADMIN: 'SYSTEM',
   AUDITOR: 'SYSTEM',
   EMBASSY_CONTACT: 'EMBASSY',
-  NGO: 'ORGANIZATION',
+  NGO: 'ORGANISATION',
   COORDINATOR: 'NETWORK',
 };
 
@@ -35,12 +35,12 @@ export interface Scope {
   readonly id: string | null;
 }
 
-export function scopeOf(role: Role, embassyId: string | null, organizationId: string | null): Scope {
+export function scopeOf(role: Role, embassyId: string | null, organisationId: string | null): Scope {
   switch (SCOPE_TYPE_OF_ROLE[role]) {
     case 'EMBASSY':
       return { type: 'EMBASSY', id: embassyId };
-    case 'ORGANIZATION':
-      return { type: 'ORGANIZATION', id: organizationId };
+    case 'ORGANISATION':
+      return { type: 'ORGANISATION', id: organisationId };
     case 'NETWORK':
       return { type: 'NETWORK', id: COORDINATORS_NETWORK_ID };
     case 'SYSTEM':

@@ -1,5 +1,7 @@
 /**
- * `npm run migration:<command>`: generate, check, run, revert, show.
+ * `npm run migration:<command>`: generate, check, run, revert, show. The entry point is
+ * src/migration-cli.ts, which passes the application's entities in (common/ imports no
+ * feature).
  *
  * - generate <Name> / check: compare the entities with a scratch database migrated from
  *   `migrations/` (never with live data). `generate` writes
@@ -16,16 +18,17 @@ import { openDatabase } from './database-connection';
 import type { EmbeddedPostgresLog } from './embedded-postgres';
 import { schemaDiff } from './schema-drift';
 import { withScratchDatabase } from './scratch-database';
-import { typeOrmOptions } from './typeorm-options';
+import { typeOrmOptions, type EntityList } from './typeorm-options';
 
 const say = (line: string): void => void process.stdout.write(line + '\n');
 const quietLog: EmbeddedPostgresLog = { info: say, warn: say, debug: () => undefined };
 
-async function main(command: string | undefined, name: string | undefined): Promise<number> {
+/** Runs one command; resolves to the process's exit code. */
+export async function runMigrationCli(command: string | undefined, name: string | undefined, entities: EntityList): Promise<number> {
   const config = loadConfig();
   switch (command) {
     case 'check': {
-      const diff = await withScratchDatabase(config.databaseUrl, quietLog, schemaDiff);
+      const diff = await withScratchDatabase(config.databaseUrl, entities, quietLog, schemaDiff);
       if (diff.up.length === 0) {
         say('Entities and migrations agree.');
         return 0;
@@ -39,7 +42,7 @@ async function main(command: string | undefined, name: string | undefined): Prom
         say('usage: npm run migration:generate -- <PascalCaseName>');
         return 2;
       }
-      const diff = await withScratchDatabase(config.databaseUrl, quietLog, schemaDiff);
+      const diff = await withScratchDatabase(config.databaseUrl, entities, quietLog, schemaDiff);
       if (diff.up.length === 0) {
         say('No schema change to write.');
         return 1;
@@ -51,16 +54,16 @@ async function main(command: string | undefined, name: string | undefined): Prom
     case 'run':
     case 'revert':
     case 'show':
-      return withConfiguredDatabase(config, command);
+      return withConfiguredDatabase(config, entities, command);
     default:
       say('usage: migration-cli generate <Name> | check | run | revert | show');
       return 2;
   }
 }
 
-async function withConfiguredDatabase(config: ReturnType<typeof loadConfig>, command: 'run' | 'revert' | 'show'): Promise<number> {
+async function withConfiguredDatabase(config: ReturnType<typeof loadConfig>, entities: EntityList, command: 'run' | 'revert' | 'show'): Promise<number> {
   const database = await openDatabase(config, quietLog);
-  const dataSource = new DataSource(typeOrmOptions(database.url, 2));
+  const dataSource = new DataSource(typeOrmOptions(database.url, entities, 2));
   try {
     await dataSource.initialize();
     if (command === 'run') {
@@ -132,11 +135,3 @@ export const MIGRATIONS = [${entries.map((e) => e.className).join(', ')}];
 `,
   );
 }
-
-main(process.argv[2], process.argv[3]).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);

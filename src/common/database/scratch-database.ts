@@ -1,7 +1,7 @@
 /**
  * A throw-away, freshly migrated database: on the server named by DATABASE_URL when
- * there is one, else on a temporary embedded cluster. Used to compare entities with
- * migrations without touching anyone's data.
+ * there is one, else on a temporary embedded cluster. Used to compare entities (the
+ * caller's list: src/app-entities.ts) with migrations without touching anyone's data.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,10 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { EmbeddedPostgres, type EmbeddedPostgresLog } from './embedded-postgres';
-import { typeOrmOptions } from './typeorm-options';
+import { typeOrmOptions, type EntityList } from './typeorm-options';
 
 export async function withScratchDatabase<T>(
   serverUrl: string | undefined,
+  entities: EntityList,
   log: EmbeddedPostgresLog,
   work: (dataSource: DataSource) => Promise<T>,
 ): Promise<T> {
@@ -36,7 +37,7 @@ export async function withScratchDatabase<T>(
     await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
-    const dataSource = new DataSource(typeOrmOptions(url.toString(), 2));
+    const dataSource = new DataSource(typeOrmOptions(url.toString(), entities, 2));
     await dataSource.initialize();
     try {
       await dataSource.runMigrations({ transaction: 'each' });

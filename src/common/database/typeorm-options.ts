@@ -1,18 +1,22 @@
 /**
  * The TypeORM settings, shared by the application, the migration commands and the tests.
- * Never `synchronize`: the schema changes only through reviewed migrations.
+ * Never `synchronize`: the schema changes only through reviewed migrations. The entities
+ * are a parameter: the list names every feature (src/app-entities.ts), and common/
+ * imports no feature.
  */
-import type { DataSourceOptions } from 'typeorm';
+import type { DataSourceOptions, EntitySchema } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
-import { ENTITIES } from './entities';
 
 export const MIGRATIONS_TABLE = 'migrations';
 
-export function typeOrmOptions(url: string, poolSize = 10): DataSourceOptions {
+/** Entity classes (or schemas), as TypeORM takes them. */
+export type EntityList = readonly ((new () => object) | EntitySchema)[];
+
+export function typeOrmOptions(url: string, entities: EntityList, poolSize = 10): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities: [...entities],
     // Imported classes, not a glob: a glob built from __dirname finds nothing under jest.
     migrations: MIGRATIONS,
     migrationsTableName: MIGRATIONS_TABLE,

@@ -30,6 +30,14 @@ export function isEmailAddress(value: unknown): boolean {
   return labels.length >= 2 && labels.every((label) => DOMAIN_LABEL.test(label)) && TOP_LEVEL_LABEL.test(labels[labels.length - 1]);
 }
 
+/**
+ * How an e-mail is stored and looked up: trimmed and lower-cased, so that an account, its
+ * invitations and its sign-ins agree on one spelling.
+ */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
 export function IsEmailAddress(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {

@@ -27,6 +27,8 @@ export const PROBLEMS = {
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'not-acceptable': { status: 406, title: 'Not acceptable' },
   'request-timeout': { status: 408, title: 'The request took too long to arrive' },
+  // Before `conflict`: a bare 409 takes the last code of its status.
+  'version-conflict': { status: 409, title: 'The record has changed since you read it' },
   conflict: { status: 409, title: 'Conflict with the current state' },
   'payload-too-large': { status: 413, title: 'Request body too large' },
   'uri-too-long': { status: 414, title: 'The URL is too long' },
@@ -132,6 +134,16 @@ export class ValidationFailedException extends ProblemException {
     const more = fieldErrors.length - shown.length;
     const fields = shown.map((e) => e.field).join(', ');
     super('validation-failed', `Invalid field(s): ${fields}${more > 0 ? ` and ${more} more` : ''}`, {}, shown);
+  }
+}
+
+/**
+ * A stale update: the record moved on since the caller read it (docs/api.md). The caller
+ * reads it again, sees what changed, and retries with `currentVersion`.
+ */
+export class VersionConflictProblem extends ProblemException {
+  constructor(what: string, currentVersion: number, sentVersion: number) {
+    super('version-conflict', `The ${what} is at version ${currentVersion}, not ${sentVersion}; read it again and retry`, { currentVersion });
   }
 }
 

@@ -33,6 +33,13 @@ export const CREDENTIAL_LIMIT = 'credentials';
 /** Both limits count requests in fixed windows of this length. */
 export const RATE_LIMIT_WINDOW_MS = 60_000;
 
+/**
+ * The window of each client address's budget of failed sign-ins (docs/identity.md, "Brute
+ * force"), a rate-limit setting like the two above: auth counts in it (sign-in-address.ts),
+ * and the OpenAPI document states it as the longest Retry-After of a credential route.
+ */
+export const SIGN_IN_ADDRESS_WINDOW_MS = 60 * 60 * 1000;
+
 /** Marks a route that takes a credential (an authKey, a code, a token): a guessing target. */
 export const CredentialRoute = (): MethodDecorator => SetMetadata(CREDENTIAL_ROUTE, true);
 

@@ -10,14 +10,14 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm'
 @Entity({ name: 'idempotency_records' })
 @Index('idempotency_records_created_idx', ['createdAt'])
 export class IdempotencyRecord {
-  @PrimaryColumn({ name: 'actor_id', type: 'uuid' })
+  @PrimaryColumn({ name: 'actor_id', type: 'uuid', primaryKeyConstraintName: 'idempotency_records_pkey' })
   actorId!: string;
 
   /** The operation and its path parameters, e.g. `case.create` or `case.event:<caseId>`. */
-  @PrimaryColumn({ type: 'varchar', length: 120 })
+  @PrimaryColumn({ type: 'varchar', length: 120, primaryKeyConstraintName: 'idempotency_records_pkey' })
   operation!: string;
 
-  @PrimaryColumn({ name: 'idempotency_key', type: 'varchar', length: 128 })
+  @PrimaryColumn({ name: 'idempotency_key', type: 'varchar', length: 128, primaryKeyConstraintName: 'idempotency_records_pkey' })
   idempotencyKey!: string;
 
   /** SHA-256 (hex) of the canonical JSON of the request. */

@@ -41,6 +41,11 @@ export const NEXT_CURSOR_FIELD = {
   description: 'Pass as ?cursor= for the next page; null on the last',
 } as const satisfies Options;
 
+/** 32 random bytes, base64url: invitation codes, setup tokens, refresh tokens. */
+export const OPAQUE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+export const OPAQUE_TOKEN_LENGTH = 43;
+export const OPAQUE_TOKEN_FIELD = { type: String, pattern: OPAQUE_TOKEN.source, minLength: OPAQUE_TOKEN_LENGTH, maxLength: OPAQUE_TOKEN_LENGTH } as const satisfies Options;
+
 /** A JWS compact serialisation (header.payload.signature), as the server signs its tokens. */
 export const JWT_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 export const JWT_MAX_LENGTH = 2048;

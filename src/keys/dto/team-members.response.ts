@@ -2,7 +2,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { KEY_HOLDING_ROLES, type Role } from '../../common/authz/roles';
 import { EMAIL_FIELD, FINGERPRINT_FIELD, PUBLIC_KEY_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
-import { DISPLAY_NAME_FIELD } from '../../auth/dto/auth-responses.dto';
+import { DISPLAY_NAME_FIELD } from '../../users/display-name';
 import { GENERATION_FIELD, MAX_TEAM_MEMBERS_LISTED, SCOPE_NAME_FIELD } from './key-limits';
 
 export class TeamMemberResponse {

@@ -1,13 +1,15 @@
 /**
  * The body of PATCH /admin/users/:id/role: the new role and the scope that goes with it
  * (users.policy.ts says which id each role needs). Sending the current role with another
- * embassy or organisation moves the user to that scope.
+ * embassy or organisation moves the user to that scope. Names the account version it is
+ * based on.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { ROLES, type Role } from '../../common/authz/roles';
+import { VersionedRequest } from './versioned.dto';
 
-export class ChangeRoleRequest {
+export class ChangeRoleRequest extends VersionedRequest {
   @ApiProperty({ enum: ROLES })
   @IsIn(ROLES)
   role!: Role;
@@ -20,5 +22,5 @@ export class ChangeRoleRequest {
   @ApiPropertyOptional({ format: 'uuid', description: 'Required for NGO, absent otherwise' })
   @IsOptional()
   @IsUUID()
-  organizationId?: string;
+  organisationId?: string;
 }

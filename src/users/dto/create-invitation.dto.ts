@@ -38,5 +38,5 @@ export class CreateInvitationRequest {
   @ApiPropertyOptional({ format: 'uuid', description: 'Required for NGO, absent otherwise' })
   @IsOptional()
   @IsUUID()
-  organizationId?: string;
+  organisationId?: string;
 }

@@ -1,9 +1,9 @@
-/** What the API says about an embassy, built by `toEmbassyResponse` from a repository record. */
+/** What the API says about an embassy, built by `toEmbassyResponse` (users.mappers.ts) from a repository row. */
 import { ApiProperty } from '@nestjs/swagger';
 import { PAGE_LIMIT_MAX } from '../../common/http/keyset-cursor';
-import { DATE_TIME_FIELD, NEXT_CURSOR_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
+import { DATE_TIME_FIELD, integerField, NEXT_CURSOR_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
+import { MAX_RECORD_VERSION } from './versioned.dto';
 import { CITY_MAX_LENGTH, COUNTRY_CODE, NAME_MAX_LENGTH } from './create-embassy.dto';
-import type { EmbassyRecord } from '../embassies.repository';
 
 export class EmbassyResponse {
   @ApiProperty(UUID_FIELD)
@@ -23,6 +23,9 @@ export class EmbassyResponse {
 
   @ApiProperty(DATE_TIME_FIELD)
   updatedAt!: string;
+
+  @ApiProperty({ ...integerField(1, MAX_RECORD_VERSION), description: 'Moves on every update; send it back with the next one' })
+  version!: number;
 }
 
 export class EmbassyPage {
@@ -31,15 +34,4 @@ export class EmbassyPage {
 
   @ApiProperty(NEXT_CURSOR_FIELD)
   nextCursor!: string | null;
-}
-
-export function toEmbassyResponse(embassy: EmbassyRecord): EmbassyResponse {
-  return {
-    id: embassy.id,
-    name: embassy.name,
-    country: embassy.country,
-    city: embassy.city,
-    createdAt: embassy.createdAt.toISOString(),
-    updatedAt: embassy.updatedAt.toISOString(),
-  };
 }

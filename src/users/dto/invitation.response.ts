@@ -1,15 +1,14 @@
 /**
  * What the API says about invitations. The code exists in clear only in
- * `CreatedInvitationResponse`, once; listings carry neither the code nor its hash.
+ * `CreatedInvitationResponse`, once; listings carry neither the code nor its hash. Built by
+ * the mappers of users.mappers.ts.
  */
 import { ApiProperty } from '@nestjs/swagger';
-import { DISPLAY_NAME_FIELD } from '../../auth/dto/auth-responses.dto';
-import { OPAQUE_TOKEN, OPAQUE_TOKEN_LENGTH } from '../../auth/dto/auth-requests.dto';
+import { ROLES, type Role } from '../../common/authz/roles';
 import { PAGE_LIMIT_MAX } from '../../common/http/keyset-cursor';
-import { DATE_TIME_FIELD, EMAIL_FIELD, NEXT_CURSOR_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
-import { ScopeDto } from '../../auth/dto/auth-responses.dto';
-import { ROLES, scopeOf, type Role } from '../../common/authz/roles';
-import type { OpenInvitationRecord } from '../invitations.repository';
+import { DATE_TIME_FIELD, EMAIL_FIELD, NEXT_CURSOR_FIELD, OPAQUE_TOKEN_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
+import { DISPLAY_NAME_FIELD } from '../display-name';
+import { ScopeDto } from './scope.response';
 
 export class InvitationResponse {
   @ApiProperty(UUID_FIELD)
@@ -49,7 +48,7 @@ export class CreatedInvitationResponse {
   @ApiProperty(UUID_FIELD)
   id!: string;
 
-  @ApiProperty({ pattern: OPAQUE_TOKEN.source, minLength: OPAQUE_TOKEN_LENGTH, maxLength: OPAQUE_TOKEN_LENGTH, description: 'The one-time code, shown this once: deliver it out of band' })
+  @ApiProperty({ ...OPAQUE_TOKEN_FIELD, description: 'The one-time code, shown this once: deliver it out of band' })
   code!: string;
 
   @ApiProperty(EMAIL_FIELD)
@@ -72,17 +71,4 @@ export class CreatedInvitationResponse {
       'Whether the scope already has a team key. When it has none, the first member to enrol founds the team and decides who joins next: the invitation must reach the right person. Always false for ADMIN and AUDITOR, who hold no team key.',
   })
   scopeHasTeam!: boolean;
-}
-
-export function toInvitationResponse(invitation: OpenInvitationRecord): InvitationResponse {
-  return {
-    id: invitation.id,
-    email: invitation.email,
-    displayName: invitation.displayName,
-    role: invitation.role,
-    scope: scopeOf(invitation.role, invitation.embassyId, invitation.organizationId),
-    createdBy: invitation.createdBy,
-    createdAt: invitation.createdAt.toISOString(),
-    expiresAt: invitation.expiresAt.toISOString(),
-  };
 }

@@ -24,5 +24,5 @@ export class ListUsersQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
-  organizationId?: string;
+  organisationId?: string;
 }

@@ -1,9 +1,9 @@
-/** What the API says about an organisation, built by `toOrganisationResponse` from a repository record. */
+/** What the API says about an organisation, built by `toOrganisationResponse` (users.mappers.ts) from a repository row. */
 import { ApiProperty } from '@nestjs/swagger';
 import { PAGE_LIMIT_MAX } from '../../common/http/keyset-cursor';
-import { DATE_TIME_FIELD, NEXT_CURSOR_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
+import { DATE_TIME_FIELD, integerField, NEXT_CURSOR_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
+import { MAX_RECORD_VERSION } from './versioned.dto';
 import { COUNTRY_CODE, NAME_MAX_LENGTH } from './create-embassy.dto';
-import type { OrganisationRecord } from '../organisations.repository';
 
 export class OrganisationResponse {
   @ApiProperty(UUID_FIELD)
@@ -20,6 +20,9 @@ export class OrganisationResponse {
 
   @ApiProperty(DATE_TIME_FIELD)
   updatedAt!: string;
+
+  @ApiProperty({ ...integerField(1, MAX_RECORD_VERSION), description: 'Moves on every update; send it back with the next one' })
+  version!: number;
 }
 
 export class OrganisationPage {
@@ -28,14 +31,4 @@ export class OrganisationPage {
 
   @ApiProperty(NEXT_CURSOR_FIELD)
   nextCursor!: string | null;
-}
-
-export function toOrganisationResponse(organisation: OrganisationRecord): OrganisationResponse {
-  return {
-    id: organisation.id,
-    name: organisation.name,
-    country: organisation.country,
-    createdAt: organisation.createdAt.toISOString(),
-    updatedAt: organisation.updatedAt.toISOString(),
-  };
 }

@@ -1,9 +1,10 @@
-/** The body of PATCH /admin/embassies/:id: any of the fields, at least one (checked by the service). */
+/** The body of PATCH /admin/embassies/:id: the version it is based on, and any of the fields, at least one (checked by the service). */
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO31661Alpha2, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CITY_MAX_LENGTH, COUNTRY_CODE, NAME_MAX_LENGTH } from './create-embassy.dto';
+import { VersionedRequest } from './versioned.dto';
 
-export class UpdateEmbassyRequest {
+export class UpdateEmbassyRequest extends VersionedRequest {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()

@@ -1,17 +1,17 @@
 /**
  * What the API says about a user account, for administrators. Built field by field by
- * `toUserResponse` from a record that the repository selects column by column: no hash,
+ * `toUserResponse` (users.mappers.ts) from a row that the repository selects column by column: no hash,
  * bundle, salt, TOTP secret or other key material is read, let alone returned, and a
  * column added to users later stays out until someone adds it here on purpose.
  */
 import { ApiProperty } from '@nestjs/swagger';
-import { DISPLAY_NAME_FIELD } from '../../auth/dto/auth-responses.dto';
 import { PAGE_LIMIT_MAX } from '../../common/http/keyset-cursor';
-import { DATE_TIME_FIELD, EMAIL_FIELD, FINGERPRINT_FIELD, NEXT_CURSOR_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
-import { ScopeDto } from '../../auth/dto/auth-responses.dto';
-import { ROLES, scopeOf, type Role } from '../../common/authz/roles';
+import { DATE_TIME_FIELD, EMAIL_FIELD, FINGERPRINT_FIELD, integerField, NEXT_CURSOR_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
+import { ROLES, type Role } from '../../common/authz/roles';
+import { DISPLAY_NAME_FIELD } from '../display-name';
 import { USER_STATUSES, type UserStatus } from '../user.entity';
-import type { UserAccountRecord } from '../users.repository';
+import { ScopeDto } from './scope.response';
+import { MAX_RECORD_VERSION } from './versioned.dto';
 
 export class UserResponse {
   @ApiProperty(UUID_FIELD)
@@ -43,6 +43,9 @@ export class UserResponse {
 
   @ApiProperty(DATE_TIME_FIELD)
   createdAt!: string;
+
+  @ApiProperty({ ...integerField(1, MAX_RECORD_VERSION), description: 'Moves on every change of role, scope or status; send it back with the next one' })
+  version!: number;
 }
 
 export class UserPage {
@@ -51,19 +54,4 @@ export class UserPage {
 
   @ApiProperty(NEXT_CURSOR_FIELD)
   nextCursor!: string | null;
-}
-
-export function toUserResponse(user: UserAccountRecord): UserResponse {
-  return {
-    id: user.id,
-    email: user.email,
-    displayName: user.displayName,
-    role: user.role,
-    scope: scopeOf(user.role, user.embassyId, user.organizationId),
-    status: user.status,
-    fingerprint: user.fingerprint,
-    mfaEnabled: user.totpEnabledAt !== null,
-    lockedUntil: user.lockedUntil?.toISOString() ?? null,
-    createdAt: user.createdAt.toISOString(),
-  };
 }

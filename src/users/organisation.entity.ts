@@ -1,10 +1,10 @@
 /** A non-governmental organisation: the scope of its NGO users and their visa requests. */
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-@Entity({ name: 'organizations' })
-@Index('organizations_name_key', ['name'], { unique: true })
-export class Organization {
-  @PrimaryGeneratedColumn('uuid')
+@Entity({ name: 'organisations' })
+@Index('organisations_name_key', ['name'], { unique: true })
+export class Organisation {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'organisations_pkey' })
   id!: string;
 
   @Column({ type: 'varchar', length: 200 })
@@ -19,4 +19,8 @@ export class Organization {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** Moves on every update; an update names the version it was based on (docs/api.md). */
+  @Column({ type: 'integer', default: 1 })
+  version!: number;
 }
