@@ -28,7 +28,7 @@ import { PRINCIPAL_SQL } from '../src/auth/auth.repository';
 import { SessionTokensService } from '../src/auth/session-tokens.service';
 import { base32Decode, totpCode, totpStep } from '../src/auth/totp';
 import { EgideClient } from '../src/client/egide-client';
-import { COORDINATORS_NETWORK_ID } from '../src/common/authz/roles';
+import { COORDINATORS_NETWORK_ID } from '../src/contract/roles';
 import type { OwnUserId } from '../src/common/authz/scope';
 import { startEgide, type EgideServer } from '../src/server';
 

@@ -3,7 +3,7 @@
  * in which scope, in which request, with which outcome. Never sealed content, never a
  * secret: `details` takes only short scalar facts (a role, a generation, a reason code).
  */
-import type { Role, ScopeType } from '../common/authz/roles';
+import type { Role, ScopeType } from '../contract/roles';
 
 export const AUDIT_ACTIONS = [
   'setup.admin-created',

@@ -15,7 +15,7 @@
  * It must never put a value from the request into SQL text: actions, target and scope
  * types are constants of the calling feature; everything else is a parameter.
  */
-import type { ScopeType } from '../common/authz/roles';
+import type { ScopeType } from '../contract/roles';
 import { currentClientAddress } from '../common/http/request-context';
 import type { AuditAction } from './audit-event';
 

@@ -10,7 +10,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { Actor } from '../common/authz/actor';
-import { scopeOf } from '../common/authz/roles';
+import { scopeOf } from '../contract/roles';
 import { Clock } from '../common/clock';
 import { ServerKeys } from '../common/config/server-keys';
 import { Database } from '../common/database/database';

@@ -15,7 +15,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/authz/actor';
 import { IS_PUBLIC, REQUIRED_PERMISSION } from '../common/authz/authorize.decorator';
 import { roleMay, TEAM_GRANT_REQUIRED, type Permission } from '../common/authz/permissions';
-import type { ScopeType } from '../common/authz/roles';
+import type { ScopeType } from '../contract/roles';
 import { ProblemException } from '../common/http/problem';
 import { ACCESS_TOKEN_STRATEGY } from './access-token.strategy';
 

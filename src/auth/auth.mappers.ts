@@ -5,7 +5,7 @@
  * owner: the KDF parameters and the wrapped seed, which the client needs to derive its
  * keys; never a hash, never the TOTP secret after enrolment.
  */
-import { scopeOf } from '../common/authz/roles';
+import { scopeOf } from '../contract/roles';
 import { KDF_ALGORITHM_ARGON2ID13 } from '../crypto/protocol-constants';
 import type { UserSummaryRow, CredentialRow } from './auth.repository';
 import type { BeginRecoveryResponse } from './dto/begin-recovery.response';

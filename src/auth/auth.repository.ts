@@ -17,7 +17,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Pool } from 'pg';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { COORDINATORS_NETWORK_ID, type Role } from '../common/authz/roles';
+import { COORDINATORS_NETWORK_ID, type Role } from '../contract/roles';
 import type { OwnUserId } from '../common/authz/scope';
 import type { EncryptedKeyBundle } from '../crypto/key-bundles';
 import type { EnrolmentGrant } from '../users/enrolment-grant';

@@ -31,7 +31,7 @@ import type { EntityManager } from 'typeorm';
 import type { AuditAction, AuditEvent } from '../audit/audit-event';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/authz/actor';
-import { scopeOf } from '../common/authz/roles';
+import { scopeOf } from '../contract/roles';
 import { ownUser, type OwnUserId } from '../common/authz/scope';
 import { Clock } from '../common/clock';
 import { ServerKeys } from '../common/config/server-keys';

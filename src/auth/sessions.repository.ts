@@ -12,7 +12,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { Role } from '../common/authz/roles';
+import type { Role } from '../contract/roles';
 import type { OwnUserId, SystemScope } from '../common/authz/scope';
 import type { EnrolmentGrant } from '../users/enrolment-grant';
 

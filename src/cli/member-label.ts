@@ -8,6 +8,7 @@
  * around a fingerprint say something else.
  */
 import { describeMember } from '../client';
+import { UNSAFE_NAME_CHARACTERS } from '../contract/display-name';
 
 export interface NamedMember {
   userId?: string;
@@ -16,7 +17,7 @@ export interface NamedMember {
   scopeName: string | null;
 }
 
-const UNSAFE = /[\p{Cc}\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
+const UNSAFE = new RegExp(`[${UNSAFE_NAME_CHARACTERS}]`, 'gu');
 
 /** Text from the server (or pinned from it) made safe to print: see above. */
 export function terminalSafe(text: string): string {

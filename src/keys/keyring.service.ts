@@ -21,7 +21,7 @@ import { Injectable } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { TeamScopeId } from '../common/authz/scope';
-import type { ScopeType } from '../common/authz/roles';
+import type { ScopeType } from '../contract/roles';
 import { fieldProblem, NotFoundProblem, ProblemException } from '../common/http/problem';
 import { checkProtocolInput } from '../common/http/protocol-input';
 import { validateSignedDataKeyWrap, type SignedDataKeyWrap } from '../crypto/data-key-wrap-payload';

@@ -9,7 +9,7 @@
  * This module must never read the database or accept a scope the actor does not have.
  */
 import type { Actor } from '../common/authz/actor';
-import type { ScopeType } from '../common/authz/roles';
+import type { ScopeType } from '../contract/roles';
 import { ownTeamScope, type TeamScopeId } from '../common/authz/scope';
 import { fieldProblem, NotFoundProblem } from '../common/http/problem';
 import { TEAM_GRANT_VERSION } from '../crypto/protocol-constants';

@@ -18,7 +18,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { QueryFailedError, type EntityManager } from 'typeorm';
-import { COORDINATORS_NETWORK_ID, type Role, type ScopeType } from '../common/authz/roles';
+import { COORDINATORS_NETWORK_ID, type Role, type ScopeType } from '../contract/roles';
 import type { TeamScopeId } from '../common/authz/scope';
 import type { StoredDataKeyWrap } from '../crypto/data-key-wrap-payload';
 import type { HistoryLink, SealedDataKey } from '../crypto/key-bundles';

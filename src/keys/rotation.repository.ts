@@ -15,7 +15,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { ScopeType } from '../common/authz/roles';
+import type { ScopeType } from '../contract/roles';
 import type { TeamScopeId } from '../common/authz/scope';
 import type { SignedDataKeyWrap, StoredDataKeyWrap } from '../crypto/data-key-wrap-payload';
 import { toStoredDataKeyWrap, type WrapRow } from './keys.repository';

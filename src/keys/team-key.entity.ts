@@ -7,7 +7,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import type { TeamGrantVersion } from '../crypto/protocol-constants';
 import type { HistoryLink } from '../crypto/key-bundles';
-import type { ScopeType } from '../common/authz/roles';
+import type { ScopeType } from '../contract/roles';
 import { User } from '../users/user.entity';
 import type { RotationState } from './rotation-state';
 

@@ -11,7 +11,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { Role } from '../common/authz/roles';
+import type { Role } from '../contract/roles';
 import type { EncryptedKeyBundle } from '../crypto/key-bundles';
 import type { EnrolmentGrant } from './enrolment-grant';
 

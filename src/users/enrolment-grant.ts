@@ -7,7 +7,7 @@
  * Branded, and minted only in this feature (`mintEnrolmentGrant`), so that AccountsService
  * cannot be reached with a hand-made one; auth carries it from the spend to the write.
  */
-import type { Role } from '../common/authz/roles';
+import type { Role } from '../contract/roles';
 
 declare const grantBrand: unique symbol;
 

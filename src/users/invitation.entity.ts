@@ -4,7 +4,7 @@
  * 32 random bytes); it expires and is used once.
  */
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import type { Role } from '../common/authz/roles';
+import type { Role } from '../contract/roles';
 import { Embassy } from './embassy.entity';
 import { Organisation } from './organisation.entity';
 import { ROLE_IS_KNOWN_SQL, ROLE_MATCHES_SCOPE_SQL } from './role-scope.checks';

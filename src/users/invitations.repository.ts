@@ -12,7 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { Role } from '../common/authz/roles';
+import type { Role } from '../contract/roles';
 import type { SystemScope } from '../common/authz/scope';
 
 export const INVITATION_TTL_HOURS = 7 * 24;

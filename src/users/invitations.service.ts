@@ -14,7 +14,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/authz/actor';
-import { scopeOf } from '../common/authz/roles';
+import { scopeOf } from '../contract/roles';
 import { systemScope, type SystemScope } from '../common/authz/scope';
 import { Clock } from '../common/clock';
 import { Database } from '../common/database/database';
@@ -23,7 +23,7 @@ import { decodeCursor, PAGE_LIMIT_DEFAULT, pageOf } from '../common/http/keyset-
 import type { PageQuery } from '../common/http/page-query.dto';
 import { NotFoundProblem, ProblemException, ValidationFailedException } from '../common/http/problem';
 import { TeamMembershipService } from '../keys/team-membership.service';
-import { DISPLAY_NAME_MAX_LENGTH, normaliseDisplayName } from './display-name';
+import { DISPLAY_NAME_MAX_LENGTH, normaliseDisplayName } from '../contract/display-name';
 import type { CreateInvitationRequest } from './dto/create-invitation.dto';
 import type { CreatedInvitationResponse, InvitationPage } from './dto/invitation.response';
 import { mintEnrolmentGrant, type EnrolmentGrant } from './enrolment-grant';

@@ -9,7 +9,7 @@
  */
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { EncryptedKeyBundle } from '../crypto/key-bundles';
-import type { Role } from '../common/authz/roles';
+import type { Role } from '../contract/roles';
 import { Embassy } from './embassy.entity';
 import { ROLE_IS_KNOWN_SQL, ROLE_MATCHES_SCOPE_SQL } from './role-scope.checks';
 import { Organisation } from './organisation.entity';

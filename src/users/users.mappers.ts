@@ -3,7 +3,7 @@
  * snake_case rows to the response DTOs, field by field, so that a column added later stays
  * out of every answer until someone maps it here on purpose. Never returns a row.
  */
-import { scopeOf } from '../common/authz/roles';
+import { scopeOf } from '../contract/roles';
 import type { EmbassyResponse } from './dto/embassy.response';
 import type { CreatedInvitationResponse, InvitationResponse } from './dto/invitation.response';
 import type { OrganisationResponse } from './dto/organisation.response';

@@ -1,4 +1,4 @@
-import { ROLES } from '../common/authz/roles';
+import { ROLES } from '../contract/roles';
 import { scopeAssignmentErrors } from './users.policy';
 
 const EMBASSY = '3f0e1d2c-1b2a-4c3d-8e4f-5a6b7c8d9e0f';

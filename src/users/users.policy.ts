@@ -8,7 +8,7 @@
  * the global guard before any of this runs.
  */
 import type { Actor } from '../common/authz/actor';
-import type { Role } from '../common/authz/roles';
+import type { Role } from '../contract/roles';
 import { ProblemException, type FieldError } from '../common/http/problem';
 
 type ScopeField = 'embassyId' | 'organisationId';

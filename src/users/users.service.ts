@@ -15,7 +15,7 @@ import type { AuditAction } from '../audit/audit-event';
 import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../auth/sessions.service';
 import type { Actor } from '../common/authz/actor';
-import { scopeOf } from '../common/authz/roles';
+import { scopeOf } from '../contract/roles';
 import { systemScope, type SystemScope } from '../common/authz/scope';
 import { Clock } from '../common/clock';
 import { Database } from '../common/database/database';

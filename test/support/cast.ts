@@ -16,7 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Type } from '@nestjs/common';
 import { Client } from 'pg';
 import { base32Decode, totpCode, totpStep } from '../../src/auth/totp';
-import type { Role } from '../../src/common/authz/roles';
+import type { Role } from '../../src/contract/roles';
 import { EgideClient } from '../../src/client/egide-client';
 import type { EgideSession } from '../../src/client/egide-session';
 import { startEgide } from '../../src/server';

@@ -1,9 +1,9 @@
 /** Who an account is, as enrolment, TOTP activation, login and whoami show it (never a credential). */
 import { ApiProperty } from '@nestjs/swagger';
-import { ROLES, type Role } from '../../common/authz/roles';
+import { ROLES, type Role } from '../../contract/roles';
 import { EMAIL_FIELD, FINGERPRINT_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
-import { DISPLAY_NAME_FIELD } from '../../users/display-name';
-import { ScopeDto } from '../../users/dto/scope.response';
+import { DISPLAY_NAME_FIELD } from '../../contract/display-name';
+import { ScopeDto } from '../../common/authz/scope.response';
 
 export class UserSummaryResponse {
   @ApiProperty(UUID_FIELD)

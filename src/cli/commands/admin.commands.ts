@@ -10,7 +10,7 @@
  * silently overwritten.
  */
 import { Option, type Command } from 'commander';
-import { KEY_HOLDING_ROLES, ROLES, type Role } from '../../common/authz/roles';
+import { KEY_HOLDING_ROLES, ROLES, type Role } from '../../contract/roles';
 import type { EmbassyResponse } from '../../users/dto/embassy.response';
 import type { InvitationResponse } from '../../users/dto/invitation.response';
 import type { OrganisationResponse } from '../../users/dto/organisation.response';

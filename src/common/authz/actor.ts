@@ -3,7 +3,7 @@
  * authentication guard from a verified access token and the user's current row, so
  * role and scope are today's, not the token's.
  */
-import type { Role, Scope } from './roles';
+import type { Role, Scope } from '../../contract/roles';
 
 /**
  * Where the caller stands in its scope's team ("membership comes from members",

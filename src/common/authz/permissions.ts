@@ -4,7 +4,7 @@
  * repository then decide which objects the caller reaches. Adding a permission means
  * adding a row here and a row in the authorization matrix test (test/authorization/).
  */
-import type { Role } from './roles';
+import type { Role } from '../../contract/roles';
 
 export const Permission = {
   /** Any signed-in user acting on themselves: whoami, logout, password change. */

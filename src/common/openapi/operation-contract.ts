@@ -11,7 +11,7 @@
 import type { HeaderObject, OpenAPIObject, OperationObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import { IS_PUBLIC, REQUIRED_PERMISSION } from '../authz/authorize.decorator';
 import { ROLES_BY_PERMISSION, TEAM_GRANT_REQUIRED, type Permission } from '../authz/permissions';
-import { ROLES } from '../authz/roles';
+import { ROLES } from '../../contract/roles';
 import { EnvironmentVariables } from '../config/environment';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, PROBLEMS } from '../http/problem';
 import { CREDENTIAL_LIMIT, CREDENTIAL_ROUTE, RATE_LIMIT_WINDOW_MS, SIGN_IN_ADDRESS_WINDOW_MS } from '../http/rate-limits';

@@ -1,6 +1,6 @@
 /** A scope's team public key of one generation; the directory's answer adds a member-signed grant to verify it by. */
 import { ApiProperty } from '@nestjs/swagger';
-import { SCOPE_TYPES, type ScopeType } from '../../common/authz/roles';
+import { SCOPE_TYPES, type ScopeType } from '../../contract/roles';
 import { DATE_TIME_FIELD, FINGERPRINT_FIELD, PUBLIC_KEY_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
 import { HeldGrantResponse } from './grant.response';
 import { GENERATION_FIELD } from './key-limits';

@@ -1,8 +1,8 @@
 /** Members of the caller's scope (waiting for the key, or holding it), with the fingerprints to compare. */
 import { ApiProperty } from '@nestjs/swagger';
-import { KEY_HOLDING_ROLES, type Role } from '../../common/authz/roles';
+import { KEY_HOLDING_ROLES, type Role } from '../../contract/roles';
 import { EMAIL_FIELD, FINGERPRINT_FIELD, PUBLIC_KEY_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
-import { DISPLAY_NAME_FIELD } from '../../users/display-name';
+import { DISPLAY_NAME_FIELD } from '../../contract/display-name';
 import { GENERATION_FIELD, MAX_TEAM_MEMBERS_LISTED, SCOPE_NAME_FIELD } from './key-limits';
 
 export class TeamMemberResponse {

@@ -1,8 +1,8 @@
 /** `GET /keys/users/:userId`: a key-holding member's public keys, name and scope, and their grants in the caller's scope. */
 import { ApiProperty } from '@nestjs/swagger';
-import { KEY_HOLDING_ROLES, type Role } from '../../common/authz/roles';
+import { KEY_HOLDING_ROLES, type Role } from '../../contract/roles';
 import { EMAIL_FIELD, FINGERPRINT_FIELD, PUBLIC_KEY_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
-import { DISPLAY_NAME_FIELD } from '../../users/display-name';
+import { DISPLAY_NAME_FIELD } from '../../contract/display-name';
 import { HeldGrantResponse } from './grant.response';
 import { MAX_GENERATION, SCOPE_NAME_FIELD } from './key-limits';
 

@@ -6,7 +6,7 @@
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { ROLES, type Role } from '../../common/authz/roles';
+import { ROLES, type Role } from '../../contract/roles';
 import { VersionedRequest } from './versioned.dto';
 
 export class ChangeRoleRequest extends VersionedRequest {

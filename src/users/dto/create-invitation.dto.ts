@@ -6,8 +6,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { IsEmailAddress } from '../../common/http/email-address';
-import { ROLES, type Role } from '../../common/authz/roles';
-import { DISPLAY_NAME_ALLOWED, DISPLAY_NAME_MAX_LENGTH } from '../display-name';
+import { ROLES, type Role } from '../../contract/roles';
+import { DISPLAY_NAME_ALLOWED, DISPLAY_NAME_MAX_LENGTH } from '../../contract/display-name';
 
 export class CreateInvitationRequest {
   @ApiProperty({ maxLength: 254, example: 'contact@embassy.example' })

@@ -4,11 +4,11 @@
  * the mappers of users.mappers.ts.
  */
 import { ApiProperty } from '@nestjs/swagger';
-import { ROLES, type Role } from '../../common/authz/roles';
+import { ROLES, type Role } from '../../contract/roles';
 import { PAGE_LIMIT_MAX } from '../../common/http/keyset-cursor';
 import { DATE_TIME_FIELD, EMAIL_FIELD, NEXT_CURSOR_FIELD, OPAQUE_TOKEN_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
-import { DISPLAY_NAME_FIELD } from '../display-name';
-import { ScopeDto } from './scope.response';
+import { DISPLAY_NAME_FIELD } from '../../contract/display-name';
+import { ScopeDto } from '../../common/authz/scope.response';
 
 export class InvitationResponse {
   @ApiProperty(UUID_FIELD)

@@ -1,7 +1,7 @@
 /** The query of GET /admin/users: page, plus optional filters (combined with AND). */
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { ROLES, type Role } from '../../common/authz/roles';
+import { ROLES, type Role } from '../../contract/roles';
 import { USER_STATUSES, type UserStatus } from '../user.entity';
 import { PageQuery } from '../../common/http/page-query.dto';
 

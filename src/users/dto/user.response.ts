@@ -7,10 +7,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { PAGE_LIMIT_MAX } from '../../common/http/keyset-cursor';
 import { DATE_TIME_FIELD, EMAIL_FIELD, FINGERPRINT_FIELD, integerField, NEXT_CURSOR_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
-import { ROLES, type Role } from '../../common/authz/roles';
-import { DISPLAY_NAME_FIELD } from '../display-name';
+import { ROLES, type Role } from '../../contract/roles';
+import { DISPLAY_NAME_FIELD } from '../../contract/display-name';
 import { USER_STATUSES, type UserStatus } from '../user.entity';
-import { ScopeDto } from './scope.response';
+import { ScopeDto } from '../../common/authz/scope.response';
 import { MAX_RECORD_VERSION } from './versioned.dto';
 
 export class UserResponse {

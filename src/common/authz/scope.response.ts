@@ -1,7 +1,7 @@
 /** A role's scope as every response that names one shows it: its kind and id. */
 import { ApiProperty } from '@nestjs/swagger';
-import { SCOPE_TYPES, type ScopeType } from '../../common/authz/roles';
-import { UUID_FIELD } from '../../common/openapi/api-fields';
+import { SCOPE_TYPES, type ScopeType } from '../../contract/roles';
+import { UUID_FIELD } from '../openapi/api-fields';
 
 export class ScopeDto {
   @ApiProperty({ enum: SCOPE_TYPES })
