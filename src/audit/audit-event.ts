@@ -3,69 +3,20 @@
  * in which scope, in which request, with which outcome. Never sealed content, never a
  * secret: `details` takes only short scalar facts (a role, a generation, a reason code).
  */
+import type { AuthAuditAction } from '../auth/auth-audit-actions';
+import type { CaseAuditAction } from '../cases/case-audit-actions';
 import type { Role, ScopeType } from '../contract/roles';
-
-export const AUDIT_ACTIONS = [
-  'setup.admin-created',
-  'setup.rearmed',
-  'auth.login',
-  'auth.login-refused',
-  'auth.lockout',
-  'auth.refresh',
-  'auth.refresh-reuse',
-  'auth.logout',
-  'auth.logout-everywhere',
-  'auth.enrol',
-  'auth.reenrolled',
-  'auth.mfa-enabled',
-  'auth.mfa-refused',
-  'auth.password-changed',
-  'auth.password-change-refused',
-  'auth.recovered',
-  'authz.denied',
-  'embassy.created',
-  'embassy.updated',
-  'organisation.created',
-  'organisation.updated',
-  'user.invited',
-  'user.reinvited',
-  'user.invitation-withdrawn',
-  'user.disabled',
-  'user.enabled',
-  'user.role-changed',
-  'keys.team-created',
-  'keys.grant-created',
-  'keys.rotation-started',
-  'keys.rotation-chunk',
-  'keys.rotated',
-  'keys.wraps-resigned',
-  'case.created',
-  'case.read',
-  'case.updated',
-  'case.status-changed',
-  'case.assigned',
-  'case.event-added',
-  'case.events-read',
-  'case.duplicates-searched',
-  'case.transferred',
-  'case.transfer-override',
-  'case.shredded',
-  'audit.repeated',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+import type { KeysAuditAction } from '../keys/keys-audit-actions';
+import type { SetupAuditAction } from '../setup/setup-audit-actions';
+import type { UsersAuditAction } from '../users/users-audit-actions';
 
 /**
- * Refusals anyone can repeat at will. The first of each identical event (same actor, action,
- * outcome, target, scope and details) in an hour is written in full; the repeats are counted
- * and appended as one `audit.repeated` event when the hour is over (audit.service.ts).
- * Lockouts, refresh-token reuse and every success are always written one by one.
+ * Every action of the trail. Each feature owns its own list (the feature's
+ * `*-audit-actions.ts`); the trail's type is their union, imported as types only, so that
+ * audit/ depends on no feature at run time. `audit.repeated` is the trail's own summary
+ * of counted repeats.
  */
-export const REPEATABLE_AUDIT_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
-  'authz.denied',
-  'auth.login-refused',
-  'auth.mfa-refused',
-  'auth.password-change-refused',
-]);
+export type AuditAction = AuthAuditAction | UsersAuditAction | KeysAuditAction | CaseAuditAction | SetupAuditAction | 'audit.repeated';
 
 export type AuditOutcome = 'SUCCESS' | 'FAILURE' | 'DENIED';
 
@@ -77,4 +28,11 @@ export interface AuditEvent {
   target?: { type: string; id: string } | null;
   scope?: { type: ScopeType; id: string | null } | null;
   details?: Record<string, string | number | boolean | null>;
+  /**
+   * A refusal anyone can repeat at will (a failed sign-in, a denied route): the first
+   * identical event of each hour is written in full, the repeats counted and appended as
+   * one `audit.repeated` event when the hour is over (audit.service.ts). The writing
+   * feature decides; lockouts, refresh-token reuse and successes are never repeatable.
+   */
+  repeatable?: boolean;
 }

@@ -3,7 +3,7 @@
  * `dataSource.transaction`) so that a change and its event commit or fail together.
  * Insert only: audit_events refuses UPDATE, DELETE and TRUNCATE by trigger.
  *
- * Refusals that anyone can repeat at will (REPEATABLE_AUDIT_ACTIONS) would otherwise let
+ * Refusals that anyone can repeat at will (events marked `repeatable`) would otherwise let
  * any member grow the trail without bound. For those, the first identical event of each
  * hour (by the server's clock) is written in full; the repeats only move a counter in
  * audit_repeats, a working table outside the trail. When the hour is over, the count is
@@ -17,7 +17,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { currentClientAddress } from '../common/http/request-context';
-import { REPEATABLE_AUDIT_ACTIONS, type AuditEvent } from './audit-event';
+import type { AuditEvent } from './audit-event';
 
 /** The span over which identical refusals are counted instead of written. */
 export const AUDIT_REPEAT_WINDOW_MS = 60 * 60 * 1000;
@@ -90,7 +90,7 @@ export class AuditService {
       // The client's address: the socket's, or the forwarded one behind a trusted proxy.
       currentClientAddress(),
     ];
-    if (!REPEATABLE_AUDIT_ACTIONS.has(event.action)) {
+    if (event.repeatable !== true) {
       await manager.query(INSERT_EVENT, columns);
       return;
     }

@@ -56,6 +56,7 @@ export class AccessGuard extends AuthGuard(ACCESS_TOKEN_STRATEGY) {
       this.audit.record(manager, {
         action: 'authz.denied',
         outcome: 'DENIED',
+        repeatable: true,
         requestId: actor.requestId,
         actor: { userId: actor.userId, role: actor.role },
         scope: actor.scope,

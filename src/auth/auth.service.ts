@@ -28,7 +28,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { AuditAction, AuditEvent } from '../audit/audit-event';
+import type { AuditEvent } from '../audit/audit-event';
+import type { AuthAuditAction } from './auth-audit-actions';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/authz/actor';
 import { scopeOf } from '../contract/roles';
@@ -84,7 +85,7 @@ function refused(): ProblemException {
 interface SignInPurpose {
   readonly stage: 'login' | 'totp-confirm' | 'recovery-begin';
   readonly credential: Credential;
-  readonly refusal: AuditAction;
+  readonly refusal: AuthAuditAction;
   /** login and recovery need active TOTP; activation needs it not yet active. */
   readonly totpActive: boolean;
 }
@@ -303,6 +304,7 @@ export class AuthService {
     const refusal = (reason: string): AuditEvent => ({
       action: 'auth.password-change-refused',
       outcome: 'FAILURE',
+      repeatable: true,
       requestId: actor.requestId,
       actor: { userId: account.id, role: account.role },
       target: { type: 'user', id: account.id },
@@ -421,6 +423,7 @@ export class AuthService {
       await this.audit.record(manager, {
         action: purpose.refusal,
         outcome: 'FAILURE',
+        repeatable: true,
         requestId,
         actor: account === undefined ? null : { userId: account.id, role: account.role },
         target: account === undefined ? null : { type: 'user', id: account.id },

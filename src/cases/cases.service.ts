@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { AuditAction } from '../audit/audit-event';
+import type { CaseAuditAction } from './case-audit-actions';
 import type { Actor } from '../common/authz/actor';
 import { ownEmbassy, type EmbassyId } from '../common/authz/scope';
 import { Clock } from '../common/clock';
@@ -473,7 +473,7 @@ export class CasesService implements OnModuleInit {
   private async record(
     manager: EntityManager,
     actor: Actor,
-    action: AuditAction,
+    action: CaseAuditAction,
     row: Pick<CaseRow, 'id' | 'embassy_id'>,
     details: Record<string, string | number | boolean | null>,
   ): Promise<void> {

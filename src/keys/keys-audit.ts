@@ -8,7 +8,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { AuditAction } from '../audit/audit-event';
+import type { KeysAuditAction } from './keys-audit-actions';
 import type { Actor } from '../common/authz/actor';
 import { Database } from '../common/database/database';
 import { ProblemException } from '../common/http/problem';
@@ -28,7 +28,7 @@ export class KeysAudit {
     manager: EntityManager,
     actor: Actor,
     scope: TeamScope,
-    action: AuditAction,
+    action: KeysAuditAction,
     outcome: 'SUCCESS' | 'FAILURE',
     target: { type: 'team' | 'user' | 'rotation'; id: string },
     details: KeysAuditDetails,
@@ -50,7 +50,7 @@ export class KeysAudit {
    * own transaction, since the refused one rolled back, and the refusal is then returned
    * unchanged.
    */
-  async refusal<T>(actor: Actor, scope: TeamScope, action: AuditAction, work: () => Promise<T>, target?: { type: 'rotation'; id: string }): Promise<T> {
+  async refusal<T>(actor: Actor, scope: TeamScope, action: KeysAuditAction, work: () => Promise<T>, target?: { type: 'rotation'; id: string }): Promise<T> {
     try {
       return await work();
     } catch (error) {

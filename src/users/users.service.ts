@@ -11,7 +11,7 @@
  * team key grants (keys' TeamMembershipService).
  */
 import { Inject, Injectable } from '@nestjs/common';
-import type { AuditAction } from '../audit/audit-event';
+import type { UsersAuditAction } from './users-audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../auth/sessions.service';
 import type { Actor } from '../common/authz/actor';
@@ -32,7 +32,7 @@ import { toUserResponse } from './users.mappers';
 import { refuseSelfAdministration, type ScopeAssignment } from './users.policy';
 import { UsersRepository } from './users.repository';
 
-const STATUS_AUDIT_ACTION: Record<UserStatusTransition, AuditAction> = {
+const STATUS_AUDIT_ACTION: Record<UserStatusTransition, UsersAuditAction> = {
   disable: 'user.disabled',
   enable: 'user.enabled',
 };
