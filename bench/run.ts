@@ -167,6 +167,14 @@ async function main(): Promise<void> {
     env: benchEnv(dataDirB, { DATABASE_URL: egide.database.url }),
     logDestination: pino.destination({ dest: '/dev/null', sync: true }),
   });
+  // A third, with the principal cache off: every request runs the principal query, as
+  // before issue 10, so that what the cache buys reads in the same run.
+  const dataDirC = mkdtempSync(join(tmpdir(), 'egide-bench-c-'));
+  chmodSync(dataDirC, 0o711);
+  const uncached = await startEgide({
+    env: benchEnv(dataDirC, { DATABASE_URL: egide.database.url, PRINCIPAL_CACHE_TTL_MS: '0' }),
+    logDestination: pino.destination({ dest: '/dev/null', sync: true }),
+  });
   const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sub: string; sid: string; ver: number };
   // The revocation and membership check alone: the guard's principal query (the very
   // SQL it runs when its cache cannot answer), on the bare server, for comparison.
@@ -178,7 +186,7 @@ async function main(): Promise<void> {
   });
   const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
 
-  const rateLimits = egide.config.redisUrl === undefined ? 'rate limits in PostgreSQL' : 'rate limits in Redis';
+  const rateLimits = egide.config.redisUrl === undefined ? `rate limits in PostgreSQL (shared every ${egide.config.rateLimitSyncMs} ms)` : 'rate limits in Redis';
   console.log(`node ${process.version}, ${duration} s per run, ${egide.database.description}, ${rateLimits}, principal cache ${egide.config.principalCacheTtlMs} ms`);
   try {
     for (const connections of connectionCounts) {
@@ -200,6 +208,9 @@ async function main(): Promise<void> {
         console.log(row(scenario.name, 'egide', ours, (ours.requestsPerSecond / base.requestsPerSecond).toFixed(2)));
         console.log(row('', 'bare fastify + pg', base, '1.00'));
       }
+      await autocannon(`${uncached.url}/api/v1/auth/me`, connections, 2, token);
+      const meUncached = await autocannon(`${uncached.url}/api/v1/auth/me`, connections, duration, token);
+      console.log(row('GET /api/v1/auth/me with the principal cache off (the principal query on every request)', 'egide', meUncached, ''));
       await autocannon(`${bareUrl}/bare/principal`, connections, 2);
       const principal = await autocannon(`${bareUrl}/bare/principal`, connections, duration);
       console.log(row("the guard's principal query alone (what a cache miss costs)", 'bare fastify + pg', principal, ''));
@@ -223,9 +234,11 @@ async function main(): Promise<void> {
     await bare.close();
     await pool.end();
     await second.close();
+    await uncached.close();
     await egide.close();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(dataDirB, { recursive: true, force: true });
+    rmSync(dataDirC, { recursive: true, force: true });
   }
 }
 
