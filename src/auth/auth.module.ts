@@ -1,19 +1,18 @@
 /**
  * Authentication: enrolment, TOTP, login, sessions and tokens, password change and
  * recovery, the access guard (global, registered by AppModule after the rate limits)
- * with its access-token strategy, and the principal cache with the listener that keeps
+ * with its access-token verifier, and the principal cache with the listener that keeps
  * it honest. Owns the login_sessions and refresh_tokens tables and the credential
  * columns of users.
  */
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { SetupModule } from '../setup/setup.module';
 import { UsersModule } from '../users/users.module';
 import { APP_CONFIG } from '../common/config/app-config.module';
 import type { AppConfig } from '../common/config/environment';
 import { AccessGuard } from './access.guard';
-import { AccessTokenStrategy } from './access-token.strategy';
+import { AccessTokenVerifier } from './access-token-verifier';
 import { AuthController } from './auth.controller';
 import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
@@ -30,13 +29,13 @@ import { SignInAddressGuard } from './sign-in-address.guard';
 export const PRINCIPAL_CACHE_MAX_ENTRIES = 10_000;
 
 @Module({
-  imports: [PassportModule, JwtModule.register({}), UsersModule, SetupModule],
+  imports: [JwtModule.register({}), UsersModule, SetupModule],
   controllers: [AuthController, SetupController],
   providers: [
     AuthRepository,
     AuthService,
     SessionTokensService,
-    AccessTokenStrategy,
+    AccessTokenVerifier,
     SignInAddressGuard,
     AccessGuard,
     PrincipalChangeListener,
