@@ -6,37 +6,39 @@
  * a scope's records (TEAM_GRANT_REQUIRED) also needs a grant of the scope's current team
  * generation, read with the principal (403 `team-grant-required` otherwise, audited).
  */
-import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { FastifyRequest } from 'fastify';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/authz/actor';
+import { Database } from '../common/database/database';
 import { IS_PUBLIC, REQUIRED_PERMISSION } from '../common/authz/authorize.decorator';
 import { roleMay, TEAM_GRANT_REQUIRED, type Permission } from '../common/authz/permissions';
 import type { ScopeType } from '../contract/roles';
 import { ProblemException } from '../common/http/problem';
-import { ACCESS_TOKEN_STRATEGY } from './access-token.strategy';
+import { AccessTokenVerifier } from './access-token-verifier';
 
 /** How a refusal names the caller's scope. */
 const SCOPE_NOUN: Record<ScopeType, string> = { EMBASSY: 'embassy', ORGANISATION: 'organisation', NETWORK: 'network', SYSTEM: 'scope' };
 
 @Injectable()
-export class AccessGuard extends AuthGuard(ACCESS_TOKEN_STRATEGY) {
+export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly database: Database,
     private readonly audit: AuditService,
-  ) {
-    super();
-  }
+    private readonly tokens: AccessTokenVerifier,
+  ) {}
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true) return true;
-    await super.canActivate(context);
-    const actor = context.switchToHttp().getRequest<{ user: Actor }>().user;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Actor }>();
+    const actor = await this.tokens.actorFor(request);
+    // Every authentication failure looks the same: no hint of why.
+    if (actor === undefined) throw new ProblemException('unauthenticated', 'A valid access token is required');
+    // Where @CurrentActor() finds it.
+    request.user = actor;
     const permission = this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, targets);
     if (permission === undefined || !roleMay(actor.role, permission)) {
       await this.auditDenial(context, actor, { permission: permission ?? 'undeclared' });
@@ -52,7 +54,7 @@ export class AccessGuard extends AuthGuard(ACCESS_TOKEN_STRATEGY) {
   }
 
   private async auditDenial(context: ExecutionContext, actor: Actor, details: Record<string, string | number | null>): Promise<void> {
-    await this.dataSource.transaction((manager) =>
+    await this.database.transaction((manager) =>
       this.audit.record(manager, {
         action: 'authz.denied',
         outcome: 'DENIED',
@@ -63,16 +65,6 @@ export class AccessGuard extends AuthGuard(ACCESS_TOKEN_STRATEGY) {
         details: { ...details, route: `${context.getClass().name}.${context.getHandler().name}` },
       }),
     );
-  }
-
-  /** Every authentication failure looks the same: no hint of why. */
-  override handleRequest<TUser = Actor>(error: unknown, user: TUser | false): TUser {
-    // A database failure while loading the principal is ours (500), not the caller's.
-    if (error !== null && error !== undefined) throw error;
-    if (user === false || user === undefined || user === null) {
-      throw new ProblemException('unauthenticated', 'A valid access token is required');
-    }
-    return user;
   }
 }
 

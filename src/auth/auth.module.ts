@@ -1,6 +1,6 @@
 /**
  * Authentication: setup of the first administrator, enrolment, MFA, login, password change
- * and recovery, the access-token strategy the global guard uses, and each address's budget
+ * and recovery, the access-token verifier the global guard uses, and each address's budget
  * of failed sign-ins. Owns the sign_in_address_failures table and the credential columns of
  * users (KDF parameters, authKey hashes, wrapped seeds, TOTP, the credential locks); with
  * SessionsModule (same feature) the sessions, refresh tokens and token version.
@@ -12,13 +12,13 @@
  * the principal cache with the listener that keeps it honest (docs/identity.md).
  */
 import { Module } from '@nestjs/common';
-import { PassportModule } from '@nestjs/passport';
+import { JwtModule } from '@nestjs/jwt';
 import { SetupModule } from '../setup/setup.module';
 import { UsersModule } from '../users/users.module';
 import { APP_CONFIG } from '../common/config/app-config.module';
 import type { AppConfig } from '../common/config/environment';
 import { AccessGuard } from './access.guard';
-import { AccessTokenStrategy } from './access-token.strategy';
+import { AccessTokenVerifier } from './access-token-verifier';
 import { AuthController } from './auth.controller';
 import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
@@ -35,12 +35,12 @@ import { SignInAddressGuard } from './sign-in-address.guard';
 export const PRINCIPAL_CACHE_MAX_ENTRIES = 10_000;
 
 @Module({
-  imports: [PassportModule, UsersModule, SetupModule, SessionsModule],
+  imports: [JwtModule.register({}), UsersModule, SetupModule, SessionsModule],
   controllers: [AuthController, SetupController],
   providers: [
     AuthRepository,
     AuthService,
-    AccessTokenStrategy,
+    AccessTokenVerifier,
     SignInAddressGuard,
     AccessGuard,
     PrincipalChangeListener,

@@ -40,6 +40,11 @@ export const REFUSAL_WRITES: readonly { table: string; operations: readonly Writ
     operations: ['INSERT', 'UPDATE', 'DELETE'],
     why: 'a refused sign-in counts towards the limit of its client address; opening a new window removes the ended ones',
   },
+  {
+    table: 'rate_limit_windows',
+    operations: ['INSERT', 'UPDATE', 'DELETE'],
+    why: "every request counts towards its client's rate limits, shared by the instances; each minute the ended windows are purged",
+  },
 ];
 
 export function isRefusalWrite(write: Write): boolean {

@@ -127,25 +127,27 @@ describe('batched PostgreSQL windows (two instances sharing every interval)', ()
   const shared = async (client: string, limitName = 'default'): Promise<number> =>
     (await pool.query<{ hits: number }>(`SELECT hits FROM rate_limit_windows WHERE key = $1`, [keys.of(limitName, client)])).rows[0]?.hits ?? 0;
 
-  it('counts the first hit of each instance at once, batches the rest, and shares them every interval', async () => {
+  it('decides without waiting, shares every interval, and decides on counts at most an interval and a round trip old', async () => {
     const client = '203.0.113.50';
     const hit = (storage: PostgresThrottlerStorage): ReturnType<ThrottlerStorage['increment']> => storage.increment(client, 60_000, 6, 60_000, 'default');
-    await expect(hit(first)).resolves.toMatchObject({ totalHits: 1 });
-    await expect(hit(second)).resolves.toMatchObject({ totalHits: 2 });
-    // Within the interval each instance counts on its own, from the shared count it knows.
-    await expect(hit(first)).resolves.toMatchObject({ totalHits: 2 });
-    await expect(hit(first)).resolves.toMatchObject({ totalHits: 3 });
-    await expect(hit(second)).resolves.toMatchObject({ totalHits: 3 });
-    expect(await shared(client)).toBe(2);
-    // One flush each: the shared row holds every hit, and each instance learns of the other's.
+    // A window's first hit on an instance is counted there and sent at once, unawaited;
+    // the hits within the interval count there too.
+    for (let i = 1; i <= 3; i += 1) await expect(hit(first)).resolves.toMatchObject({ totalHits: i });
     await first.flush();
+    expect(await shared(client)).toBe(3);
+    // The other instance's first hit is decided on its own count; its answer brings the shared one.
+    await expect(hit(second)).resolves.toMatchObject({ totalHits: 1 });
+    await second.flush();
+    await expect(hit(second)).resolves.toMatchObject({ totalHits: 5 });
     await second.flush();
     expect(await shared(client)).toBe(5);
-    await expect(hit(second)).resolves.toMatchObject({ totalHits: 6, isBlocked: false });
-    await second.flush();
-    // An instance that heard nothing for an interval asks at once: it sees all 6 and refuses.
+    // The first instance heard 3 an interval ago: its next hit is decided on that, and sent
+    // at once; the answer brings it up to date for the hits after it.
     await sleep(INTERVAL_MS + 50);
+    await expect(hit(first)).resolves.toMatchObject({ totalHits: 4, isBlocked: false });
+    await first.flush();
     await expect(hit(first)).resolves.toMatchObject({ totalHits: 7, isBlocked: true });
+    await first.flush();
     expect(await shared(client)).toBe(7);
   });
 

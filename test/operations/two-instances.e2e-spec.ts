@@ -141,11 +141,13 @@ describe('revocation across two instances', () => {
 const freshClient = (): string => `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}::1`;
 
 describe.each([
-  // In PostgreSQL the general limit is shared every RATE_LIMIT_SYNC_MS: the client pauses
-  // longer than that between requests. The credential limit is shared at once.
-  ['PostgreSQL', { RATE_LIMIT_SYNC_MS: '50' }, 150],
-  ['Redis', { REDIS_URL: 'redis://127.0.0.1:6379' }, 0],
-])('a client rate-limit budget shared by two instances (%s)', (_store, storeEnv: Record<string, string>, pauseMs: number) => {
+  // In PostgreSQL the general limit is shared every RATE_LIMIT_SYNC_MS (the client pauses
+  // longer than that between requests) and each instance decides without waiting, on the
+  // shared count it last heard: the client may get one request more than the limit across
+  // two instances (docs/operations.md). The credential limit is shared at once, exactly.
+  ['PostgreSQL', { RATE_LIMIT_SYNC_MS: '50' }, 150, 1],
+  ['Redis', { REDIS_URL: 'redis://127.0.0.1:6379' }, 0, 0],
+])('a client rate-limit budget shared by two instances (%s)', (_store, storeEnv: Record<string, string>, pauseMs: number, overshoot: number) => {
   const LIMIT = 6;
   const CREDENTIAL_LIMIT = 4;
   const env = { ...storeEnv, RATE_LIMIT_PER_MINUTE: String(LIMIT), AUTH_RATE_LIMIT_PER_MINUTE: String(CREDENTIAL_LIMIT), TRUSTED_PROXIES: '127.0.0.1' };
@@ -175,9 +177,14 @@ describe.each([
   }
 
   it('counts requests to either instance against one budget', async () => {
-    const answers = await alternate(freshClient(), LIMIT + 2, '/api/v1/health', {}, pauseMs);
-    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
-    expect(answers.slice(0, LIMIT).map((answer) => answer.remaining)).toEqual(['5', '4', '3', '2', '1', '0']);
+    const answers = await alternate(freshClient(), 2 * LIMIT, '/api/v1/health', {}, pauseMs);
+    const statuses = answers.map((answer) => answer.status);
+    const passed = statuses.filter((answered) => answered === 200).length;
+    // One budget for both: alone, each instance would have let 2 × LIMIT through.
+    expect(passed).toBeGreaterThanOrEqual(LIMIT);
+    expect(passed).toBeLessThanOrEqual(LIMIT + overshoot);
+    expect(statuses).toEqual([...Array<number>(passed).fill(200), ...Array<number>(2 * LIMIT - passed).fill(429)]);
+    expect(answers[passed - 1].remaining).toBe('0');
     // Another client behind the same proxy keeps its whole budget on both.
     const other = { 'x-forwarded-for': freshClient() };
     expect(await status(a.url, '/api/v1/health', { headers: other })).toBe(200);

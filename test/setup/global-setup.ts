@@ -57,6 +57,15 @@ export default async function globalSetup(): Promise<void> {
   process.env[CAST_ENV] = JSON.stringify(await enrolCast(databaseUrl(adminUrl, template)));
   // The document every e2e response is checked against (test/support/response-schema.ts).
   process.env[OPENAPI_DOCUMENT_ENV] = await writeOpenApiDocument(databaseUrl(adminUrl, template));
+  // The requests above counted towards 127.0.0.1's rate limits, which live in the
+  // database: every clone starts with fresh budgets, as a fresh server would.
+  const templateDb = new Client({ connectionString: databaseUrl(adminUrl, template) });
+  await templateDb.connect();
+  try {
+    await templateDb.query('DELETE FROM rate_limit_windows');
+  } finally {
+    await templateDb.end();
+  }
   process.env[TEST_ENV.adminUrl] = adminUrl;
   process.env[TEST_ENV.template] = template;
   (globalThis as Record<string, unknown>)[TEST_RUN_KEY] = run;

@@ -8,23 +8,25 @@
  * - **exact** (the credential limit, and every limit when RATE_LIMIT_SYNC_MS is 0): one
  *   upsert per hit returns the window's count, so concurrent hits on any instance are
  *   counted exactly (the row lock orders them);
- * - **batched** (the general limit): an instance counts hits in memory and adds them to
- *   the shared rows every RATE_LIMIT_SYNC_MS in one statement, which returns each
- *   window's shared count. A hit on a window this instance has not heard of within the
- *   last interval (its first, or the first after a pause) is upserted at once, so an
- *   instance never decides on a count older than one interval, and a client sending
- *   less than once an interval is always counted exactly. One statement per instance per interval instead of one per
+ * - **batched** (the general limit): an instance counts hits in memory, decides on the
+ *   shared count it last heard plus its own, and adds its hits to the shared rows every
+ *   RATE_LIMIT_SYNC_MS in one statement, which returns each window's shared count. A hit
+ *   on a window this instance has not heard of within the last interval (its first, or
+ *   the first after a pause) is also sent at once, without waiting for the answer: the
+ *   next hit is decided on a count at most one round trip old. No request waits for
+ *   PostgreSQL. One statement per instance per interval instead of one per
  *   request: a busy client's row was a hot spot that capped every route at the rate
  *   PostgreSQL can update one row (docs/performance.md). The price: an instance learns
  *   of other instances' hits up to one interval late, so a client spreading a burst over
  *   N instances may pass the limit by what it sends to the other N−1 within one
- *   interval (never more than (N−1) × the limit). If PostgreSQL does not answer, the
- *   batched limit goes on counting per instance and the hits are added once it answers.
+ *   interval (never more than (N−1) × the limit), plus, on each instance, the hits of a
+ *   window's first round trip. If PostgreSQL does not answer, the batched limit goes on
+ *   counting per instance and the hits are added once it answers.
  *
  * Owns only that table's SQL and this instance's pending counts. Never stores a client
  * address: the key is an HMAC of it (rate-limit-key.ts).
  */
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Pool } from 'pg';
 import type { RateLimitKeys, ThrottlerStorageRecord } from './rate-limit-key';
@@ -58,8 +60,10 @@ interface LocalWindow {
   endsAt: number;
   /** The shared count at the last upsert, this instance's flushed hits included. */
   shared: number;
-  /** Hits counted here and not yet added to the shared row. */
+  /** Hits counted here and not yet sent to the shared row. */
   pending: number;
+  /** Hits sent, whose statement has not answered yet. */
+  sending: number;
   /** When this instance last heard the shared count (local clock). */
   syncedAt: number;
 }
@@ -71,11 +75,12 @@ export interface PostgresThrottlerOptions {
   readonly exactLimits: ReadonlySet<string>;
 }
 
-export class PostgresThrottlerStorage implements ThrottlerStorage, OnApplicationBootstrap, OnApplicationShutdown {
+export class PostgresThrottlerStorage implements ThrottlerStorage, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(PostgresThrottlerStorage.name);
   private readonly windows = new Map<string, LocalWindow>();
   private purgeTimer: NodeJS.Timeout | undefined;
   private syncTimer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
   private flushing: Promise<void> | undefined;
 
   constructor(
@@ -84,35 +89,28 @@ export class PostgresThrottlerStorage implements ThrottlerStorage, OnApplication
     private readonly options: PostgresThrottlerOptions = { syncIntervalMs: 0, exactLimits: new Set() },
   ) {}
 
-  async increment(key: string, ttl: number, limit: number, _blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+  increment(key: string, ttl: number, limit: number, _blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
     const id = this.keys.of(throttlerName, key);
     if (this.options.syncIntervalMs === 0 || this.options.exactLimits.has(throttlerName)) {
-      const { hits, msLeft } = await this.hit(id, ttl, 1);
-      return record(hits, msLeft, limit);
+      return this.hit(id, ttl, 1).then(({ hits, msLeft }) => record(hits, msLeft, limit));
     }
     const mapKey = id.toString('hex');
     const now = Date.now();
     let window = this.windows.get(mapKey);
     if (window === undefined || window.endsAt <= now) {
-      window = { key: id, ttl, endsAt: now + ttl, shared: 0, pending: 0, syncedAt: now };
+      window = { key: id, ttl, endsAt: now + ttl, shared: 0, pending: 0, sending: 0, syncedAt: now };
       this.windows.set(mapKey, window);
     } else if (now - window.syncedAt < this.options.syncIntervalMs) {
       window.pending += 1;
-      return record(window.shared + window.pending, window.endsAt - now, limit);
+      return Promise.resolve(record(counted(window), window.endsAt - now, limit));
     }
     // The first hit of a window on this instance, or the first since this instance last
-    // heard the shared count an interval ago: counted at once, from the shared count.
-    // Concurrent hits meanwhile count here (syncedAt is set before the answer).
+    // heard the shared count an interval ago: sent at once, and decided without waiting
+    // (syncedAt is set now, so that the hits meanwhile count here).
     window.syncedAt = now;
-    try {
-      const { hits, msLeft } = await this.hit(id, ttl, 1);
-      observe(window, hits, msLeft);
-    } catch (error) {
-      // PostgreSQL does not answer: count here, and add the hit with the next flush.
-      window.pending += 1;
-      this.logger.warn(`rate-limit hit not shared, counted on this instance: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    return record(window.shared + window.pending, window.endsAt - Date.now(), limit);
+    window.pending += 1;
+    void this.send([{ mapKey, window }]);
+    return Promise.resolve(record(counted(window), window.endsAt - now, limit));
   }
 
   onApplicationBootstrap(): void {
@@ -123,17 +121,36 @@ export class PostgresThrottlerStorage implements ThrottlerStorage, OnApplication
     if (this.options.syncIntervalMs > 0) this.syncTimer = setInterval(() => void this.flush(), this.options.syncIntervalMs).unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the pool closes (TypeORM closes it on shutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.purgeTimer);
     clearInterval(this.syncTimer);
-    // The hits counted since the last interval still count for the other instances.
+    // The hits counted since the last interval still count for the other instances. Twice:
+    // the first may join a flush that began before the last hits.
+    await this.flush();
     await this.flush();
   }
 
-  /** Adds the pending hits of every local window to the shared rows, in one statement. */
+  /**
+   * Adds the pending hits of every local window to the shared rows, in one statement, once
+   * the hits already on their way have arrived (so that a flush awaited is a barrier).
+   */
   flush(): Promise<void> {
-    this.flushing ??= this.flushPending().finally(() => (this.flushing = undefined));
+    // One at a time: while PostgreSQL is slow, intervals do not pile flushes up.
+    this.flushing ??= this.flushOnce().finally(() => (this.flushing = undefined));
     return this.flushing;
+  }
+
+  private async flushOnce(): Promise<void> {
+    await Promise.all(this.inFlight);
+    const now = Date.now();
+    const batch: { mapKey: string; window: LocalWindow }[] = [];
+    for (const [mapKey, window] of this.windows) {
+      if (window.pending > 0) batch.push({ mapKey, window });
+      // An ended window with nothing on its way is forgotten: the next hit starts afresh.
+      else if (window.endsAt <= now && window.sending === 0) this.windows.delete(mapKey);
+    }
+    if (batch.length > 0) await this.send(batch);
   }
 
   /** Rows of windows that have ended; each instance may run it, the result is the same. */
@@ -150,32 +167,43 @@ export class PostgresThrottlerStorage implements ThrottlerStorage, OnApplication
     return { hits: rows[0].hits, msLeft: rows[0].ms_left };
   }
 
-  private async flushPending(): Promise<void> {
-    const now = Date.now();
-    const batch: { mapKey: string; window: LocalWindow; sent: number }[] = [];
-    for (const [mapKey, window] of this.windows) {
-      if (window.pending > 0) batch.push({ mapKey, window, sent: window.pending });
-      // An ended window with nothing pending is forgotten: the next hit starts from the shared row.
-      else if (window.endsAt <= now) this.windows.delete(mapKey);
+  /**
+   * Sends the pending hits of `batch` in one statement and applies the shared counts it
+   * returns. Hits that fail to arrive stay pending, for the next flush.
+   */
+  private send(batch: { mapKey: string; window: LocalWindow }[]): Promise<void> {
+    // Sorted, so that two instances flushing overlapping batches lock rows in one order.
+    const sorted = batch.sort((a, b) => (a.mapKey < b.mapKey ? -1 : a.mapKey > b.mapKey ? 1 : 0)).map((entry) => ({ ...entry, sent: entry.window.pending }));
+    for (const { window, sent } of sorted) {
+      window.pending -= sent;
+      window.sending += sent;
     }
-    if (batch.length === 0) return;
-    batch.sort((a, b) => (a.mapKey < b.mapKey ? -1 : a.mapKey > b.mapKey ? 1 : 0));
-    try {
-      const { rows } = await this.pool.query<{ key: string; hits: number; ms_left: number }>({
+    const sending = this.pool
+      .query<{ key: string; hits: number; ms_left: number }>({
         name: FLUSH_STATEMENT,
         text: FLUSH_SQL,
-        values: [batch.map((entry) => entry.window.key), batch.map((entry) => entry.window.ttl), batch.map((entry) => entry.sent)],
-      });
-      const shared = new Map(rows.map((row) => [row.key, row]));
-      for (const { mapKey, window, sent } of batch) {
-        const row = shared.get(mapKey);
-        window.pending -= sent;
-        if (row !== undefined) observe(window, row.hits, row.ms_left);
-      }
-    } catch (error) {
-      // Kept pending: added with the next flush that succeeds.
-      this.logger.warn(`rate-limit flush failed, retried next interval: ${error instanceof Error ? error.message : String(error)}`);
-    }
+        values: [sorted.map((entry) => entry.window.key), sorted.map((entry) => entry.window.ttl), sorted.map((entry) => entry.sent)],
+      })
+      .then(
+        ({ rows }) => {
+          const shared = new Map(rows.map((row) => [row.key, row]));
+          for (const { mapKey, window, sent } of sorted) {
+            window.sending -= sent;
+            const row = shared.get(mapKey);
+            if (row !== undefined) observe(window, row.hits, row.ms_left);
+          }
+        },
+        (error: unknown) => {
+          for (const { window, sent } of sorted) {
+            window.sending -= sent;
+            window.pending += sent;
+          }
+          this.logger.warn(`rate-limit hits not shared yet, counted on this instance and retried: ${error instanceof Error ? error.message : String(error)}`);
+        },
+      )
+      .finally(() => this.inFlight.delete(sending));
+    this.inFlight.add(sending);
+    return sending;
   }
 }
 
@@ -190,6 +218,11 @@ function observe(window: LocalWindow, hits: number, msLeft: number): void {
   window.shared = endsAt > window.endsAt + 1_000 ? hits : Math.max(window.shared, hits);
   window.endsAt = endsAt;
   window.syncedAt = now;
+}
+
+/** What this instance counts for a window: the shared count it heard, and its own hits since. */
+function counted(window: LocalWindow): number {
+  return window.shared + window.pending + window.sending;
 }
 
 function record(hits: number, msLeft: number, limit: number): ThrottlerStorageRecord {

@@ -10,7 +10,7 @@
  * going unlimited or queueing: a rate limit that silently stops limiting is worse than an
  * outage an operator sees.
  */
-import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import type { RateLimitKeys, ThrottlerStorageRecord } from './rate-limit-key';
@@ -31,8 +31,10 @@ interface RateLimitRedis extends Redis {
 }
 
 export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RedisThrottlerStorage.name);
   private readonly redis: RateLimitRedis;
   private connecting: Promise<void> | undefined;
+  private lastError: string | undefined;
 
   constructor(
     url: string,
@@ -41,6 +43,17 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationBoo
     const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, connectTimeout: 5_000 });
     // Defined commands run by EVALSHA, falling back to EVAL once per connection.
     redis.defineCommand('egideRateLimitHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
+    // ioredis reconnects by itself; said once per kind of failure (the message names the
+    // host and port, never the URL's password), and once when it is back.
+    redis.on('error', (error: Error) => {
+      if (error.message === this.lastError) return;
+      this.lastError = error.message;
+      this.logger.warn(`Redis (rate limits): ${error.message}; requests fail until it answers`);
+    });
+    redis.on('ready', () => {
+      if (this.lastError !== undefined) this.logger.log('Redis (rate limits) answers again');
+      this.lastError = undefined;
+    });
     this.redis = redis as RateLimitRedis;
   }
 
