@@ -1,5 +1,5 @@
 /**
- * Rotation benchmark (issue 10): a full team key rotation of one scope holding 100,000
+ * Rotation benchmark: a full team key rotation of one scope holding 100,000
  * data keys, through the SDK (`rotateTeam`, as `egide team rotate` runs it) against the
  * built server. Usage (docs/performance.md):
  *

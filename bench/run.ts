@@ -170,7 +170,7 @@ async function main(): Promise<void> {
     logDestination: pino.destination({ dest: '/dev/null', sync: true }),
   });
   // A third, with the principal cache off: every request runs the principal query, as
-  // before issue 10, so that what the cache buys reads in the same run.
+  // before the principal cache existed, so that what the cache buys reads in the same run.
   const dataDirC = mkdtempSync(join(tmpdir(), 'egide-bench-c-'));
   chmodSync(dataDirC, 0o711);
   const uncached = await startEgide({

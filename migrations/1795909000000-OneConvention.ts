@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Issue 10's one convention, in the schema.
+ * The one convention of docs/architecture.md, in the schema.
  *
  * Versions: embassies, organisations and accounts carry the version an administrative
  * update is based on (`UPDATE … WHERE version = $n`; a stale one answers 409

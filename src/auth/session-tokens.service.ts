@@ -1,8 +1,8 @@
 /**
  * Issues what a signed-in client holds: a short-lived access token (JWT) and a rotating
  * refresh token (32 random bytes, stored as SHA-256), and the recovery ticket of the
- * password-recovery flow. Verification of access tokens is the strategy's job
- * (access-token.strategy.ts); this service only signs, and stores through SessionsRepository.
+ * password-recovery flow. Verification of access tokens is the guard's verifier's job
+ * (access-token-verifier.ts); this service only signs, and stores through SessionsRepository.
  * Part of SessionsModule, exported for auth's sign-in and recovery flows.
  */
 import { createHash, randomBytes } from 'node:crypto';

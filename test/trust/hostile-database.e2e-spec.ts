@@ -3,7 +3,7 @@
  * access to the database can do, holding no member secret): each forgery must fail in
  * the SDK with the named error, and `egide case show` must print nothing of the record.
  *
- * - the whole-case forgery of issue 8: a data key of the attacker's choosing sealed to
+ * - the whole-case forgery (docs/protocol.md, threat model): a data key of the attacker's choosing sealed to
  *   the embassy's public team key, the envelopes re-sealed under it with correct
  *   associated data, the revision and the wrap signed with a key of the attacker's, and
  *   the author's registered keys swapped for it → KeyChangedError naming the author;
