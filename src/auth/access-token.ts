@@ -19,3 +19,8 @@ export interface AccessTokenClaims {
   ver: number;
   typ: 'access';
 }
+
+/** How long a refresh token (and so a session without use) lives. */
+export const REFRESH_TOKEN_TTL_DAYS = 14;
+/** How long a recovery ticket is good for, between the recovery key and the new password. */
+export const RECOVERY_TICKET_TTL_SECONDS = 10 * 60;

@@ -14,7 +14,7 @@ import type { KdfParametersDto } from './dto/kdf-parameters.dto';
 import type { LoginResponse } from './dto/login.response';
 import type { SessionTokensResponse } from './dto/session-tokens.response';
 import type { UserSummaryResponse } from './dto/user-summary.response';
-import { RECOVERY_TICKET_TTL_SECONDS } from './session-tokens.service';
+import { RECOVERY_TICKET_TTL_SECONDS } from './access-token';
 import { base32, otpauthUri } from './totp';
 
 export function toUserSummaryResponse(row: UserSummaryRow): UserSummaryResponse {

@@ -21,7 +21,7 @@ import { COORDINATORS_NETWORK_ID, type Role } from '../contract/roles';
 import type { OwnUserId } from '../common/authz/scope';
 import type { EncryptedKeyBundle } from '../crypto/key-bundles';
 import type { EnrolmentGrant } from '../users/enrolment-grant';
-import type { UserStatus } from '../users/user.entity';
+import type { UserStatus } from '../contract/roles';
 
 /** The two credentials that can be locked, each on its own (docs/identity.md, "Brute force"). */
 export type Credential = 'password' | 'recovery';

@@ -16,6 +16,8 @@ import {
   ACCESS_TOKEN_AUDIENCE,
   ACCESS_TOKEN_ISSUER,
   ACCESS_TOKEN_TTL_SECONDS,
+  RECOVERY_TICKET_TTL_SECONDS,
+  REFRESH_TOKEN_TTL_DAYS,
   type AccessTokenClaims,
 } from './access-token';
 import type { OwnUserId } from '../common/authz/scope';
@@ -23,8 +25,6 @@ import type { AccessTokenResponse } from './dto/access-token.response';
 import type { SessionTokensResponse } from './dto/session-tokens.response';
 import { SessionsRepository } from './sessions.repository';
 
-export const REFRESH_TOKEN_TTL_DAYS = 14;
-export const RECOVERY_TICKET_TTL_SECONDS = 10 * 60;
 const RECOVERY_AUDIENCE = 'egide-recovery';
 
 export function hashRefreshToken(token: string): Buffer {

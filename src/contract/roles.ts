@@ -47,3 +47,7 @@ export function scopeOf(role: Role, embassyId: string | null, organisationId: st
       return { type: 'SYSTEM', id: null };
   }
 }
+
+/** Whether an account may sign in: an administrator disables and enables it. */
+export const USER_STATUSES = ['ACTIVE', 'DISABLED'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];

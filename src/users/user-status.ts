@@ -3,7 +3,7 @@
  * transition (disabling a disabled account) answers 409 naming the current status,
  * never a silent success that would hide a stale view.
  */
-import type { UserStatus } from './user.entity';
+import type { UserStatus } from '../contract/roles';
 
 export const USER_STATUS_TRANSITIONS = {
   disable: { from: 'ACTIVE', to: 'DISABLED' },

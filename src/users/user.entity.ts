@@ -7,6 +7,7 @@
  *
  * Never returned as is: responses go through explicit mappers.
  */
+import type { UserStatus } from '../contract/roles';
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { EncryptedKeyBundle } from '../crypto/key-bundles';
 import type { Role } from '../contract/roles';
@@ -14,8 +15,6 @@ import { Embassy } from './embassy.entity';
 import { ROLE_IS_KNOWN_SQL, ROLE_MATCHES_SCOPE_SQL } from './role-scope.checks';
 import { Organisation } from './organisation.entity';
 
-export const USER_STATUSES = ['ACTIVE', 'DISABLED'] as const;
-export type UserStatus = (typeof USER_STATUSES)[number];
 
 @Entity({ name: 'users' })
 @Index('users_email_key', ['email'], { unique: true })

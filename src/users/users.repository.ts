@@ -13,7 +13,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Role } from '../contract/roles';
 import type { SystemScope } from '../common/authz/scope';
-import type { UserStatus } from './user.entity';
+import type { UserStatus } from '../contract/roles';
 
 const ACCOUNT_COLUMNS = 'id, email, display_name, role, embassy_id, organisation_id, status, fingerprint, totp_enabled_at, locked_until, created_at, version';
 

@@ -1,7 +1,7 @@
 /** What /auth/recovery/begin answers: the recovery-wrapped seed and a short-lived ticket to complete with. */
 import { ApiProperty } from '@nestjs/swagger';
 import { integerField, JWT_FIELD } from '../../common/openapi/api-fields';
-import { RECOVERY_TICKET_TTL_SECONDS } from '../session-tokens.service';
+import { RECOVERY_TICKET_TTL_SECONDS } from '../access-token';
 import { EncryptedKeyBundleDto } from './encrypted-key-bundle.dto';
 import { KdfParametersDto } from './kdf-parameters.dto';
 

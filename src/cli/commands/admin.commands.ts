@@ -15,7 +15,7 @@ import type { EmbassyResponse } from '../../users/dto/embassy.response';
 import type { InvitationResponse } from '../../users/dto/invitation.response';
 import type { OrganisationResponse } from '../../users/dto/organisation.response';
 import type { UserResponse } from '../../users/dto/user.response';
-import type { UserStatus } from '../../users/user.entity';
+import type { UserStatus } from '../../contract/roles';
 import { CliError, ExitCode } from '../exit-codes';
 import { renderFields, type TableColumn } from '../output';
 import type { ContextOf } from './account.commands';

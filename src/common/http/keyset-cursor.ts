@@ -5,6 +5,7 @@
  * Cursors carry only sort keys (names and ids), never e-mail addresses or secrets:
  * they end up in URLs and proxy logs.
  */
+import { fromBase64Url, toBase64Url, utf8 } from '../../crypto/binary-encoding';
 import { ValidationFailedException } from './problem';
 import { unacceptableText } from './text-rules';
 
@@ -18,13 +19,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TEXT_PART_MAX_LENGTH = 200;
 
 export function encodeCursor(parts: readonly string[]): string {
-  return Buffer.from(JSON.stringify(parts), 'utf8').toString('base64url');
+  return toBase64Url(utf8(JSON.stringify(parts)));
 }
 
 export function decodeCursor(cursor: string, shape: readonly CursorPart[]): string[] {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fromBase64Url(cursor, 'cursor')));
   } catch {
     throw invalidCursor();
   }

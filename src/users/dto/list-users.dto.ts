@@ -2,7 +2,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { ROLES, type Role } from '../../contract/roles';
-import { USER_STATUSES, type UserStatus } from '../user.entity';
+import { USER_STATUSES, type UserStatus } from '../../contract/roles';
 import { PageQuery } from '../../common/http/page-query.dto';
 
 export class ListUsersQuery extends PageQuery {

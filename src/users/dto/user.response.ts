@@ -9,7 +9,7 @@ import { PAGE_LIMIT_MAX } from '../../common/http/keyset-cursor';
 import { DATE_TIME_FIELD, EMAIL_FIELD, FINGERPRINT_FIELD, integerField, NEXT_CURSOR_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
 import { ROLES, type Role } from '../../contract/roles';
 import { DISPLAY_NAME_FIELD } from '../../contract/display-name';
-import { USER_STATUSES, type UserStatus } from '../user.entity';
+import { USER_STATUSES, type UserStatus } from '../../contract/roles';
 import { ScopeDto } from '../../common/authz/scope.response';
 import { MAX_RECORD_VERSION } from './versioned.dto';
 
