@@ -11,7 +11,11 @@ import { Permission } from '../common/authz/permissions';
 import { ApiProblems } from '../common/http/api-problems';
 import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN, parseIdempotencyKey } from '../common/idempotency/idempotency.service';
 import { CasesService } from './cases.service';
-import { AssignCaseRequest, CaseIdParam, CaseReferenceParam, ChangeCaseStatusRequest, ShredCaseRequest, TransferCaseRequest } from './dto/case-actions.dto';
+import { AssignCaseRequest } from './dto/assign-case.dto';
+import { CaseIdParam, CaseReferenceParam } from './dto/case-params.dto';
+import { ChangeCaseStatusRequest } from './dto/change-case-status.dto';
+import { ShredCaseRequest } from './dto/shred-case.dto';
+import { TransferCaseRequest } from './dto/transfer-case.dto';
 import { AppendCaseEventRequest } from './dto/case-event.dto';
 import {
   CaseEventCreatedResponse,
@@ -24,7 +28,8 @@ import {
 } from './dto/case.response';
 import { CreateCaseRequest } from './dto/create-case.dto';
 import { DuplicateSearchRequest } from './dto/duplicate-search.dto';
-import { ListCaseEventsQuery, ListCasesQuery } from './dto/list-cases.dto';
+import { ListCaseEventsQuery } from './dto/list-case-events.dto';
+import { ListCasesQuery } from './dto/list-cases.dto';
 import { UpdateCaseRequest } from './dto/update-case.dto';
 
 const IDEMPOTENCY_DOC = {

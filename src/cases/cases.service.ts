@@ -40,7 +40,10 @@ import { CASE_ENTITY, transferConfirmation } from '../contract/case-vocabulary';
 import { assertCurrentVersion, assertNotShredded, assertShredConfirmation, assertTransition, transferBasis } from './case.policy';
 import { toCaseEventResponse, toCaseResponse, toCaseSummaryResponse, toDuplicateCandidateResponse } from './cases.mappers';
 import { CasesRepository, type CaseChanges, type CaseRow } from './cases.repository';
-import type { AssignCaseRequest, ChangeCaseStatusRequest, ShredCaseRequest, TransferCaseRequest } from './dto/case-actions.dto';
+import type { AssignCaseRequest } from './dto/assign-case.dto';
+import type { ChangeCaseStatusRequest } from './dto/change-case-status.dto';
+import type { ShredCaseRequest } from './dto/shred-case.dto';
+import type { TransferCaseRequest } from './dto/transfer-case.dto';
 import type { AppendCaseEventRequest } from './dto/case-event.dto';
 import type {
   CaseEventCreatedResponse,
@@ -54,7 +57,8 @@ import type {
 import { MAX_DUPLICATE_CANDIDATES } from './dto/case.response';
 import type { CreateCaseRequest } from './dto/create-case.dto';
 import type { DuplicateSearchRequest } from './dto/duplicate-search.dto';
-import type { ListCaseEventsQuery, ListCasesQuery } from './dto/list-cases.dto';
+import type { ListCaseEventsQuery } from './dto/list-case-events.dto';
+import type { ListCasesQuery } from './dto/list-cases.dto';
 import type { UpdateCaseRequest } from './dto/update-case.dto';
 
 function lower(id: string): string {

@@ -49,7 +49,8 @@ import type {
   SignerResponse,
 } from '../cases/dto/case.response';
 import type { CreateCaseRequest } from '../cases/dto/create-case.dto';
-import type { ListCaseEventsQuery, ListCasesQuery } from '../cases/dto/list-cases.dto';
+import type { ListCaseEventsQuery } from '../cases/dto/list-case-events.dto';
+import type { ListCasesQuery } from '../cases/dto/list-cases.dto';
 import type { UpdateCaseRequest } from '../cases/dto/update-case.dto';
 import type { StoredDataKeyWrap } from '../crypto/data-key-wrap-payload';
 import { readyCrypto } from '../crypto/protocol-hash';

@@ -4,7 +4,10 @@
  * nothing of the server is loaded by the client. No crypto here: case-flow.ts seals,
  * signs, wraps and opens; these calls carry what it made.
  */
-import type { AssignCaseRequest, ChangeCaseStatusRequest, ShredCaseRequest, TransferCaseRequest } from '../cases/dto/case-actions.dto';
+import type { AssignCaseRequest } from '../cases/dto/assign-case.dto';
+import type { ChangeCaseStatusRequest } from '../cases/dto/change-case-status.dto';
+import type { ShredCaseRequest } from '../cases/dto/shred-case.dto';
+import type { TransferCaseRequest } from '../cases/dto/transfer-case.dto';
 import type { AppendCaseEventRequest } from '../cases/dto/case-event.dto';
 import type {
   CaseEventCreatedResponse,
@@ -17,7 +20,8 @@ import type {
 } from '../cases/dto/case.response';
 import type { CreateCaseRequest } from '../cases/dto/create-case.dto';
 import type { DuplicateSearchRequest } from '../cases/dto/duplicate-search.dto';
-import type { ListCaseEventsQuery, ListCasesQuery } from '../cases/dto/list-cases.dto';
+import type { ListCaseEventsQuery } from '../cases/dto/list-case-events.dto';
+import type { ListCasesQuery } from '../cases/dto/list-cases.dto';
 import type { UpdateCaseRequest } from '../cases/dto/update-case.dto';
 import type { HttpClient } from './http-client';
 

@@ -31,7 +31,7 @@ import { EgideApiError } from '../../src/client/http-client';
 import { UnverifiedAuthorError } from '../../src/client/trust-store';
 import { fromBase64Url, toBase64Url } from '../../src/crypto/binary-encoding';
 import { readyCrypto } from '../../src/crypto/protocol-hash';
-import type { TransferCaseRequest } from '../../src/cases/dto/case-actions.dto';
+import type { TransferCaseRequest } from '../../src/cases/dto/transfer-case.dto';
 import { startCastApp, type CastApp } from '../support/cast';
 import { querySql } from '../support/test-database';
 import { compareFingerprints, setUpEmbassyTeams, type EmbassyContact, type EmbassyTeams } from '../support/teams';

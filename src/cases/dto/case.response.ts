@@ -23,7 +23,7 @@ import {
 } from '../../contract/case-vocabulary';
 import { SignedRevisionDto } from '../../sealed-records/dto/signed-revision.dto';
 import { MAX_CASE_VERSION } from './update-case.dto';
-import { CASE_REFERENCE_FIELD } from './case-actions.dto';
+import { CASE_REFERENCE_FIELD } from './case-params.dto';
 import { COUNTRY_CODE } from './create-case.dto';
 import { DATE_TIME_FIELD, FINGERPRINT_FIELD, integerField, NEXT_CURSOR_FIELD, PUBLIC_KEY_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
 import { PAGE_LIMIT_MAX } from '../../common/http/keyset-cursor';

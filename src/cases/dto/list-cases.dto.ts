@@ -46,4 +46,3 @@ export class ListCasesQuery extends PageQuery {
 }
 
 /** GET /cases/:id/events: a page of the timeline, oldest first. */
-export class ListCaseEventsQuery extends PageQuery {}
