@@ -8,7 +8,7 @@
  *
  * This module must never read the database nor accept a scope the actor does not have.
  */
-import { fieldProblem, ProblemException } from '../common/http/problem';
+import { fieldProblem, ProblemException, VersionConflictProblem } from '../common/http/problem';
 import { allowedNextStatuses, isAllowedTransition } from './case-status';
 import type { CaseStatus } from '../contract/case-vocabulary';
 import { shredConfirmation, type TransferOverrideReason } from '../contract/case-vocabulary';
@@ -33,12 +33,7 @@ export function assertNotShredded(state: Pick<CaseState, 'reference' | 'shredded
 
 /** A change based on another version than the current one is refused, never merged silently. */
 export function assertCurrentVersion(state: Pick<CaseState, 'version'>, version: number): void {
-  if (state.version !== version) {
-    throw new ProblemException('conflict', `The case is at version ${state.version}, not ${version}; reload it and retry`, {
-      reason: 'stale-version',
-      currentVersion: state.version,
-    });
-  }
+  if (state.version !== version) throw new VersionConflictProblem('case', state.version, version);
 }
 
 export function assertTransition(state: Pick<CaseState, 'status'>, to: CaseStatus): void {

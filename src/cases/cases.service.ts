@@ -22,7 +22,7 @@ import { Clock } from '../common/clock';
 import { Database } from '../common/database/database';
 import { isUniqueViolation } from '../common/database/unique-violation';
 import { decodeTimeCursor, PAGE_LIMIT_DEFAULT, pageOf, timeCursorOf } from '../common/http/keyset-cursor';
-import { fieldProblem, NotFoundProblem, ProblemException } from '../common/http/problem';
+import { fieldProblem, NotFoundProblem, ProblemException, VersionConflictProblem } from '../common/http/problem';
 import { IdempotencyService } from '../common/idempotency/idempotency.service';
 import { readyCrypto } from '../crypto/protocol-hash';
 import type { RecordAction } from '../crypto/record-action-payload';
@@ -223,10 +223,7 @@ export class CasesService implements OnModuleInit {
         const now = await this.cases.findCase(manager, embassy, caseId);
         if (now === undefined) throw new NotFoundProblem('case');
         assertNotShredded(toState(now));
-        throw new ProblemException('conflict', `The case is at version ${now.version}, not ${request.version}; reload it and retry`, {
-          reason: 'stale-version',
-          currentVersion: now.version,
-        });
+        throw new VersionConflictProblem('case', now.version, request.version);
       }
       if (request.blindIndexes !== undefined) await this.cases.replaceBlindIndexes(manager, embassy, caseId, request.blindIndexes);
       await this.record(manager, actor, 'case.updated', updated, {

@@ -3,7 +3,7 @@
  * response types are the server's own DTO classes, imported as types only: one source
  * for both sides, and nothing of the server is loaded by the client. No crypto here:
  * administrators hold no scope key. Every update sends the `version` it is based on (read
- * it with the matching get): a stale one is refused with 409 `version-conflict`.
+ * it with the matching get): a stale one is refused with 409 `conflict` (reason `stale-version`).
  */
 import type { ChangeRoleRequest } from '../users/dto/change-role.dto';
 import type { ChangeUserStatusRequest } from '../users/dto/change-user-status.dto';

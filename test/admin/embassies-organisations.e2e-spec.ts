@@ -2,7 +2,7 @@
  * Embassy and organisation administration through the SDK: create, read, list with
  * keyset pages, update; field-naming validation errors; duplicates answer 409 (never
  * 500, even when two requests race); an update based on a stale version answers 409
- * version-conflict and changes nothing; each write leaves its audit event.
+ * conflict (stale-version) and changes nothing; each write leaves its audit event.
  */
 import type { EgideSession } from '../../src/client/egide-session';
 import { startCastApp, type CastApp } from '../support/cast';
@@ -90,14 +90,14 @@ describe('embassies', () => {
     expect(refused.map((outcome) => (outcome.reason as { status: number }).status)).toEqual([409, 409]);
   });
 
-  it('refuses an update based on a stale version with 409 version-conflict, changing nothing', async () => {
+  it('refuses an update based on a stale version with 409 conflict (stale-version), changing nothing', async () => {
     const created = await admin.admin.createEmbassy({ name: 'Embassy of Staleland', country: 'BE', city: 'Brussels' });
     const first = await admin.admin.updateEmbassy(created.id, { city: 'Antwerp', version: created.version });
     expect(first.version).toBe(created.version + 1);
 
     // A second administrator's view, read before the first change: refused, nothing written.
     const stale = await expectProblem(admin.admin.updateEmbassy(created.id, { city: 'Ghent', version: created.version }), 409);
-    expect(stale).toEqual(expect.objectContaining({ type: 'urn:egide:problem:version-conflict', currentVersion: first.version }));
+    expect(stale).toEqual(expect.objectContaining({ type: 'urn:egide:problem:conflict', reason: 'stale-version', currentVersion: first.version }));
     await expect(admin.admin.getEmbassy(created.id)).resolves.toEqual(expect.objectContaining({ city: 'Antwerp', version: first.version }));
     expect(await auditRows(app.database.url, 'embassy.updated', created.id)).toHaveLength(1);
 
@@ -172,11 +172,11 @@ describe('organisations', () => {
     await expectProblem(admin.admin.updateOrganisation('6f1c1a36-4d0c-4c55-9a3e-0b6a1d2c3e4f', { name: 'Nobody', version: 1 }), 404);
   });
 
-  it('refuses an update based on a stale version with 409 version-conflict, changing nothing', async () => {
+  it('refuses an update based on a stale version with 409 conflict (stale-version), changing nothing', async () => {
     const created = await admin.admin.createOrganisation({ name: 'Stale Rights Network', country: 'NL' });
     const renamed = await admin.admin.updateOrganisation(created.id, { name: 'Fresh Rights Network', version: created.version });
     const stale = await expectProblem(admin.admin.updateOrganisation(created.id, { country: 'BE', version: created.version }), 409);
-    expect(stale).toEqual(expect.objectContaining({ type: 'urn:egide:problem:version-conflict', currentVersion: renamed.version }));
+    expect(stale).toEqual(expect.objectContaining({ type: 'urn:egide:problem:conflict', reason: 'stale-version', currentVersion: renamed.version }));
     await expect(admin.admin.getOrganisation(created.id)).resolves.toEqual(renamed);
   });
 

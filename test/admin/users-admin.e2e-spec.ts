@@ -4,7 +4,7 @@
  * ends every session at once — the user's access token fails on its next request and
  * their refresh token cannot be exchanged — and leaving a scope removes the user's team
  * key grants. An administrator cannot disable or re-role themselves. Each change names the
- * account version it is based on; a stale one answers 409 version-conflict and changes
+ * account version it is based on; a stale one answers 409 conflict (stale-version) and changes
  * nothing.
  */
 import { randomBytes } from 'node:crypto';
@@ -179,10 +179,10 @@ describe('disabling and enabling', () => {
     await expectProblem(admin.admin.enableUser(UNKNOWN_ID, { version: 1 }), 404);
   });
 
-  it('refuses a change based on a stale version with 409 version-conflict, changing nothing', async () => {
+  it('refuses a change based on a stale version with 409 conflict (stale-version), changing nothing', async () => {
     const current = await versionOf('auditor');
     const stale = await expectProblem(admin.admin.disableUser(memberId('auditor'), { version: current + 1 }), 409);
-    expect(stale).toEqual(expect.objectContaining({ type: 'urn:egide:problem:version-conflict', currentVersion: current }));
+    expect(stale).toEqual(expect.objectContaining({ type: 'urn:egide:problem:conflict', reason: 'stale-version', currentVersion: current }));
     await expect(admin.admin.getUser(memberId('auditor'))).resolves.toEqual(expect.objectContaining({ status: 'ACTIVE', version: current }));
     expect(await auditRows(app.database.url, 'user.disabled', memberId('auditor'))).toEqual([]);
     const unversioned = {} as unknown as Parameters<typeof admin.admin.disableUser>[1];
@@ -253,11 +253,11 @@ describe('changing role or scope', () => {
     expect(await auditRows(app.database.url, 'user.role-changed', memberId('ngoY1'))).toEqual([]);
   });
 
-  it('refuses a role change based on a stale version with 409 version-conflict, ending no session', async () => {
+  it('refuses a role change based on a stale version with 409 conflict (stale-version), ending no session', async () => {
     const session = await app.login('coordinator1');
     const current = await versionOf('coordinator1');
     const stale = await expectProblem(admin.admin.changeUserRole(memberId('coordinator1'), { role: 'AUDITOR', version: current + 3 }), 409);
-    expect(stale).toEqual(expect.objectContaining({ type: 'urn:egide:problem:version-conflict', currentVersion: current }));
+    expect(stale).toEqual(expect.objectContaining({ type: 'urn:egide:problem:conflict', reason: 'stale-version', currentVersion: current }));
     await expect(session.auth.me()).resolves.toEqual(expect.objectContaining({ role: 'COORDINATOR' }));
     expect(await auditRows(app.database.url, 'user.role-changed', memberId('coordinator1'))).toEqual([]);
   });

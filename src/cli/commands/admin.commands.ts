@@ -6,7 +6,7 @@
  *
  * Updates send the version they are based on: `--version N` (what `show` printed), or else
  * the version read just before the update (read-then-update), so that a change made by
- * another administrator in between is refused (409 version-conflict, exit 6), never
+ * another administrator in between is refused (409 conflict, reason stale-version, exit 6), never
  * silently overwritten.
  */
 import { Option, type Command } from 'commander';

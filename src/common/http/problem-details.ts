@@ -52,7 +52,6 @@ export const GENERIC_DETAILS: Record<ProblemCode, string> = {
   'method-not-allowed': 'This method is not allowed here',
   'not-acceptable': 'The server answers application/json only',
   'request-timeout': 'The request did not arrive in time',
-  'version-conflict': 'The record has changed since you read it; read it again and retry',
   conflict: 'The request conflicts with the current state',
   'payload-too-large': 'The request body is larger than the limit',
   'uri-too-long': 'The URL is longer than the server accepts',

@@ -28,7 +28,6 @@ export const PROBLEMS = {
   'not-acceptable': { status: 406, title: 'Not acceptable' },
   'request-timeout': { status: 408, title: 'The request took too long to arrive' },
   // Before `conflict`: a bare 409 takes the last code of its status.
-  'version-conflict': { status: 409, title: 'The record has changed since you read it' },
   conflict: { status: 409, title: 'Conflict with the current state' },
   'payload-too-large': { status: 413, title: 'Request body too large' },
   'uri-too-long': { status: 414, title: 'The URL is too long' },
@@ -138,12 +137,14 @@ export class ValidationFailedException extends ProblemException {
 }
 
 /**
- * A stale update: the record moved on since the caller read it (docs/api.md). The caller
- * reads it again, sees what changed, and retries with `currentVersion`.
+ * A stale update, for every versioned record (cases, embassies, organisations, accounts):
+ * the record moved on since the caller read it (docs/api.md). 409 `conflict` with
+ * `reason: stale-version` and `currentVersion`: the caller reads it again, sees what
+ * changed, and retries.
  */
 export class VersionConflictProblem extends ProblemException {
   constructor(what: string, currentVersion: number, sentVersion: number) {
-    super('version-conflict', `The ${what} is at version ${currentVersion}, not ${sentVersion}; read it again and retry`, { currentVersion });
+    super('conflict', `The ${what} is at version ${currentVersion}, not ${sentVersion}; reload it and retry`, { reason: 'stale-version', currentVersion });
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The version an administrative update is based on: every PATCH of an embassy or an
  * organisation and every change of an account's role, scope or status names the `version`
- * it read, and a stale one is refused with 409 `version-conflict` (docs/api.md) instead of
+ * it read, and a stale one is refused with 409 `conflict`, reason `stale-version` (docs/api.md) instead of
  * silently overwriting a change the administrator never saw.
  */
 import { ApiProperty } from '@nestjs/swagger';
