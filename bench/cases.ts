@@ -28,7 +28,8 @@
  */
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session, type Profiler } from 'node:inspector';
 import { Agent, request as httpRequest } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -485,12 +486,56 @@ async function freshDatabase(): Promise<Database> {
 }
 
 const load1 = (): string => loadavg()[0].toFixed(2);
+
+/** Starts V8's sampling profiler in this process (the server's event loop included). */
+async function startProfile(): Promise<Session> {
+  const session = new Session();
+  session.connect();
+  await new Promise<void>((resolve, reject) => session.post('Profiler.enable', (error) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) => session.post('Profiler.start', (error) => (error ? reject(error) : resolve())));
+  return session;
+}
+
+/** Stops it, writes the profile, and summarises self time by where the code lives. */
+async function stopProfile(session: Session, file: string): Promise<string> {
+  const profile = await new Promise<Profiler.Profile>((resolve, reject) =>
+    session.post('Profiler.stop', (error, result) => (error ? reject(error) : resolve(result.profile))),
+  );
+  session.disconnect();
+  writeFileSync(file, JSON.stringify(profile));
+  const hits = new Map<number, number>();
+  for (const id of profile.samples ?? []) hits.set(id, (hits.get(id) ?? 0) + 1);
+  const total = profile.samples?.length ?? 0;
+  const byArea = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const url = node.callFrame.url;
+    const area =
+      url === ''
+        ? node.callFrame.functionName === '(idle)'
+          ? '(idle)'
+          : node.callFrame.functionName.startsWith('(')
+            ? node.callFrame.functionName
+            : '(native)'
+        : url.includes('/node_modules/')
+          ? url.replace(/.*\/node_modules\/((@[^/]+\/)?[^/]+).*/, '$1')
+          : url.includes('/dist/')
+            ? url.replace(/.*\/dist\/(src\/[^/]+).*/, '$1')
+            : url.startsWith('node:')
+              ? 'node:' + url.slice(5).split('/')[0]
+              : url;
+    byArea.set(area, (byArea.get(area) ?? 0) + (hits.get(node.id) ?? 0));
+  }
+  const top = [...byArea.entries()].sort((a, b) => b[1] - a[1]).slice(0, 18);
+  return [`  CPU profile (${total} samples, self time by where the code lives) → ${file}`, ...top.map(([area, n]) => `    ${((100 * n) / total).toFixed(1).padStart(5)} %  ${area}`)].join('\n');
+}
 const ms = (value: number): string => (value < 10 ? value.toFixed(2) : value.toFixed(1));
 const row = (cells: (string | number)[]): string => `| ${cells.join(' | ')} |`;
 
 async function main(): Promise<void> {
   const duration = Number(process.env.BENCH_DURATION ?? 10);
   const connectionCounts = (process.env.BENCH_CONNECTIONS ?? '50,200').split(',').map(Number);
+  // BENCH_PROFILE=<dir>: a CPU profile of this process while Egide serves each GET run (the bare server is idle then).
+  const profileDir = process.env.BENCH_PROFILE;
   const posts = Number(process.env.BENCH_POSTS ?? 4000);
   const latencyRequests = Number(process.env.BENCH_LATENCY_REQUESTS ?? 2000);
   const scaleRows = Number(process.env.BENCH_SCALE_ROWS ?? 1_000_000);
@@ -600,7 +645,9 @@ async function main(): Promise<void> {
             measured.push(await load({ kind: 'cannon', url, connections, duration, amount: posts, method: 'POST', token: await token(), paths, bodies: own.slice(postWarmup) }));
           } else {
             await load({ kind: 'cannon', url, connections, duration: 2, method: 'GET', token: await token(), paths });
+            const profiled = profileDir !== undefined && url === egide.url ? await startProfile() : undefined;
             measured.push(await load({ kind: 'cannon', url, connections, duration, method: 'GET', token: await token(), paths }));
+            if (profiled !== undefined && profileDir !== undefined) say(await stopProfile(profiled, join(profileDir, `${scenario.name.replace(/[^a-z0-9]+/gi, '-')}-${connections}.cpuprofile`)));
           }
         }
         const [ours, base] = measured;
