@@ -142,3 +142,6 @@ export const RECORD_ACTIONS = ['shred', 'transfer'] as const;
 export type RecordActionKind = (typeof RECORD_ACTIONS)[number];
 /** The typed confirmation a record action signs: short text, far below this. */
 export const MAX_RECORD_ACTION_CONFIRMATION_BYTES = 256;
+
+/** Team generations are u32 on the wire (history links, grants, wraps): 1 … 2³² − 1. */
+export const MAX_TEAM_GENERATION = 0xffff_ffff;

@@ -26,7 +26,8 @@ import { fieldProblem, NotFoundProblem, ProblemException } from '../common/http/
 import { checkProtocolInput } from '../common/http/protocol-input';
 import { validateSignedDataKeyWrap, type SignedDataKeyWrap } from '../crypto/data-key-wrap-payload';
 import { importSignPublicKey, verifyDataKeyWrapOnServer } from '../common/crypto/signature-verifier';
-import { isUniqueViolation, KeysRepository } from './keys.repository';
+import { isUniqueViolation } from '../common/database/unique-violation';
+import { KeysRepository } from './keys.repository';
 import { KeyringRepository, type RecordWrapRow } from './keyring.repository';
 
 /** A sealed record, as wraps name it: `case` and the case id. */

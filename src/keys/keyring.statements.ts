@@ -44,9 +44,6 @@ export function recordWrapLateral(keyIdExpr: string, scopeExpr: string): string 
            LIMIT 1`;
 }
 
-/** How many parameters `wrapParameters` yields, in the order `insertWrapFrom` numbers them. */
-export const WRAP_PARAMETER_COUNT = 8;
-
 /** The parameters of one signed wrap, for `insertWrapFrom`. */
 export function wrapParameters(wrap: SignedDataKeyWrap): [string, string, number, string, string, string, string, string] {
   return [

@@ -17,7 +17,7 @@
  * transaction: the service's Database does.
  */
 import { Injectable } from '@nestjs/common';
-import { QueryFailedError, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { COORDINATORS_NETWORK_ID, type Role, type ScopeType } from '../contract/roles';
 import type { TeamScopeId } from '../common/authz/scope';
 import type { StoredDataKeyWrap } from '../crypto/data-key-wrap-payload';
@@ -143,10 +143,6 @@ const MEMBER_IDENTITY_COLUMNS = `u.email, u.display_name,
 const MEMBER_COLUMNS = `u.id AS user_id, u.role, u.status = 'ACTIVE' AS active, u.box_public_key, u.sign_public_key, u.fingerprint,
   ${MEMBER_IDENTITY_COLUMNS}`;
 const GENERATION_COLUMNS = `scope_id, generation, scope_type, team_box_public_key, fingerprint, history_link, created_at`;
-
-export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: unknown }).code === '23505';
-}
 
 /** The grants of the caller's scope a chain of vouching walks, with their granters' keys. */
 const HELD_GRANTS_SQL = `SELECT ${HELD_GRANT_COLUMNS}

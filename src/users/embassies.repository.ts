@@ -13,7 +13,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { SystemScope } from '../common/authz/scope';
-import { isUniqueViolation } from './unique-violation';
+import { isUniqueViolation } from '../common/database/unique-violation';
 
 const UNIQUE_INDEX = 'embassies_country_city_name_key';
 const COLUMNS = 'id, name, country, city, created_at, updated_at, version';

@@ -8,7 +8,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { SystemScope } from '../common/authz/scope';
-import { isUniqueViolation } from './unique-violation';
+import { isUniqueViolation } from '../common/database/unique-violation';
 
 const UNIQUE_INDEX = 'organisations_name_key';
 const COLUMNS = 'id, name, country, created_at, updated_at, version';

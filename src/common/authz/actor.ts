@@ -26,9 +26,3 @@ export interface Actor {
   readonly sessionId: string;
   readonly requestId: string;
 }
-
-/** The scope id of a key-holding actor; services call it where a scope is required. */
-export function requireScopeId(actor: Actor): string {
-  if (actor.scope.id === null) throw new Error(`role ${actor.role} has no data scope`);
-  return actor.scope.id;
-}

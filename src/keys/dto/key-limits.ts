@@ -2,6 +2,7 @@
  * The bounds of the key routes, shared by their requests and responses: every array a
  * request or response carries has one of these as its maximum.
  */
+import { MAX_TEAM_GENERATION } from '../../crypto/protocol-constants';
 import { integerField } from '../../common/openapi/api-fields';
 
 /** One grant per member; a scope is a team of people, not a crowd. */
@@ -25,11 +26,11 @@ export const MAX_TEAM_MEMBERS_LISTED = MAX_ROTATION_GRANTS;
 /** Re-signing goes page by page, like the data-key pages a client reads the wraps from. */
 export const MAX_WRAP_SIGNATURES = 500;
 /** Generations are u32 in every signed message. */
-export const MAX_GENERATION = 0xffff_ffff;
+
 /** A scope's data keys: counts of a rotation are 32-bit integers. */
 export const MAX_DATA_KEYS_COUNTED = 2_147_483_647;
 
 /** A generation in a response (OpenAPI). */
-export const GENERATION_FIELD = integerField(1, MAX_GENERATION);
+export const GENERATION_FIELD = integerField(1, MAX_TEAM_GENERATION);
 /** An embassy's or organisation's name (at most 200 characters), or "Coordinators' network". */
 export const SCOPE_NAME_FIELD = { type: String, minLength: 1, maxLength: 200 } as const;

@@ -16,6 +16,7 @@ import {
   Algorithm,
   KEY_BUNDLE_VERSION,
   LEGACY_TEAM_GRANT_VERSION,
+  MAX_TEAM_GENERATION,
   TEAM_GRANT_VERSIONS,
   type TeamGrantVersion,
 } from '../../crypto/protocol-constants';
@@ -24,7 +25,6 @@ import type { TeamKeyGrant } from '../../crypto/team-grant-payload';
 
 /** Canonical base64url (the decoder's own rule, src/crypto/binary-encoding.ts). */
 export const BASE64URL = CANONICAL_BASE64URL;
-const MAX_GENERATION = 0xffff_ffff;
 
 export class TeamKeyGrantDto implements TeamKeyGrant {
   @ApiProperty({
@@ -38,10 +38,10 @@ export class TeamKeyGrantDto implements TeamKeyGrant {
   @IsUUID()
   scopeId!: string;
 
-  @ApiProperty({ minimum: 1, maximum: MAX_GENERATION })
+  @ApiProperty({ minimum: 1, maximum: MAX_TEAM_GENERATION })
   @IsInt()
   @Min(1)
-  @Max(MAX_GENERATION)
+  @Max(MAX_TEAM_GENERATION)
   generation!: number;
 
   @ApiProperty({ format: 'uuid' })
@@ -99,16 +99,16 @@ export class HistoryLinkDto implements HistoryLink {
   @IsUUID()
   scopeId!: string;
 
-  @ApiProperty({ minimum: 2, maximum: MAX_GENERATION, description: 'The newer generation' })
+  @ApiProperty({ minimum: 2, maximum: MAX_TEAM_GENERATION, description: 'The newer generation' })
   @IsInt()
   @Min(2)
-  @Max(MAX_GENERATION)
+  @Max(MAX_TEAM_GENERATION)
   generation!: number;
 
-  @ApiProperty({ minimum: 1, maximum: MAX_GENERATION, description: 'generation − 1' })
+  @ApiProperty({ minimum: 1, maximum: MAX_TEAM_GENERATION, description: 'generation − 1' })
   @IsInt()
   @Min(1)
-  @Max(MAX_GENERATION)
+  @Max(MAX_TEAM_GENERATION)
   previousGeneration!: number;
 
   @ApiProperty({ description: '24 bytes, base64url' })

@@ -5,19 +5,20 @@
  * written before chunked rotations sends them all here: when none is left missing, the
  * rotation completes at once, as it used to).
  */
+import { MAX_TEAM_GENERATION } from '../../crypto/protocol-constants';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { NestedObject, NestedObjects } from '../../common/http/nested-validation';
 import { HistoryLinkDto, TeamKeyGrantDto } from './key-material.dto';
 import { SignedDataKeyWrapDto } from '../../sealed-records/dto/sealed-data-key.dto';
 import { CANONICAL_BASE64URL as BASE64URL } from '../../crypto/binary-encoding';
-import { MAX_GENERATION, MAX_ROTATION_GRANTS, MAX_ROTATION_START_DATA_KEYS } from './key-limits';
+import { MAX_ROTATION_GRANTS, MAX_ROTATION_START_DATA_KEYS } from './key-limits';
 
 export class StartRotationRequest {
-  @ApiProperty({ description: 'The new generation: the current one + 1', minimum: 2, maximum: MAX_GENERATION })
+  @ApiProperty({ description: 'The new generation: the current one + 1', minimum: 2, maximum: MAX_TEAM_GENERATION })
   @IsInt()
   @Min(2)
-  @Max(MAX_GENERATION)
+  @Max(MAX_TEAM_GENERATION)
   generation!: number;
 
   @ApiProperty({ description: 'T_{g+1}, X25519, 32 bytes, base64url' })

@@ -1,10 +1,11 @@
 /** `GET /keys/users/:userId`: a key-holding member's public keys, name and scope, and their grants in the caller's scope. */
+import { MAX_TEAM_GENERATION } from '../../crypto/protocol-constants';
 import { ApiProperty } from '@nestjs/swagger';
 import { KEY_HOLDING_ROLES, type Role } from '../../contract/roles';
 import { EMAIL_FIELD, FINGERPRINT_FIELD, PUBLIC_KEY_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
 import { DISPLAY_NAME_FIELD } from '../../contract/display-name';
 import { HeldGrantResponse } from './grant.response';
-import { MAX_GENERATION, SCOPE_NAME_FIELD } from './key-limits';
+import { SCOPE_NAME_FIELD } from './key-limits';
 
 export class UserPublicKeysResponse {
   @ApiProperty(UUID_FIELD)
@@ -40,7 +41,7 @@ export class UserPublicKeysResponse {
   @ApiProperty({
     type: () => HeldGrantResponse,
     isArray: true,
-    maxItems: MAX_GENERATION,
+    maxItems: MAX_TEAM_GENERATION,
     description:
       "Every grant this member holds in the caller's scope (newest generation first; empty for a member of another scope), with the granters' keys: a reader walks them to trust the keys",
   })

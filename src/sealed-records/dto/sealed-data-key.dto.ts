@@ -10,10 +10,9 @@ import { IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-val
 import type { SignedDataKeyWrap, StoredDataKeyWrap } from '../../crypto/data-key-wrap-payload';
 import type { SealedDataKey } from '../../crypto/key-bundles';
 import { CANONICAL_BASE64URL as BASE64URL } from '../../crypto/binary-encoding';
-import { IDENTIFIER_PATTERN } from '../../crypto/protocol-constants';
+import { IDENTIFIER_PATTERN, MAX_TEAM_GENERATION } from '../../crypto/protocol-constants';
 import { SIGNATURE_FIELD, UUID_FIELD } from '../../common/openapi/api-fields';
 
-const MAX_GENERATION = 0xffff_ffff;
 
 export class SealedDataKeyDto implements SealedDataKey {
   @ApiProperty({ format: 'uuid' })
@@ -24,10 +23,10 @@ export class SealedDataKeyDto implements SealedDataKey {
   @IsUUID()
   scopeId!: string;
 
-  @ApiProperty({ minimum: 1, maximum: MAX_GENERATION })
+  @ApiProperty({ minimum: 1, maximum: MAX_TEAM_GENERATION })
   @IsInt()
   @Min(1)
-  @Max(MAX_GENERATION)
+  @Max(MAX_TEAM_GENERATION)
   generation!: number;
 
   @ApiProperty({ description: 'crypto_box_seal(keyId ‖ data key) to T_g, 96 bytes, base64url' })
