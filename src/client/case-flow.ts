@@ -358,6 +358,16 @@ async function openCaseKey(session: CaseSession, caseId: string, embassy: OwnSco
   return { response, key };
 }
 
+/** The case's key through the caller's own team keys, released as soon as the key is open. */
+async function openOwnCaseKey(session: CaseSession, caseId: string, options: CaseFlowOptions): Promise<{ response: SealedCaseResponse; key: OpenedRecordKey }> {
+  const embassy = await ownEmbassy(session, options);
+  try {
+    return await openCaseKey(session, caseId, embassy);
+  } finally {
+    embassy.release();
+  }
+}
+
 /**
  * The one place a case's key wrap is checked before it is opened (the kit's
  * verifyRecordWrap): it must name this case and carry its writer's signature, verified
@@ -538,14 +548,7 @@ export async function addCaseEvent(
   event: { type: MemberEventType; body: JsonValue; id?: string },
   options: IdempotentOptions = {},
 ): Promise<CaseEventCreatedResponse> {
-  const embassy = await ownEmbassy(session, options);
-  let opened: { response: SealedCaseResponse; key: OpenedRecordKey };
-  try {
-    opened = await openCaseKey(session, caseId, embassy);
-  } finally {
-    embassy.release();
-  }
-  const { response, key } = opened;
+  const { response, key } = await openOwnCaseKey(session, caseId, options);
   const id = (event.id ?? randomUuid()).toLowerCase();
   let revision: SignedRevisionBody;
   try {
@@ -569,14 +572,7 @@ export async function listCaseEvents(
     const summary = await session.cases.get(caseId);
     throw new CaseShreddedError(summary.id, summary.reference, page.caseShreddedAt);
   }
-  const embassy = await ownEmbassy(session, options);
-  let opened: { response: SealedCaseResponse; key: OpenedRecordKey };
-  try {
-    opened = await openCaseKey(session, caseId, embassy);
-  } finally {
-    embassy.release();
-  }
-  const { response, key } = opened;
+  const { response, key } = await openOwnCaseKey(session, caseId, options);
   try {
     if (page.keyId.toLowerCase() !== key.dataKey.keyId) throw new CaseIntegrityError(response.id, 'mismatch', 'the timeline names another key');
     const items: OpenedCaseEvent[] = [];
@@ -627,14 +623,7 @@ export async function findDuplicates(
 export async function transferCase(session: CaseSession, caseId: string, transfer: CaseTransfer, options: CaseFlowOptions = {}): Promise<CaseTransferredResponse> {
   const target = transfer.targetEmbassyId.toLowerCase();
   const receiving = await OtherScope.accept(session, target, transfer.expectedTeamFingerprint);
-  const embassy = await ownEmbassy(session, options);
-  let opened: { response: SealedCaseResponse; key: OpenedRecordKey };
-  try {
-    opened = await openCaseKey(session, caseId, embassy);
-  } finally {
-    embassy.release();
-  }
-  const { response, key } = opened;
+  const { response, key } = await openOwnCaseKey(session, caseId, options);
   try {
     const author = authorOf(session);
     const version = transfer.version ?? response.version;
