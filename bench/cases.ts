@@ -26,8 +26,9 @@
  * and wrap), varying ids, key ids, references and clear fields: the server checks
  * structure on write only, and reads return what is stored. Not a test: no assertion.
  */
+import { activateAndLogin, BENCH_PASSWORD, freshDatabase } from './bench-support';
 import { fork } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session, type Profiler } from 'node:inspector';
 import { Agent, request as httpRequest } from 'node:http';
@@ -40,7 +41,6 @@ import { Client, Pool, type PoolClient, type QueryResult } from 'pg';
 import pino from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EmbassyId } from '../src/common/authz/scope';
-import { totpCode, totpStep } from '../src/auth/totp';
 import { INITIAL_CASE_STATUS } from '../src/cases/case-status';
 import { DEFENDER_GROUPS, RISK_LEVELS, THREAT_TYPES } from '../src/contract/case-vocabulary';
 import { CasesRepository } from '../src/cases/cases.repository';
@@ -52,7 +52,6 @@ import { bootstrapTeam, openMyTeamKeys, type MyTeamKeys } from '../src/client/te
 import { startEgide, type EgideServer } from '../src/server';
 
 const LOAD_GENERATOR_FLAG = '--case-bench-load-generator';
-const PASSWORD = 'benchmark password, long enough';
 const SEED_BATCH = 50_000;
 const SMALL_SCALE = 10_000;
 
@@ -263,30 +262,6 @@ function registerBareRoutes(app: FastifyInstance, pool: Pool, actor: BenchActor)
 // ---------------------------------------------------------------------------------------
 // Setting up through the SDK
 
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const char of text.replace(/=+$/, '')) {
-    value = (value << 5) | alphabet.indexOf(char);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-/** TOTP activated with the current step, login with the next: a code is never accepted twice. */
-async function activateAndLogin(client: EgideClient, email: string, account: Awaited<ReturnType<EgideClient['enrol']>>): Promise<EgideSession> {
-  const secret = base32Decode(account.totp.secret);
-  const step = totpStep(Math.floor(Date.now() / 1000));
-  await account.confirmTotp(totpCode(secret, step));
-  return client.login(email, PASSWORD, totpCode(secret, step + 1));
-}
-
 interface Bench {
   contact: EgideSession;
   teamKeys: MyTeamKeys;
@@ -296,10 +271,10 @@ interface Bench {
 async function setUp(egide: EgideServer): Promise<Bench> {
   if (egide.setupToken === undefined) throw new Error('the benchmark needs a fresh database (no administrator yet)');
   const client = new EgideClient(egide.url);
-  const admin = await activateAndLogin(client, 'admin@bench.egide.test', await client.setup(egide.setupToken, 'admin@bench.egide.test', PASSWORD));
+  const admin = await activateAndLogin(client, 'admin@bench.egide.test', await client.setup(egide.setupToken, 'admin@bench.egide.test', BENCH_PASSWORD));
   const embassy = await admin.admin.createEmbassy({ name: 'Benchmark embassy', country: 'KE', city: 'Nairobi' });
   const invitation = await admin.admin.invite({ email: 'contact@bench.egide.test', role: 'EMBASSY_CONTACT', embassyId: embassy.id });
-  const contact = await activateAndLogin(client, 'contact@bench.egide.test', await client.enrol(invitation.code, 'contact@bench.egide.test', PASSWORD));
+  const contact = await activateAndLogin(client, 'contact@bench.egide.test', await client.enrol(invitation.code, 'contact@bench.egide.test', BENCH_PASSWORD));
   await bootstrapTeam(contact);
   return { contact, teamKeys: await openMyTeamKeys(contact), actor: { userId: contact.user.id, embassyId: embassy.id } };
 }
@@ -458,33 +433,6 @@ async function explainPlans(pool: Pool, actor: BenchActor, id: string): Promise<
 // ---------------------------------------------------------------------------------------
 // The run
 
-interface Database {
-  env: NodeJS.ProcessEnv;
-  drop(): Promise<void>;
-}
-
-/** DATABASE_URL names a server: the run gets a database of its own there, dropped at the end. */
-async function freshDatabase(): Promise<Database> {
-  const serverUrl = process.env.DATABASE_URL;
-  if (serverUrl === undefined || serverUrl === '') return { env: {}, drop: () => Promise.resolve() };
-  const name = `egide_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    drop: async () => {
-      const client = new Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
-
 const load1 = (): string => loadavg()[0].toFixed(2);
 
 /** Starts V8's sampling profiler in this process (the server's event loop included). */
@@ -542,7 +490,7 @@ async function main(): Promise<void> {
   const postWarmup = Math.max(...connectionCounts, Math.min(500, Math.ceil(posts / 5)));
   const dataDir = mkdtempSync(join(tmpdir(), 'egide-bench-cases-'));
   chmodSync(dataDir, 0o711);
-  const database = await freshDatabase();
+  const database = await freshDatabase('egide_bench');
   // Production settings, as bench/run.ts: request logs on (written nowhere), rate limits out of the way.
   const egide = await startEgide({
     env: {

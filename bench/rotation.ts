@@ -28,8 +28,9 @@
  * checked: every wrap is of generation 2, none of generation 1 is left, and a sample
  * opens to the seeded data key under the new team key. Not a test: it prints numbers.
  */
+import { activateAndLogin, BENCH_PASSWORD, freshDatabase } from './bench-support';
 import { fork } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +41,6 @@ import type { FastifyRequest } from 'fastify';
 import { Client } from 'pg';
 import { finalize, type Observable } from 'rxjs';
 import pino from 'pino';
-import { totpCode, totpStep } from '../src/auth/totp';
 import { generateDataKey, openSealedDataKey, sealDataKeyToTeam, signDataKeyWrap, type TeamKeys } from '../src/client/crypto';
 import { EgideClient } from '../src/client/egide-client';
 import type { EgideSession } from '../src/client/egide-session';
@@ -50,59 +50,7 @@ import type { StoredDataKeyWrap } from '../src/crypto/data-key-wrap-payload';
 import { startEgide } from '../src/server';
 
 const SERVER_FLAG = '--rotation-bench-server';
-const PASSWORD = 'benchmark password, long enough';
 const SEED_BATCH = 5_000;
-
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const char of text.replace(/=+$/, '')) {
-    value = (value << 5) | alphabet.indexOf(char);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-/** TOTP activated with the current step, login with the next: a code is never accepted twice. */
-async function activateAndLogin(client: EgideClient, email: string, account: Awaited<ReturnType<EgideClient['enrol']>>): Promise<EgideSession> {
-  const secret = base32Decode(account.totp.secret);
-  const step = totpStep(Math.floor(Date.now() / 1000));
-  await account.confirmTotp(totpCode(secret, step));
-  return client.login(email, PASSWORD, totpCode(secret, step + 1));
-}
-
-interface FreshDatabase {
-  env: NodeJS.ProcessEnv;
-  drop(): Promise<void>;
-}
-
-/** DATABASE_URL names a server: the run gets a database of its own there, dropped at the end. */
-async function freshDatabase(): Promise<FreshDatabase> {
-  const serverUrl = process.env.DATABASE_URL;
-  if (serverUrl === undefined || serverUrl === '') return { env: {}, drop: () => Promise.resolve() };
-  const name = `egide_bench_rotation_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    drop: async () => {
-      const client = new Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
 
 /** Seeds `count` wraps of one data key under fresh key ids, sealed to `team` and signed by `writer`. */
 async function seedDataKeys(db: Client, writer: EgideSession, team: TeamKeys, count: number): Promise<{ dataKey: Uint8Array; sealSeconds: number; insertSeconds: number }> {
@@ -190,7 +138,7 @@ async function main(): Promise<void> {
   const keys = Number(process.env.BENCH_ROTATION_KEYS ?? 100_000);
   const chunkSize = Number(process.env.BENCH_ROTATION_CHUNK ?? 500);
   await readyCrypto();
-  const database = await freshDatabase();
+  const database = await freshDatabase('egide_bench_rotation');
   const server = await startServer(database.env).catch(async (error: unknown) => {
     await database.drop();
     throw error;
@@ -203,13 +151,13 @@ async function main(): Promise<void> {
     if (egide.setupToken === undefined) throw new Error('the benchmark needs a fresh database (no administrator yet)');
     say(`node ${process.version}, ${egide.description}, pool ${egide.poolSize}, server in a child process, ${new Date().toISOString()}, load ${load1()}`);
     const client = new EgideClient(egide.url);
-    const admin = await activateAndLogin(client, 'admin@bench.egide.test', await client.setup(egide.setupToken, 'admin@bench.egide.test', PASSWORD));
+    const admin = await activateAndLogin(client, 'admin@bench.egide.test', await client.setup(egide.setupToken, 'admin@bench.egide.test', BENCH_PASSWORD));
     const embassy = await admin.admin.createEmbassy({ name: 'Benchmark embassy', country: 'KE', city: 'Nairobi' });
     const members: { session: EgideSession; fingerprint: string }[] = [];
     for (const name of ['first', 'second']) {
       const email = `${name}@bench.egide.test`;
       const invitation = await admin.admin.invite({ email, role: 'EMBASSY_CONTACT', embassyId: embassy.id });
-      const account = await client.enrol(invitation.code, email, PASSWORD);
+      const account = await client.enrol(invitation.code, email, BENCH_PASSWORD);
       members.push({ session: await activateAndLogin(client, email, account), fingerprint: account.user.fingerprint });
     }
     const [first, second] = members;
